@@ -67,6 +67,10 @@ class PodmanEngineContractIT extends EngineContract {
     return BusyboxImage.get().source();
   }
 
+  static List<String> serveCommand() {
+    return command(Program.SERVE);
+  }
+
   static List<String> command(Program program) {
     String script = switch (program) {
       case SERVE -> "trap 'exit 0' TERM; /bin/busybox httpd -f -v -p 127.0.0.1:$PORT -h /www & "
