@@ -121,8 +121,17 @@ public final class DockerApiEngine implements Engine {
   public static DockerApiEngine connect(Options options) {
     EngineDiscovery.Result result =
         EngineDiscovery.standard(options.env(), options.stateDir(), options.serviceTimeout()).discover();
-    Endpoint e = result.endpoint().orElseThrow(() -> new EngineUnreachable(noEngineMessage(result), null));
     Path secretsRoot = options.secretsRoot() != null ? options.secretsRoot() : SecretFiles.defaultRoot(options.env());
+    return open(result, secretsRoot);
+  }
+
+  /**
+   * Connects to what discovery found; the engine then owns (and on close stops) any podman
+   * service discovery started. Throws {@link EngineUnreachable} listing every candidate when
+   * nothing answered.
+   */
+  public static DockerApiEngine open(EngineDiscovery.Result result, Path secretsRoot) {
+    Endpoint e = result.endpoint().orElseThrow(() -> new EngineUnreachable(noEngineMessage(result), null));
     log.info("using engine at {} ({})", e, e.strategy());
     return new DockerApiEngine(e, result, result.service().orElse(null), secretsRoot);
   }
