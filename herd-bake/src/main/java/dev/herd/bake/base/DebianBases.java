@@ -53,14 +53,17 @@ public final class DebianBases {
   public DebianStages build(String role, Base.Debian debian, List<String> rolePackages, Optional<LockFile> lock, boolean locked) {
     BaseRecipe baseRecipe = BaseRecipe.base(debian, architecture);
     BaseRecipe fullRecipe = BaseRecipe.withRolePackages(debian, rolePackages, architecture);
+    Optional<RoleLock> previous = lock.flatMap(l -> l.role(role));
+    if (locked && previous.isEmpty()) {
+      throw new LockMismatchException(debian.location() + ": --locked, but "
+          + (lock.isEmpty() ? LockFile.FILE_NAME + " does not exist" : LockFile.FILE_NAME + " has no entry for role " + role)
+          + "; bake once without --locked to write it", List.of());
+    }
     Resolution full = resolver.resolve(fullRecipe);
     Resolution base = baseRecipe.equals(fullRecipe) ? full : resolver.resolve(baseRecipe);
-    Optional<RoleLock> previous = lock.flatMap(l -> l.role(role));
 
     if (locked) {
-      RoleLock pinned = previous.orElseThrow(() -> new LockMismatchException(debian.location() + ": --locked, but "
-          + (lock.isEmpty() ? LockFile.FILE_NAME + " does not exist" : LockFile.FILE_NAME + " has no entry for role " + role)
-          + "; bake once without --locked to write it", List.of()));
+      RoleLock pinned = previous.orElseThrow();
       LinkedHashSet<String> differences = new LinkedHashSet<>(pinned.differences(full));
       differences.addAll(pinned.subsetDifferences(base));
       if (!differences.isEmpty()) {

@@ -4,9 +4,12 @@ import dev.herd.bake.run.ProcessResult;
 import dev.herd.bake.run.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -36,10 +39,17 @@ public final class PackageResolver {
   private static final Duration UPDATE_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration SIMULATE_TIMEOUT = Duration.ofMinutes(2);
 
+  private static final Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Path stateRoot;
   private final ProcessRunner runner;
+  /** Index directories refreshed by this resolver: one bake downloads each index once. */
+  private final java.util.Set<Path> refreshed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** @param stateRoot where index files are kept between bakes (e.g. ~/.cache/herd/apt) */
+  /**
+   * @param stateRoot where index files are kept between bakes (e.g. ~/.cache/herd/apt). Each
+   *     instance refreshes an index once, so use one resolver per bake.
+   */
   public PackageResolver(Path stateRoot, ProcessRunner runner) {
     this.stateRoot = stateRoot;
     this.runner = runner;
@@ -54,11 +64,28 @@ public final class PackageResolver {
    */
   public Resolution resolve(BaseRecipe recipe, Map<String, String> pins) {
     Path state = prepareState(recipe);
+    // apt runs without its own locking on this private tree; bakes sharing it take turns
+    synchronized (MONITORS.computeIfAbsent(state, s -> new Object())) {
+      try (FileChannel lockFile = FileChannel.open(state.resolve(".resolve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = lockFile.lock()) {
+        return resolveLocked(recipe, pins, state);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + state + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
     Map<String, String> env = Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
-    ProcessResult update = runner.run(List.of("apt-get", "-q", "update"), env, UPDATE_TIMEOUT);
-    // apt-get update exits 0 even when a source failed; its "W:/E:" lines tell the truth
-    if (!update.succeeded() || update.stderr().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W: Failed"))) {
-      throw new BaseBuildException(recipe.location() + ": cannot read the package index of " + recipe.sources() + "\n" + update.tail(8));
+    Duration updateTook = Duration.ZERO;
+    if (!refreshed.contains(state)) {
+      ProcessResult update = runner.run(List.of("apt-get", "-q", "update"), env, UPDATE_TIMEOUT);
+      // apt-get update exits 0 even when a source failed; its "W:/E:" lines tell the truth
+      if (!update.succeeded() || update.stderr().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W: Failed"))) {
+        throw new BaseBuildException(recipe.location() + ": cannot read the package index of " + recipe.sources() + "\n" + update.tail(8));
+      }
+      refreshed.add(state);
+      updateTook = update.took();
     }
     List<String> command = new ArrayList<>(List.of("apt-get", "--simulate", "-q", "install"));
     if (recipe.variant() == dev.herd.spec.Base.Variant.MINBASE) {
@@ -75,7 +102,7 @@ public final class PackageResolver {
     }
     List<DebianPackage> packages = parseSimulation(simulate.stdout());
     LOG.info("resolved {} packages for {} {} in {} ms", packages.size(), recipe.suite(), recipe.variant().name().toLowerCase(),
-        update.took().plus(simulate.took()).toMillis());
+        updateTook.plus(simulate.took()).toMillis());
     return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
   }
 
