@@ -28,7 +28,7 @@ public final class Durations {
     Matcher m = FORM.matcher(t);
     if (t.isEmpty() || !m.matches()) {
       throw new IllegalArgumentException(
-          "expected " + WHAT + " (units ms, s, m, h, d, e.g. 1h30m), got " + Texts.quote(text));
+          "expected " + WHAT + ", got " + Texts.quote(text));
     }
     long total = 0;
     for (int i = 0; i < MILLIS.length; i++) {

@@ -19,7 +19,7 @@ public record Mode(int bits) {
   public static Mode parse(String text) {
     String t = text.strip();
     if (!OCTAL.matcher(t).matches() || Integer.parseInt(t, 8) > 07777) {
-      throw new IllegalArgumentException("expected " + WHAT + " (octal digits), got " + Texts.quote(text));
+      throw new IllegalArgumentException("expected " + WHAT + ", got " + Texts.quote(text));
     }
     return new Mode(Integer.parseInt(t, 8));
   }

@@ -25,7 +25,7 @@ public record Size(long bytes) implements Comparable<Size> {
     Matcher m = FORM.matcher(text.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "expected " + WHAT + " (units Ki, Mi, Gi, Ti or k, M, G, T), got " + Texts.quote(text));
+          "expected " + WHAT + ", got " + Texts.quote(text));
     }
     long factor =
         switch (m.group(2) == null ? "B" : m.group(2)) {
