@@ -275,7 +275,7 @@ public final class Accounts {
     }
     if (shadow.find(name).isEmpty()) {
       shadow.put(name, new String[] {name, "!", Long.toString(epochDay(buildEpoch)), "0", "99999", "7", "", "", ""});
-      if (kind == Change.Kind.UNCHANGED) {
+      if (kind != Change.Kind.CREATED) {
         kind = Change.Kind.UPDATED;
         notes.add("locked /etc/shadow entry added");
       }

@@ -61,7 +61,8 @@ public final class TemplateRenderer {
       if (cause != null) {
         throw cause;
       }
-      throw new TreeException(origin, "template " + name + ":" + first.getLineno() + ": " + first.getMessage());
+      String message = first.getMessage().replace("UnknownTokenException: Unknown token found: ", "undefined: ");
+      throw new TreeException(origin, "template " + name + ":" + first.getLineno() + ": " + message);
     }
     return result.getOutput().getBytes(StandardCharsets.UTF_8);
   }
