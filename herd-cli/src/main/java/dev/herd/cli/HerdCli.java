@@ -26,6 +26,7 @@ import picocli.CommandLine.ParseResult;
       CommandLine.HelpCommand.class,
       ValidateCommand.class,
       SchemaCommand.class,
+      BakeCommand.class,
       DoctorCommand.class,
     },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
