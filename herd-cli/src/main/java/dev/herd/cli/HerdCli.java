@@ -22,9 +22,20 @@ import picocli.CommandLine.ParseResult;
       "run a fleet of identical nodes from it, replace instead of repair.",
       ""
     },
-    subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, SchemaCommand.class},
+    subcommands = {CommandLine.HelpCommand.class, DoctorCommand.class, ValidateCommand.class, SchemaCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
-public final class HerdCli {
+public final class HerdCli implements java.util.concurrent.Callable<Integer> {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.Mixin GlobalOptions global;
+
+  /** {@code herd} alone: show what there is to run. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE;
+  }
 
   /** Process exit codes; keep docs/cli.md in step. */
   public static final int OK = 0;
