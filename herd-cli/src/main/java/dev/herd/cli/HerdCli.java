@@ -22,7 +22,14 @@ import picocli.CommandLine.ParseResult;
       "run a fleet of identical nodes from it, replace instead of repair.",
       ""
     },
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ImagesCommand.class,
+      ImageCommand.class,
+      PromoteCommand.class,
+      RevokeCommand.class,
+      GcCommand.class
+    },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli {
 
