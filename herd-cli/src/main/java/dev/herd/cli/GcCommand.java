@@ -14,8 +14,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code herd gc --keep N [--dry-run]}: drop old images and the blobs only they used. */
 @Command(name = "gc", description = {
-    "Remove old images: keeps per role the newest N non-revoked versions, every image on a",
-    "channel and every image in use, then deletes blobs nothing kept refers to."})
+    "Remove old images and the blobs only they used.",
+    "Keeps per role the newest N non-revoked versions, every image on a channel and every image",
+    "in use. Unreferenced blobs younger than an hour are kept (a bake may be writing them)."})
 public final class GcCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
   @Mixin GlobalOptions global;
