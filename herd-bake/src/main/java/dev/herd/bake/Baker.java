@@ -232,7 +232,8 @@ public final class Baker {
     // -- write: config, manifest, catalog version, SBOM
     t0 = System.nanoTime();
     listener.started(Stage.WRITE, layers.size() + " layers");
-    ImageConfig config = imageConfig(spec, role, epoch, stages, layerStages);
+    String roleDigest = "sha256:" + StageKeys.of("role", prev, role.command(), role.user(), role.workdir(), StageKeys.map(role.env()));
+    ImageConfig config = imageConfig(spec, role, roleDigest, epoch, stages, layerStages);
     Map<String, String> annotations = new TreeMap<>();
     annotations.put("org.opencontainers.image.title", role.name());
     Images.Published published = images.publish(role.name(), config, layers, annotations, lineage(spec, stages));
@@ -303,7 +304,13 @@ public final class Baker {
     }
   }
 
-  private ImageConfig imageConfig(Spec spec, Role role, Instant epoch, BaseStages stages, List<String> layerStages) {
+  /**
+   * Labels carry what determines the content: role, the digest of the role's part of the spec,
+   * the base. Not the version or the git commit: either would make every rebake a new image and
+   * break "same spec, same digest". Those are lineage in the catalog ({@code herd image show}).
+   */
+  private ImageConfig imageConfig(Spec spec, Role role, String roleDigest, Instant epoch, BaseStages stages,
+      List<String> layerStages) {
     ImageConfig.Builder b = ImageConfig.builder()
         .architecture(ociArchitecture())
         .os("linux")
@@ -314,9 +321,8 @@ public final class Baker {
     role.workdir().ifPresent(b::workingDir);
     b.label("dev.herd.role", role.name());
     b.label("dev.herd.project", spec.project().name());
-    b.label("dev.herd.spec-digest", spec.digest());
+    b.label("dev.herd.spec-digest", roleDigest);
     b.label("dev.herd.base", stages.base().key());
-    gitCommit(spec.dir()).ifPresent(c -> b.label("org.opencontainers.image.revision", c));
     for (String s : layerStages) {
       b.history(new ImageConfig.History(epoch, "herd bake: " + s, "", false));
     }

@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
     "in use. Unreferenced blobs younger than an hour are kept (a bake may be writing them)."})
 public final class GcCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
-  @Mixin GlobalOptions global;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--keep", required = true, paramLabel = "N", description = "Newest versions to keep per role (at least 1).")

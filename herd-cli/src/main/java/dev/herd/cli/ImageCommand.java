@@ -29,7 +29,6 @@ public final class ImageCommand {
   @Command(name = "show", description = "Config, labels, layers, lineage and SBOM summary of an image.")
   static final class Show implements java.util.concurrent.Callable<Integer> {
     @Mixin ProjectOptions project;
-    @Mixin GlobalOptions global;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "ROLE:VERSION (or ROLE:latest, ROLE:channel:NAME, ROLE@sha256:...).")
@@ -86,7 +85,6 @@ public final class ImageCommand {
   @Command(name = "diff", description = "Files (added/removed/changed), config and packages that differ between two images.")
   static final class Diff implements java.util.concurrent.Callable<Integer> {
     @Mixin ProjectOptions project;
-    @Mixin GlobalOptions global;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FROM", description = "ROLE:VERSION")

@@ -15,7 +15,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "images", description = "List baked images: version, digest, age, size, channels, revocation.")
 public final class ImagesCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
-  @Mixin GlobalOptions global;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ROLE", description = "Only this role.")

@@ -13,7 +13,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "promote", description = "Point a channel (dev, prod...) of a role at one of its images.")
 public final class PromoteCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
-  @Mixin GlobalOptions global;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "ROLE:VERSION (or ROLE:latest, ROLE@sha256:...).")

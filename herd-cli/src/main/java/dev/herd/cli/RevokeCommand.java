@@ -12,7 +12,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "revoke", description = "Revoke an image: it is never deployed or promoted again (it stays listed).")
 public final class RevokeCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
-  @Mixin GlobalOptions global;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "ROLE:VERSION.")
