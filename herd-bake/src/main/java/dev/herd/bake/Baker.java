@@ -9,6 +9,17 @@ import dev.herd.bake.base.LockFile;
 import dev.herd.bake.run.ProcessRunner;
 import dev.herd.bake.run.RunResult;
 import dev.herd.bake.run.RunStepExecutor;
+import dev.herd.bake.run.SandboxCommand;
+import dev.herd.bake.scan.LayerRef;
+import dev.herd.bake.scan.ScanReport;
+import dev.herd.bake.scan.SecretRules;
+import dev.herd.bake.scan.SecretScanner;
+import dev.herd.bake.scan.SecretsFoundException;
+import dev.herd.bake.tree.ResourceContent;
+import dev.herd.bake.verify.CommandRunner;
+import dev.herd.bake.verify.ImageTestsFailedException;
+import dev.herd.bake.verify.ImageVerifier;
+import dev.herd.bake.verify.VerifyReport;
 import dev.herd.bake.sbom.FileDigest;
 import dev.herd.bake.sbom.SbomRequest;
 import dev.herd.bake.sbom.SbomWriter;
@@ -167,10 +178,15 @@ public final class Baker {
       prev = StageKeys.of("run", prev, step.shell(), step.network(), step.timeout());
       runKeys.add(prev);
     }
-    boolean allCached = cache.get(resourcesKey).isPresent() && runKeys.stream().allMatch(k -> cache.get(k).isPresent());
+    String testsKey = StageKeys.of("tests", prev, StageKeys.records(role.tests()));
+    boolean allCached = cache.get(resourcesKey).isPresent() && runKeys.stream().allMatch(k -> cache.get(k).isPresent())
+        && cache.passed(testsKey);
 
     List<String> changes = new ArrayList<>();
     Path staging = work.resolve("rootfs");
+    TreeMetadata metadata = new TreeMetadata();
+    ChangeReport report = new ChangeReport(List.of());
+    ApplyContext applyContext = new ApplyContext(spec.dir(), vars, epoch);
     if (allCached) {
       listener.started(Stage.RESOURCES, role.resources().size() + " resources");
       layers.add(cache.get(resourcesKey).get());
@@ -188,18 +204,17 @@ public final class Baker {
       copyTree(stages.packages().rootfs(), staging);
       t0 = System.nanoTime();
       listener.started(Stage.RESOURCES, role.resources().size() + " resources");
-      TreeMetadata metadata = new TreeMetadata();
-      ChangeReport report = new Applier(ImageRoot.at(staging), metadata, new ApplyContext(spec.dir(), vars, epoch))
-          .apply(role.resources());
+      report = new Applier(ImageRoot.at(staging), metadata, applyContext).apply(role.resources());
       for (Change c : report.changed()) {
         listener.detail(Stage.RESOURCES, c.toString());
         changes.add(c.toString());
       }
       applyOwnershipOnDisk(staging, metadata);
       Optional<LayerBlob> hit = cache.get(resourcesKey);
+      TreeMetadata meta = metadata;
       LayerBlob blob = hit.orElseGet(() -> writeLayer(cache, resourcesKey,
           withMetadata(Changeset.between(Tree.scan(stages.packages().rootfs(), allowDevices(role)),
-              Tree.scan(staging, allowDevices(role))), Tree.scan(staging, allowDevices(role)), metadata), epoch));
+              Tree.scan(staging, allowDevices(role))), Tree.scan(staging, allowDevices(role)), meta), epoch));
       reused += hit.isPresent() ? 1 : 0;
       layers.add(blob);
       layerStages.add(Stage.RESOURCES.label());
@@ -227,6 +242,59 @@ public final class Baker {
         layerStages.add(Stage.RUN.label() + " " + stepName(step, i));
         listener.finished(Stage.RUN, summary(runBlob, runHit.isPresent()), since(t0));
       }
+    }
+
+    // -- tests: the role's own plus those implied by its resources, on the final tree
+    t0 = System.nanoTime();
+    listener.started(Stage.TESTS, role.tests().size() + " declared tests + implied checks");
+    if (allCached) {
+      listener.finished(Stage.TESTS, "cached: passed for this exact content", Duration.ZERO);
+    } else {
+      SandboxCommand sandbox = new SandboxCommand(runner, Map.of("herd.bake", role.name()));
+      CommandRunner commands = (rootfs, command, timeout) -> {
+        SandboxCommand.Result r = sandbox.run(rootfs, command, timeout);
+        if (r.timedOut()) {
+          throw new CommandRunner.CommandException(String.join(" ", command) + " timed out after " + timeout);
+        }
+        return new CommandRunner.Result(r.exitStatus(), r.stdout(), r.stderr());
+      };
+      VerifyReport verified = new ImageVerifier(ImageRoot.at(staging), metadata, new ResourceContent(applyContext),
+          Optional.of(commands)).verify(role);
+      request.junitXml().ifPresent(verified::writeJUnitXml);
+      try {
+        verified.throwIfFailed();
+      } catch (ImageTestsFailedException e) {
+        throw new BakeException(e.getMessage(), e);
+      }
+      cache.markPassed(testsKey);
+      listener.finished(Stage.TESTS, verified.results().size() + " passed", since(t0));
+    }
+
+    // -- scan: every layer blob, so a secret deleted by a later layer still blocks the bake
+    t0 = System.nanoTime();
+    listener.started(Stage.SCAN, layers.size() + " layers");
+    String scanKey = StageKeys.of("scan", layers.stream().map(l -> l.digest().toString()).toList().toString(),
+        StageKeys.records(role.secretScan().allow()), SecretRules.IDS);
+    if (cache.passed(scanKey)) {
+      listener.finished(Stage.SCAN, "cached: clean", Duration.ZERO);
+    } else {
+      List<SecretScanner.Layer> toScan = new ArrayList<>();
+      for (int i = 0; i < layers.size(); i++) {
+        LayerBlob blob = layers.get(i);
+        toScan.add(new SecretScanner.Layer(LayerRef.of(i + 1, blob.digest().toString(), layerStages.get(i)),
+            () -> images.store().openBlob(blob.digest())));
+      }
+      ScanReport scan = new SecretScanner(role.secretScan()).scanLayers(toScan);
+      for (ScanReport.Allowed a : scan.allowed()) {
+        listener.detail(Stage.SCAN, "allowed by secret_scan.allow (" + a.reason() + "): " + a.finding());
+      }
+      try {
+        scan.throwIfFindings(role.name(), SecretScanner.producers(report));
+      } catch (SecretsFoundException e) {
+        throw new BakeException(e.getMessage(), e);
+      }
+      cache.markPassed(scanKey);
+      listener.finished(Stage.SCAN, scan.stats().files() + " files clean", since(t0));
     }
 
     // -- write: config, manifest, catalog version, SBOM

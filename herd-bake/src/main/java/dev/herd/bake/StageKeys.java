@@ -48,6 +48,30 @@ final class StageKeys {
     return sb.toString();
   }
 
+  /** Records (image tests, allowlist entries) by their fields, without locations. */
+  static String records(List<?> records) {
+    StringBuilder sb = new StringBuilder();
+    for (Object o : records) {
+      Record r = (Record) o;
+      sb.append(r.getClass().getSimpleName()).append('{');
+      for (RecordComponent c : r.getClass().getRecordComponents()) {
+        if (!c.getName().equals("location") && !c.getName().equals("keyPath")) {
+          sb.append(c.getName()).append('=').append(read(r, c)).append(';');
+        }
+      }
+      sb.append("}\n");
+    }
+    return sb.toString();
+  }
+
+  private static Object read(Record r, RecordComponent c) {
+    try {
+      return c.getAccessor().invoke(r);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass(), e);
+    }
+  }
+
   static String map(Map<String, ?> m) {
     return new TreeMap<>(m).toString();
   }

@@ -39,6 +39,10 @@ public final class BakeCommand implements Callable<Integer> {
   @Option(names = "--locked", description = "Fail when package resolution differs from herd.lock (or it is missing).")
   boolean locked;
 
+  @Option(names = "--refresh", description = "Download the package index now, even if the saved one is younger than"
+      + " HERD_INDEX_MAX_AGE (default PT10M).")
+  boolean refresh;
+
   @Option(names = "--junit", paramLabel = "FILE", description = "Write the image tests' results as JUnit XML to FILE.")
   Path junit;
 
@@ -47,6 +51,9 @@ public final class BakeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Spec spec = project.loadSpec(null);
+    if (refresh) {
+      System.setProperty(dev.herd.bake.base.PackageResolver.INDEX_MAX_AGE_PROPERTY, "PT0S");
+    }
     List<String> names = roles.isEmpty() ? List.copyOf(spec.roles().keySet()) : roles;
     for (String r : names) {
       if (!spec.roles().containsKey(r)) {
