@@ -1,0 +1,526 @@
+package dev.herd.engine.fake;
+
+import dev.herd.engine.Engine;
+import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineInfo;
+import dev.herd.engine.EngineUnreachable;
+import dev.herd.engine.EnsuredImage;
+import dev.herd.engine.EngineFailure;
+import dev.herd.engine.FsChange;
+import dev.herd.engine.ImageMissing;
+import dev.herd.engine.ImageSource;
+import dev.herd.engine.Labels;
+import dev.herd.engine.LogLine;
+import dev.herd.engine.NameConflict;
+import dev.herd.engine.NodeInfo;
+import dev.herd.engine.NodeRef;
+import dev.herd.engine.NodeSpec;
+import dev.herd.engine.NodeState;
+import dev.herd.engine.NodeStats;
+import dev.herd.engine.PortInUse;
+import dev.herd.engine.Subscription;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * An in-memory engine that honours the {@link Engine} contract, for fast controller tests and
+ * large simulated fleets. Deterministic: time is a {@link ManualClock}; nothing happens on its
+ * own between calls. Timed behaviour (crash after N seconds, slow readiness, stop grace) is
+ * applied when the clock is advanced ({@link #advance}) or on the next call.
+ *
+ * <p>Faults are set per node name (they apply to every generation with that name until
+ * cleared): start failure, crash with an exit code, slow readiness, failing health, a process
+ * that ignores SIGTERM, and the whole engine being unreachable.
+ *
+ * <p>The fake serves no network traffic; health probers ask {@link #healthy(NodeRef)} (or use
+ * {@link #healthProbe()}) instead of sending HTTP.
+ *
+ * <p>Not modelled: Podman's extra tmpfs on /tmp, /run, /var/tmp for read-only roots.
+ */
+public final class FakeEngine implements Engine {
+  /** What a fake node's process does; set per node name. */
+  public record Behaviour(
+      String startFailure,
+      Duration crashAfter,
+      int crashExitCode,
+      Duration readyAfter,
+      boolean healthFails,
+      boolean ignoresTerm,
+      int exitCodeOnTerm,
+      List<String> startupLog) {
+    public static final Behaviour DEFAULT =
+        new Behaviour(null, null, 0, Duration.ZERO, false, false, 0, List.of());
+
+    public Behaviour {
+      startupLog = List.copyOf(startupLog);
+    }
+  }
+
+  /** Memory the fake reports for a running node. */
+  public static final long RUNNING_MEMORY_BYTES = 8L << 20;
+
+  private final ManualClock clock;
+  private final Map<String, Behaviour> behaviours = new HashMap<>();
+  private final Map<String, Container> containersByName = new LinkedHashMap<>();
+  private final Set<String> images = new HashSet<>();
+  private final Set<Integer> hostPorts = new HashSet<>();
+  private final List<EngineEvent> history = new ArrayList<>();
+  private final List<EventSub> eventSubs = new CopyOnWriteArrayList<>();
+  private final List<LogSub> logSubs = new CopyOnWriteArrayList<>();
+  private volatile boolean available = true;
+  private long nextId = 1;
+  private long transfers;
+
+  public FakeEngine(ManualClock clock) {
+    this.clock = clock;
+  }
+
+  public FakeEngine() {
+    this(new ManualClock());
+  }
+
+  public ManualClock clock() {
+    return clock;
+  }
+
+  // ---- fault injection and simulation ----------------------------------------------------
+
+  public synchronized void behave(String node, Behaviour b) {
+    behaviours.put(node, b);
+  }
+
+  public synchronized Behaviour behaviour(String node) {
+    return behaviours.getOrDefault(node, Behaviour.DEFAULT);
+  }
+
+  public void failStart(String node, String engineMessage) {
+    update(node, b -> new Behaviour(engineMessage, b.crashAfter(), b.crashExitCode(), b.readyAfter(),
+        b.healthFails(), b.ignoresTerm(), b.exitCodeOnTerm(), b.startupLog()));
+  }
+
+  public void crashAfter(String node, Duration after, int exitCode) {
+    update(node, b -> new Behaviour(b.startFailure(), after, exitCode, b.readyAfter(),
+        b.healthFails(), b.ignoresTerm(), b.exitCodeOnTerm(), b.startupLog()));
+  }
+
+  /** The node runs at once but reports healthy only {@code after} its start. */
+  public void slowStart(String node, Duration after) {
+    update(node, b -> new Behaviour(b.startFailure(), b.crashAfter(), b.crashExitCode(), after,
+        b.healthFails(), b.ignoresTerm(), b.exitCodeOnTerm(), b.startupLog()));
+  }
+
+  public void failHealth(String node, boolean fails) {
+    update(node, b -> new Behaviour(b.startFailure(), b.crashAfter(), b.crashExitCode(), b.readyAfter(),
+        fails, b.ignoresTerm(), b.exitCodeOnTerm(), b.startupLog()));
+  }
+
+  /** The process ignores SIGTERM: stop waits the whole grace period, then kills (exit 137). */
+  public void ignoreTerm(String node) {
+    update(node, b -> new Behaviour(b.startFailure(), b.crashAfter(), b.crashExitCode(), b.readyAfter(),
+        b.healthFails(), true, b.exitCodeOnTerm(), b.startupLog()));
+  }
+
+  public void logOnStart(String node, String... lines) {
+    update(node, b -> new Behaviour(b.startFailure(), b.crashAfter(), b.crashExitCode(), b.readyAfter(),
+        b.healthFails(), b.ignoresTerm(), b.exitCodeOnTerm(), List.of(lines)));
+  }
+
+  public synchronized void clearFaults(String node) {
+    behaviours.remove(node);
+  }
+
+  private synchronized void update(String node, java.util.function.UnaryOperator<Behaviour> f) {
+    behaviours.put(node, f.apply(behaviour(node)));
+  }
+
+  /** While false, every call fails with {@link EngineUnreachable}. */
+  public void setAvailable(boolean available) {
+    this.available = available;
+  }
+
+  /** Marks a host port as taken by something outside herd. */
+  public synchronized void occupyPort(int port) {
+    hostPorts.add(port);
+  }
+
+  /** Moves time forward and applies what became due (crashes, readiness). */
+  public synchronized void advance(Duration d) {
+    clock.advance(d);
+    settle();
+  }
+
+  /** Creates a container herd did not create (any labels, possibly none); never started. */
+  public synchronized void addForeignContainer(String name, Map<String, String> labels) {
+    if (containersByName.containsKey(name)) {
+      throw new IllegalStateException("container " + name + " exists");
+    }
+    Container c = new Container(newId(), name, null, Map.copyOf(labels));
+    containersByName.put(name, c);
+  }
+
+  public synchronized boolean containerExists(String name) {
+    return containersByName.containsKey(name);
+  }
+
+  public synchronized int containerCount() {
+    return containersByName.size();
+  }
+
+  /** How many archives were written into the fake (0 after ensureImage of a known digest). */
+  public synchronized long transfers() {
+    return transfers;
+  }
+
+  /** Someone ran a process in the node (podman exec): emits an Exec event. */
+  public synchronized void execByHand(NodeRef ref) {
+    Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
+    if (c.state != NodeState.RUNNING) {
+      throw new IllegalStateException("node " + ref + " is not running");
+    }
+    emit(new EngineEvent.Exec(clock.instant(), ref, c.id));
+  }
+
+  /**
+   * Someone wrote a file in the node by hand. Returns false when the write would fail
+   * (read-only root outside the writable paths). Writes to writable paths land on tmpfs and
+   * are not filesystem changes against the image, as on the real engine.
+   */
+  public synchronized boolean writeByHand(NodeRef ref, String path) {
+    execByHand(ref);
+    Container c = herdContainer(ref).orElseThrow();
+    boolean onTmpfs = c.spec.writablePaths().stream().anyMatch(w -> path.startsWith(w + "/"));
+    if (onTmpfs) {
+      return true;
+    }
+    if (c.spec.readOnlyRoot() || path.startsWith(NodeSpec.CONFIG_MOUNT + "/")
+        || path.startsWith(NodeSpec.SECRETS_MOUNT + "/")) {
+      return false;
+    }
+    c.changes.add(new FsChange(path, FsChange.Kind.ADDED));
+    return true;
+  }
+
+  /** The node writes a line to stdout. */
+  public synchronized void emitLog(NodeRef ref, String text) {
+    Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
+    log(c, text);
+  }
+
+  /** What the node would read at /run/secrets/name, if the node exists and has that secret. */
+  public synchronized Optional<byte[]> secretFile(NodeRef ref, String name) {
+    return herdContainer(ref).map(c -> c.spec.secret(name));
+  }
+
+  /** True while the node's secrets "directory" exists (from create until remove). */
+  public synchronized boolean secretsDirExists(NodeRef ref) {
+    return herdContainer(ref).isPresent();
+  }
+
+  /** Health as an HTTP prober would see it: running, past its readiness delay, not failing. */
+  public synchronized boolean healthy(NodeRef ref) {
+    settle();
+    Optional<Container> c = herdContainer(ref);
+    if (c.isEmpty() || c.get().state != NodeState.RUNNING) {
+      return false;
+    }
+    Behaviour b = behaviour(ref.node());
+    return !b.healthFails() && !clock.instant().isBefore(c.get().startedAt.plus(b.readyAfter()));
+  }
+
+  public Predicate<NodeInfo> healthProbe() {
+    return n -> healthy(n.ref());
+  }
+
+  // ---- Engine ---------------------------------------------------------------------------
+
+  @Override
+  public EngineInfo info() {
+    check();
+    return new EngineInfo("fake", "fake", "1", "1.41", "none", "none");
+  }
+
+  @Override
+  public synchronized EnsuredImage ensureImage(ImageSource source) {
+    check();
+    boolean transfer = !images.contains(source.digest());
+    if (transfer) {
+      try (OutputStream sink = OutputStream.nullOutputStream()) {
+        source.writer().writeTo(sink);
+      } catch (IOException e) {
+        throw new EngineFailure("could not read image " + source.shortDigest() + ": " + e.getMessage(), 0, e);
+      }
+      images.add(source.digest());
+      transfers++;
+    }
+    return new EnsuredImage(source.digest(), EnsuredImage.refFor(source.digest()), transfer);
+  }
+
+  @Override
+  public synchronized NodeInfo startNode(NodeSpec spec) {
+    check();
+    settle();
+    String name = spec.ref().containerName();
+    Container existing = containersByName.get(name);
+    if (existing != null) {
+      throw new NameConflict(name, !Labels.isHerdNode(existing.labels, spec.project()));
+    }
+    if (!images.contains(spec.imageDigest())) {
+      throw new ImageMissing(spec.imageDigest(), null);
+    }
+    if (portTaken(spec.port())) {
+      throw new PortInUse(spec.port(), null);
+    }
+    Behaviour b = behaviour(spec.node());
+    if (b.startFailure() != null) {
+      throw new EngineFailure("could not start " + name + ": " + b.startFailure());
+    }
+    Container c = new Container(newId(), name, spec, spec.labels());
+    containersByName.put(name, c);
+    emit(new EngineEvent.Created(clock.instant(), spec.ref(), c.id));
+    c.state = NodeState.RUNNING;
+    c.startedAt = clock.instant();
+    emit(new EngineEvent.Started(clock.instant(), spec.ref(), c.id));
+    for (String line : b.startupLog()) {
+      log(c, line);
+    }
+    return info(c);
+  }
+
+  @Override
+  public synchronized boolean stopNode(NodeRef ref, Duration grace) {
+    check();
+    settle();
+    Optional<Container> found = herdContainer(ref);
+    if (found.isEmpty()) {
+      return false;
+    }
+    Container c = found.get();
+    if (c.state == NodeState.RUNNING) {
+      Behaviour b = behaviour(ref.node());
+      if (b.ignoresTerm()) {
+        // stop blocks for the grace period on a real engine; here the time just passes
+        clock.advance(grace);
+        exit(c, 137);
+      } else {
+        exit(c, b.exitCodeOnTerm());
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public synchronized boolean removeNode(NodeRef ref) {
+    check();
+    settle();
+    Optional<Container> found = herdContainer(ref);
+    if (found.isEmpty()) {
+      return false;
+    }
+    Container c = found.get();
+    if (c.state == NodeState.RUNNING) {
+      exit(c, 137);
+    }
+    containersByName.remove(c.name);
+    emit(new EngineEvent.Removed(clock.instant(), ref, c.id));
+    return true;
+  }
+
+  @Override
+  public synchronized List<NodeInfo> listNodes(String project) {
+    check();
+    settle();
+    return containersByName.values().stream()
+        .filter(c -> Labels.isHerdNode(c.labels, project))
+        .map(this::info)
+        .sorted(Comparator.comparing(NodeInfo::name))
+        .toList();
+  }
+
+  @Override
+  public synchronized Optional<NodeInfo> inspectNode(NodeRef ref) {
+    check();
+    settle();
+    return herdContainer(ref).map(this::info);
+  }
+
+  @Override
+  public synchronized List<FsChange> diff(NodeRef ref) {
+    check();
+    return List.copyOf(require(ref).changes);
+  }
+
+  @Override
+  public synchronized NodeStats stats(NodeRef ref) {
+    check();
+    settle();
+    Container c = require(ref);
+    boolean running = c.state == NodeState.RUNNING;
+    long cpu = running ? Duration.between(c.startedAt, clock.instant()).toNanos() / 100 : 0;
+    return new NodeStats(clock.instant(), cpu, running ? RUNNING_MEMORY_BYTES : 0,
+        c.spec.memoryBytes(), running ? 1 : 0);
+  }
+
+  @Override
+  public synchronized List<LogLine> logs(NodeRef ref, Instant since) {
+    check();
+    return require(ref).logs.stream().filter(l -> since == null || !l.time().isBefore(since)).toList();
+  }
+
+  @Override
+  public synchronized Subscription followLogs(NodeRef ref, Instant since, Consumer<LogLine> sink) {
+    check();
+    Container c = require(ref);
+    for (LogLine line : logs(ref, since)) {
+      sink.accept(line);
+    }
+    LogSub sub = new LogSub(c.id, sink);
+    logSubs.add(sub);
+    return () -> logSubs.remove(sub);
+  }
+
+  @Override
+  public synchronized Subscription events(String project, Instant since, Consumer<EngineEvent> sink) {
+    check();
+    settle();
+    EventSub sub = new EventSub(project, sink);
+    if (since != null) {
+      for (EngineEvent e : history) {
+        if (!e.time().isBefore(since) && e.node().project().equals(project)) {
+          sink.accept(e);
+        }
+      }
+    }
+    eventSubs.add(sub);
+    return () -> eventSubs.remove(sub);
+  }
+
+  @Override
+  public void close() {
+    eventSubs.clear();
+    logSubs.clear();
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private void check() {
+    if (!available) {
+      throw new EngineUnreachable("fake engine is unavailable (fault injected)", null);
+    }
+  }
+
+  /** Applies crashes that became due; emitted at the instant they happened. */
+  private void settle() {
+    for (Container c : containersByName.values()) {
+      if (c.state != NodeState.RUNNING || c.spec == null) {
+        continue;
+      }
+      Behaviour b = behaviour(c.spec.node());
+      if (b.crashAfter() != null) {
+        Instant due = c.startedAt.plus(b.crashAfter());
+        if (!clock.instant().isBefore(due)) {
+          exitAt(c, b.crashExitCode(), due);
+        }
+      }
+    }
+  }
+
+  private void exit(Container c, int code) {
+    exitAt(c, code, clock.instant());
+  }
+
+  private void exitAt(Container c, int code, Instant at) {
+    c.state = NodeState.EXITED;
+    c.exitCode = code;
+    c.finishedAt = at;
+    emit(new EngineEvent.Died(at, c.spec.ref(), c.id, code));
+  }
+
+  private boolean portTaken(int port) {
+    if (hostPorts.contains(port)) {
+      return true;
+    }
+    return containersByName.values().stream()
+        .anyMatch(c -> c.spec != null && c.state == NodeState.RUNNING && c.spec.port() == port);
+  }
+
+  private Optional<Container> herdContainer(NodeRef ref) {
+    Container c = containersByName.get(ref.containerName());
+    if (c == null || !Labels.isHerdNode(c.labels, ref.project()) || !ref.node().equals(c.labels.get(Labels.NODE))) {
+      return Optional.empty();
+    }
+    return Optional.of(c);
+  }
+
+  private Container require(NodeRef ref) {
+    return herdContainer(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+  }
+
+  private void emit(EngineEvent e) {
+    history.add(e);
+    for (EventSub s : eventSubs) {
+      if (s.project.equals(e.node().project())) {
+        s.sink.accept(e);
+      }
+    }
+  }
+
+  private void log(Container c, String text) {
+    LogLine line = new LogLine(clock.instant(), LogLine.Stream.STDOUT, text);
+    c.logs.add(line);
+    for (LogSub s : logSubs) {
+      if (s.containerId.equals(c.id)) {
+        s.sink.accept(line);
+      }
+    }
+  }
+
+  private String newId() {
+    return String.format("%064x", nextId++);
+  }
+
+  private NodeInfo info(Container c) {
+    Map<String, String> env = c.spec == null ? Map.of() : c.spec.effectiveEnv();
+    return NodeInfo.fromLabels(c.id, c.spec.project(), c.labels, c.state, c.exitCode, false,
+        c.spec.readOnlyRoot(), c.createdAt, c.startedAt, c.finishedAt, env);
+  }
+
+  private final class Container {
+    final String id;
+    final String name;
+    final NodeSpec spec;
+    final Map<String, String> labels;
+    final Instant createdAt = clock.instant();
+    final Set<FsChange> changes = new LinkedHashSet<>();
+    final List<LogLine> logs = new ArrayList<>();
+    NodeState state = NodeState.CREATED;
+    Integer exitCode;
+    Instant startedAt;
+    Instant finishedAt;
+
+    Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
+      this.id = id;
+      this.name = name;
+      this.spec = spec;
+      this.labels = labels;
+    }
+  }
+
+  private record EventSub(String project, Consumer<EngineEvent> sink) {}
+
+  private record LogSub(String containerId, Consumer<LogLine> sink) {}
+}
