@@ -537,12 +537,17 @@ final class FleetPass {
         intent.event(now, name, r.row().slot(), r.kind(), r.why());
       }
     }
-    Map<String, Long> generations = creates.isEmpty() ? Map.of() : new HashMap<>(d.store.generations(name));
+    Map<String, Long> generations = new HashMap<>();
+    if (!creates.isEmpty()) {
+      generations.putAll(d.store.generations(name));
+      for (NodeRecord r : rows.values()) {
+        generations.merge(r.slot(), r.generation(), Math::max);
+      }
+    }
     List<NodeRecord> created = new ArrayList<>();
     for (Create c : creates) {
       String slot = settings().nodeName().name(c.slotIndex());
-      long gen = 1 + Math.max(generations.getOrDefault(slot, 0L), rows.values().stream()
-          .filter(r -> r.slot().equals(slot)).mapToLong(NodeRecord::generation).max().orElse(0));
+      long gen = 1 + generations.getOrDefault(slot, 0L);
       generations.put(slot, gen);
       String engineName = NodeRecord.engineName(slot, gen);
       int port = d.ports.lease(name, engineName, intent);
