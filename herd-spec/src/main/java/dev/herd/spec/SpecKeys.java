@@ -33,7 +33,9 @@ final class SpecKeys {
           Pattern.compile("[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?"),
           "a Debian package name like busybox-static (optionally name=version)");
   static final Scalar SHA256 = STRING.matching(Pattern.compile("[0-9a-f]{64}"), "64 lowercase hex digits");
-  static final Scalar URL = STRING.matching(Pattern.compile("(https?|file)://\\S+"), "a URL like http://deb.debian.org/debian");
+  static final Scalar MIRROR =
+      STRING.matching(Pattern.compile("(https?|file)://\\S+|deb\\s[\\s\\S]+"),
+          "a mirror URL like http://deb.debian.org/debian (or apt lines starting with \"deb \")");
   static final Scalar BOOL = Scalar.of(Kind.BOOL, "true or false");
   static final Scalar NUMBER = Scalar.of(Kind.NUMBER, "a number");
   static final Scalar DURATION = Scalar.of(Kind.DURATION, Durations.WHAT);
@@ -63,12 +65,12 @@ final class SpecKeys {
     return new ListOf(item, true);
   }
 
-  static MapOf namedMap(Shape value) {
-    return new MapOf(value, Names.NAME, Names.NAME_RULE, Optional.empty());
+  static MapOf namedMap(String things, Shape value) {
+    return new MapOf("a map of " + things + " by name", value, Names.NAME, Names.NAME_RULE, Optional.empty());
   }
 
   static MapOf envMap(Shape value, Optional<String> secretRefusal) {
-    return new MapOf(value, Names.ENV_NAME, Names.ENV_NAME_RULE, secretRefusal);
+    return new MapOf("a map of NAME: value", value, Names.ENV_NAME, Names.ENV_NAME_RULE, secretRefusal);
   }
 
   static Obj obj(Field... fields) {
@@ -102,7 +104,7 @@ final class SpecKeys {
       obj(
           opt("suite", STRING, "bookworm", "Debian suite (codename)."),
           opt("variant", oneOf(Base.Variant.class), "extract", "extract: only the listed packages (distroless); minbase: keeps apt/dpkg."),
-          opt("mirror", URL, "http://deb.debian.org/debian", "Debian mirror."),
+          opt("mirror", MIRROR, Base.Debian.DEFAULT_MIRROR, "Debian mirror URL, or apt source lines starting with \"deb \"."),
           opt("packages", listOf(PACKAGE), "Packages in the base layer."));
 
   static final Obj IMAGE =
@@ -281,7 +283,7 @@ final class SpecKeys {
   static final Obj ROOT =
       obj(
           req("project", PROJECT, "The project."),
-          req("roles", namedMap(ROLE), "Roles by name: what a node is, baked into an image."),
-          opt("environments", namedMap(ENVIRONMENT), "Environments by name (dev, prod ...)."),
-          opt("fleets", namedMap(FLEET), "Fleets by name: how many nodes of which role run where."));
+          req("roles", namedMap("roles", ROLE), "Roles by name: what a node is, baked into an image."),
+          opt("environments", namedMap("environments", ENVIRONMENT), "Environments by name (dev, prod ...)."),
+          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."));
 }

@@ -1,0 +1,649 @@
+package dev.herd.engine.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ChangeLog;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
+import dev.herd.engine.Engine;
+import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineException;
+import dev.herd.engine.EngineFailure;
+import dev.herd.engine.EngineInfo;
+import dev.herd.engine.EngineUnreachable;
+import dev.herd.engine.EnsuredImage;
+import dev.herd.engine.FsChange;
+import dev.herd.engine.ImageMissing;
+import dev.herd.engine.ImageSource;
+import dev.herd.engine.Labels;
+import dev.herd.engine.LogLine;
+import dev.herd.engine.NameConflict;
+import dev.herd.engine.NodeInfo;
+import dev.herd.engine.NodeRef;
+import dev.herd.engine.NodeSpec;
+import dev.herd.engine.NodeState;
+import dev.herd.engine.NodeStats;
+import dev.herd.engine.PortInUse;
+import dev.herd.engine.Subscription;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine over the Docker-compatible API, served by Podman (its compat API) and Docker
+ * Engine alike. Nodes use host networking, a read-only root with tmpfs for writable paths, a
+ * read-only /etc/herd bind and a read-only /run/secrets bind of a host tmpfs directory.
+ */
+public final class DockerApiEngine implements Engine {
+  private static final Logger log = LoggerFactory.getLogger(DockerApiEngine.class);
+  private static final String TMPFS_OPTIONS = "rw,nosuid,nodev,mode=1777";
+  private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
+  /**
+   * @param stateDir where herd may start a podman service (null: never start one)
+   * @param secretsRoot host tmpfs directory for per-node secrets (null: {@link SecretFiles#defaultRoot})
+   * @param env the process environment used for discovery
+   */
+  public record Options(Path stateDir, Path secretsRoot, Map<String, String> env, Duration serviceTimeout) {
+    public Options {
+      env = Map.copyOf(env);
+      serviceTimeout = serviceTimeout == null ? Duration.ofSeconds(30) : serviceTimeout;
+    }
+
+    public static Options forState(Path stateDir) {
+      return new Options(stateDir, null, System.getenv(), null);
+    }
+  }
+
+  private final Endpoint endpoint;
+  private final EngineDiscovery.Result discovery;
+  private final PodmanService ownedService;
+  private final DockerHttpClient requestHttp;
+  private final DockerHttpClient streamHttp;
+  private final DockerClient docker;
+  private final DockerClient streams;
+  private final RawApi raw;
+  private final ImageLoader images;
+  private final SecretFiles secrets;
+  private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+  private DockerApiEngine(Endpoint endpoint, EngineDiscovery.Result discovery, PodmanService ownedService, Path secretsRoot) {
+    this.endpoint = endpoint;
+    this.discovery = discovery;
+    this.ownedService = ownedService;
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+        .withDockerHost(endpoint.uri().toString()).withDockerTlsVerify(false).build();
+    this.requestHttp = new ApacheDockerHttpClient.Builder().dockerHost(endpoint.uri())
+        .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(REQUEST_TIMEOUT).maxConnections(64).build();
+    // streams (events, logs, image load, stop with a long grace) may be silent for a long time
+    this.streamHttp = new ApacheDockerHttpClient.Builder().dockerHost(endpoint.uri())
+        .connectionTimeout(Duration.ofSeconds(5)).maxConnections(64).build();
+    this.docker = DockerClientImpl.getInstance(config, requestHttp);
+    this.streams = DockerClientImpl.getInstance(config, streamHttp);
+    this.raw = new RawApi(streamHttp);
+    this.images = new ImageLoader(raw);
+    this.secrets = new SecretFiles(secretsRoot);
+  }
+
+  /** Finds an engine (see {@link EngineDiscovery}) and connects to it. */
+  public static DockerApiEngine connect(Options options) {
+    EngineDiscovery.Result result =
+        EngineDiscovery.standard(options.env(), options.stateDir(), options.serviceTimeout()).discover();
+    Path secretsRoot = options.secretsRoot() != null ? options.secretsRoot() : SecretFiles.defaultRoot(options.env());
+    return open(result, secretsRoot);
+  }
+
+  /**
+   * Connects to what discovery found; the engine then owns (and on close stops) any podman
+   * service discovery started. Throws {@link EngineUnreachable} listing every candidate when
+   * nothing answered.
+   */
+  public static DockerApiEngine open(EngineDiscovery.Result result, Path secretsRoot) {
+    Endpoint e = result.endpoint().orElseThrow(() -> new EngineUnreachable(noEngineMessage(result), null));
+    log.info("using engine at {} ({})", e, e.strategy());
+    return new DockerApiEngine(e, result, result.service().orElse(null), secretsRoot);
+  }
+
+  /** Connects to a known endpoint, without discovery. */
+  public static DockerApiEngine open(Endpoint endpoint, Path secretsRoot) {
+    return new DockerApiEngine(endpoint, null, null, secretsRoot);
+  }
+
+  private static String noEngineMessage(EngineDiscovery.Result r) {
+    StringBuilder sb = new StringBuilder("no container engine is reachable; tried:");
+    for (EngineDiscovery.Candidate c : r.candidates()) {
+      sb.append("\n  ").append(c.strategy()).append(": ").append(c.detail());
+    }
+    return sb.append("\nInstall Podman (scripts/install-host-deps) or set DOCKER_HOST.").toString();
+  }
+
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** How the engine was found; empty when opened on a known endpoint. */
+  public Optional<EngineDiscovery.Result> discovery() {
+    return Optional.ofNullable(discovery);
+  }
+
+  /** True when herd started the podman service it talks to (and stops it on close). */
+  public boolean ownsService() {
+    return ownedService != null;
+  }
+
+  public SecretFiles secretFiles() {
+    return secrets;
+  }
+
+  // ---- Engine ---------------------------------------------------------------------------
+
+  @Override
+  public EngineInfo info() {
+    return Calls.retrying("engine version", () -> {
+      JsonNode v = raw.get("/version").json();
+      JsonNode i = raw.get("/info").json();
+      String product = "Docker Engine";
+      for (JsonNode c : v.path("Components")) {
+        if (c.path("Name").asText("").contains("Podman")) {
+          product = "Podman Engine";
+        }
+      }
+      return new EngineInfo(endpoint.toString(), product, v.path("Version").asText("?"),
+          v.path("ApiVersion").asText("?"), i.path("DefaultRuntime").asText("?"),
+          i.path("CgroupDriver").asText("?"));
+    });
+  }
+
+  @Override
+  public EnsuredImage ensureImage(ImageSource source) {
+    return Calls.retrying("ensure image " + source.shortDigest(), () -> images.ensure(source));
+  }
+
+  @Override
+  public NodeInfo startNode(NodeSpec spec) {
+    NodeRef ref = spec.ref();
+    String name = ref.containerName();
+    Optional<InspectContainerResponse> existing = inspectByName(name);
+    if (existing.isPresent()) {
+      throw new NameConflict(name, herdNode(existing.get(), ref).isEmpty());
+    }
+    if (!Calls.retrying("inspect image", () -> images.present(spec.imageDigest()))) {
+      throw new ImageMissing(spec.imageDigest(), "ensure it before starting " + ref);
+    }
+    if (endpoint.local() && !portFree(spec.port())) {
+      throw new PortInUse(spec.port(), "needed by " + ref);
+    }
+    Optional<Path> secretDir = secrets.write(spec);
+    String id;
+    try {
+      id = create(spec, secretDir);
+    } catch (RuntimeException e) {
+      secrets.remove(ref);
+      throw e;
+    }
+    try {
+      Calls.retrying("start " + ref, () -> docker.startContainerCmd(id).exec());
+    } catch (EngineException e) {
+      removeQuietly(id);
+      secrets.remove(ref);
+      String msg = e.getMessage();
+      if (msg != null && msg.contains("address already in use")) {
+        throw new PortInUse(spec.port(), msg);
+      }
+      throw new EngineFailure("could not start " + ref + ": " + msg, e instanceof EngineFailure f ? f.status() : 0, e);
+    }
+    log.info("started node {} (fleet {}, generation {}, release {}) on port {}",
+        ref, spec.fleet(), spec.generation(), spec.releaseId(), spec.port());
+    return inspectNode(ref).orElseThrow(() -> new EngineFailure("node " + ref + " vanished right after start"));
+  }
+
+  private String create(NodeSpec spec, Optional<Path> secretDir) {
+    List<Bind> binds = new ArrayList<>();
+    if (spec.configDir() != null) {
+      binds.add(new Bind(spec.configDir().toString(), new Volume(NodeSpec.CONFIG_MOUNT), AccessMode.ro));
+    }
+    secretDir.ifPresent(d -> binds.add(new Bind(d.toString(), new Volume(NodeSpec.SECRETS_MOUNT), AccessMode.ro)));
+    Map<String, String> tmpfs = new LinkedHashMap<>();
+    spec.writablePaths().forEach(p -> tmpfs.put(p, TMPFS_OPTIONS));
+    HostConfig host = HostConfig.newHostConfig()
+        .withNetworkMode("host")
+        .withReadonlyRootfs(spec.readOnlyRoot())
+        .withTmpFs(tmpfs)
+        .withBinds(binds);
+    if (spec.memoryBytes() > 0) {
+      host.withMemory(spec.memoryBytes()).withMemorySwap(spec.memoryBytes());
+    }
+    if (spec.cpus() > 0) {
+      host.withNanoCPUs((long) (spec.cpus() * 1e9));
+    }
+    List<String> env = spec.effectiveEnv().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    CreateContainerCmd cmd = docker.createContainerCmd(EnsuredImage.refFor(spec.imageDigest()))
+        .withName(spec.ref().containerName())
+        .withLabels(spec.labels())
+        .withEnv(env)
+        .withHostConfig(host);
+    if (!spec.command().isEmpty()) {
+      cmd.withCmd(spec.command());
+    }
+    try {
+      return Calls.retrying("create " + spec.ref(), () -> cmd.exec().getId());
+    } catch (EngineFailure e) {
+      if (e.status() == 409) {
+        throw new NameConflict(spec.ref().containerName(),
+            inspectByName(spec.ref().containerName()).flatMap(c -> herdNode(c, spec.ref())).isEmpty());
+      }
+      if (e.status() == 404) {
+        throw new ImageMissing(spec.imageDigest(), e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean stopNode(NodeRef ref, Duration grace) {
+    Optional<NodeInfo> node = inspectNode(ref);
+    if (node.isEmpty()) {
+      return false;
+    }
+    int seconds = (int) Math.max(0, Math.min(Integer.MAX_VALUE, (grace.toMillis() + 999) / 1000));
+    try {
+      Calls.retrying("stop " + ref, () -> streams.stopContainerCmd(node.get().id()).withTimeout(seconds).exec());
+    } catch (EngineFailure e) {
+      // 304: already stopped; 404: removed meanwhile. Either way it is not running.
+      if (e.status() != 304 && e.status() != 404) {
+        throw e;
+      }
+    }
+    log.info("stopped node {} (grace {}s)", ref, seconds);
+    return true;
+  }
+
+  @Override
+  public boolean removeNode(NodeRef ref) {
+    Optional<NodeInfo> node = inspectNode(ref);
+    boolean removed = false;
+    if (node.isPresent()) {
+      try {
+        Calls.retrying("remove " + ref, () -> docker.removeContainerCmd(node.get().id()).withForce(true).withRemoveVolumes(true).exec());
+        removed = true;
+      } catch (EngineFailure e) {
+        if (e.status() != 404) {
+          throw e;
+        }
+      }
+    }
+    // also after a crash that left the directory but no container
+    secrets.remove(ref);
+    if (removed) {
+      log.info("removed node {}", ref);
+    }
+    return removed;
+  }
+
+  @Override
+  public List<NodeInfo> listNodes(String project) {
+    List<Container> found = Calls.retrying("list nodes of " + project, () -> docker.listContainersCmd()
+        .withShowAll(true).withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.PROJECT, project)).exec());
+    List<NodeInfo> out = new ArrayList<>();
+    for (Container c : found) {
+      // filter again: herd must never act on a container without its labels, whatever the engine's filter did
+      if (!Labels.isHerdNode(c.getLabels(), project)) {
+        continue;
+      }
+      inspectNode(new NodeRef(project, c.getLabels().get(Labels.NODE)))
+          .filter(n -> n.id().equals(c.getId())).ifPresent(out::add);
+    }
+    out.sort(Comparator.comparing(NodeInfo::name));
+    return out;
+  }
+
+  @Override
+  public Optional<NodeInfo> inspectNode(NodeRef ref) {
+    return inspectByName(ref.containerName()).flatMap(c -> herdNode(c, ref));
+  }
+
+  private Optional<InspectContainerResponse> inspectByName(String name) {
+    try {
+      return Optional.of(Calls.retrying("inspect " + name, () -> docker.inspectContainerCmd(name).exec()));
+    } catch (EngineFailure e) {
+      if (e.status() == 404 || e.getCause() instanceof NotFoundException) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static Optional<NodeInfo> herdNode(InspectContainerResponse c, NodeRef ref) {
+    Map<String, String> labels = c.getConfig() == null || c.getConfig().getLabels() == null
+        ? Map.of() : c.getConfig().getLabels();
+    if (!Labels.isHerdNode(labels, ref.project()) || !ref.node().equals(labels.get(Labels.NODE))) {
+      return Optional.empty();
+    }
+    InspectContainerResponse.ContainerState s = c.getState();
+    NodeState state = NodeState.fromEngine(s.getStatus());
+    boolean ended = state == NodeState.EXITED || state == NodeState.DEAD;
+    Map<String, String> env = new LinkedHashMap<>();
+    if (c.getConfig().getEnv() != null) {
+      for (String kv : c.getConfig().getEnv()) {
+        int eq = kv.indexOf('=');
+        env.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+      }
+    }
+    boolean ro = c.getHostConfig() != null && Boolean.TRUE.equals(c.getHostConfig().getReadonlyRootfs());
+    return Optional.ofNullable(NodeInfo.fromLabels(c.getId(), ref.project(), labels, state,
+        ended && s.getExitCodeLong() != null ? Integer.valueOf(s.getExitCodeLong().intValue()) : null,
+        Boolean.TRUE.equals(s.getOOMKilled()), ro, time(c.getCreated()), time(s.getStartedAt()),
+        ended ? time(s.getFinishedAt()) : null, env));
+  }
+
+  @Override
+  public List<FsChange> diff(NodeRef ref) {
+    InspectContainerResponse c = inspectByName(ref.containerName()).filter(i -> herdNode(i, ref).isPresent())
+        .orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    List<ChangeLog> changes = Calls.retrying("diff " + ref, () -> docker.containerDiffCmd(c.getId()).exec());
+    List<FsChange> raw = new ArrayList<>();
+    for (ChangeLog ch : changes == null ? List.<ChangeLog>of() : changes) {
+      raw.add(new FsChange(ch.getPath(), FsChange.kindOf(ch.getKind())));
+    }
+    List<String> mounts = new ArrayList<>(List.of(NodeSpec.CONFIG_MOUNT, NodeSpec.SECRETS_MOUNT));
+    if (c.getHostConfig() != null && c.getHostConfig().getTmpFs() != null) {
+      mounts.addAll(c.getHostConfig().getTmpFs().keySet());
+    }
+    if (c.getMounts() != null) {
+      c.getMounts().forEach(m -> {
+        if (m.getDestination() != null) {
+          mounts.add(m.getDestination().getPath());
+        }
+      });
+    }
+    return ChangeFilter.filter(raw, mounts);
+  }
+
+  @Override
+  public NodeStats stats(NodeRef ref) {
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    RawApi.Reply r = Calls.retrying("stats " + ref, () -> raw.get("/containers/" + node.id() + "/stats?stream=false"));
+    if (r.status() != 200) {
+      throw new EngineFailure("stats of " + ref + ": " + r.status() + " " + RawApi.abbreviate(r.body()), r.status(), null);
+    }
+    JsonNode j = r.json();
+    long limit = j.path("memory_stats").path("limit").asLong(0);
+    InspectContainerResponse c = inspectByName(ref.containerName()).orElseThrow();
+    Long configured = c.getHostConfig() == null ? null : c.getHostConfig().getMemory();
+    // without a limit engines report the host's memory (or a huge number); herd says 0 = none
+    long reportedLimit = configured == null || configured == 0 ? 0 : limit;
+    return new NodeStats(Clock.systemUTC().instant(),
+        Math.max(0, j.path("cpu_stats").path("cpu_usage").path("total_usage").asLong(0)),
+        Math.max(0, j.path("memory_stats").path("usage").asLong(0)), Math.max(0, reportedLimit),
+        Math.max(0, j.path("pids_stats").path("current").asLong(0)));
+  }
+
+  @Override
+  public List<LogLine> logs(NodeRef ref, Instant since) {
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    List<LogLine> lines = new CopyOnWriteArrayList<>();
+    LogCallback cb = new LogCallback(since, lines::add);
+    Calls.retrying("logs " + ref, () -> logCmd(node.id(), since, false).exec(cb));
+    try {
+      if (!cb.awaitCompletion(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new EngineFailure("logs of " + ref + " did not finish within " + REQUEST_TIMEOUT.toSeconds() + "s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineFailure("interrupted while reading logs of " + ref, 0, e);
+    } finally {
+      closeQuietly(cb);
+    }
+    cb.flush();
+    return List.copyOf(lines);
+  }
+
+  @Override
+  public Subscription followLogs(NodeRef ref, Instant since, Consumer<LogLine> sink) {
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    LogCallback cb = new LogCallback(since, sink);
+    Calls.retrying("follow logs " + ref, () -> logCmd(node.id(), since, true).exec(cb));
+    open.add(cb);
+    return () -> {
+      open.remove(cb);
+      closeQuietly(cb);
+    };
+  }
+
+  private com.github.dockerjava.api.command.LogContainerCmd logCmd(String id, Instant since, boolean follow) {
+    var cmd = streams.logContainerCmd(id).withStdOut(true).withStdErr(true).withTimestamps(true)
+        .withFollowStream(follow);
+    if (since != null) {
+      cmd.withSince((int) since.getEpochSecond());
+    }
+    return cmd;
+  }
+
+  @Override
+  public Subscription events(String project, Instant since, Consumer<EngineEvent> sink) {
+    EventStream stream = new EventStream(project, since == null ? Instant.now() : since, sink);
+    open.add(stream);
+    stream.connect();
+    return () -> {
+      open.remove(stream);
+      stream.close();
+    };
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : open) {
+      closeQuietly(c);
+    }
+    open.clear();
+    closeQuietly(docker);
+    closeQuietly(streams);
+    closeQuietly(requestHttp);
+    closeQuietly(streamHttp);
+    if (ownedService != null) {
+      ownedService.close();
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  /** Host networking: the node binds the host's port, so herd checks it is free first. */
+  static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void removeQuietly(String id) {
+    try {
+      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+    } catch (RuntimeException e) {
+      log.warn("could not remove failed container {}: {}", id, Calls.engineMessage(e));
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("close failed: {}", e.toString());
+    }
+  }
+
+  static Instant time(String s) {
+    if (s == null || s.isBlank() || s.startsWith("0001-01-01")) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(s).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** Splits frames into lines per stream and strips the engine's timestamp prefix. */
+  private static final class LogCallback extends ResultCallback.Adapter<Frame> {
+    private final Instant since;
+    private final Consumer<LogLine> sink;
+    private final StringBuilder out = new StringBuilder();
+    private final StringBuilder err = new StringBuilder();
+
+    LogCallback(Instant since, Consumer<LogLine> sink) {
+      this.since = since;
+      this.sink = sink;
+    }
+
+    @Override
+    public synchronized void onNext(Frame f) {
+      boolean isErr = f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR;
+      StringBuilder buf = isErr ? err : out;
+      buf.append(new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+      int nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        emit(buf.substring(0, nl), isErr);
+        buf.delete(0, nl + 1);
+      }
+    }
+
+    synchronized void flush() {
+      if (!out.isEmpty()) {
+        emit(out.toString(), false);
+        out.setLength(0);
+      }
+      if (!err.isEmpty()) {
+        emit(err.toString(), true);
+        err.setLength(0);
+      }
+    }
+
+    private void emit(String raw, boolean isErr) {
+      Instant t = null;
+      String text = raw;
+      int sp = raw.indexOf(' ');
+      if (sp > 0) {
+        t = time(raw.substring(0, sp));
+        if (t != null) {
+          text = raw.substring(sp + 1);
+        }
+      }
+      // engines stamp lines to the second (Podman 4) or finer: compare whole seconds
+      if (since != null && t != null && t.getEpochSecond() < since.getEpochSecond()) {
+        return;
+      }
+      sink.accept(new LogLine(t, isErr ? LogLine.Stream.STDERR : LogLine.Stream.STDOUT, text));
+    }
+  }
+
+  /** One events subscription; reconnects from the last event seen when the stream breaks. */
+  private final class EventStream implements AutoCloseable {
+    private final EventMapper mapper;
+    private final Consumer<EngineEvent> sink;
+    private volatile Instant resumeFrom;
+    private volatile boolean closed;
+    private volatile ResultCallback.Adapter<Event> current;
+    private volatile Duration backoff = Duration.ofMillis(200);
+
+    EventStream(String project, Instant since, Consumer<EngineEvent> sink) {
+      this.mapper = new EventMapper(project);
+      this.sink = sink;
+      this.resumeFrom = since;
+    }
+
+    void connect() {
+      if (closed) {
+        return;
+      }
+      ResultCallback.Adapter<Event> cb = new ResultCallback.Adapter<>() {
+        @Override
+        public void onNext(Event e) {
+          backoff = Duration.ofMillis(200);
+          mapper.map(e).ifPresent(ev -> {
+            resumeFrom = ev.time();
+            sink.accept(ev);
+          });
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          super.onError(t);
+          reconnectLater("events stream failed: " + t);
+        }
+
+        @Override
+        public void onComplete() {
+          super.onComplete();
+          reconnectLater("events stream ended");
+        }
+      };
+      current = cb;
+      try {
+        streams.eventsCmd().withSince(Long.toString(resumeFrom.getEpochSecond()))
+            .withEventTypeFilter(EventType.CONTAINER).exec(cb);
+      } catch (RuntimeException e) {
+        reconnectLater("cannot open events stream: " + Calls.map("events", e).getMessage());
+      }
+    }
+
+    private void reconnectLater(String why) {
+      if (closed) {
+        return;
+      }
+      Duration wait = backoff;
+      backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
+      log.warn("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
+      Thread.ofVirtual().name("herd-events-reconnect").start(() -> {
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        connect();
+      });
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      ResultCallback.Adapter<Event> cb = current;
+      if (cb != null) {
+        closeQuietly(cb);
+      }
+    }
+  }
+}
