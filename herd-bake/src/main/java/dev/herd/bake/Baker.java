@@ -1,11 +1,14 @@
 package dev.herd.bake;
 
+import dev.herd.bake.base.BaseCache;
+import dev.herd.bake.base.BaseRecipe;
 import dev.herd.bake.base.BaseStages;
 import dev.herd.bake.base.Bases;
 import dev.herd.bake.base.DebianBases;
 import dev.herd.bake.base.DebianPackage;
 import dev.herd.bake.base.DpkgStatus;
 import dev.herd.bake.base.LockFile;
+import dev.herd.bake.base.PackageResolver;
 import dev.herd.bake.run.ProcessRunner;
 import dev.herd.bake.run.RunResult;
 import dev.herd.bake.run.RunStepExecutor;
@@ -88,9 +91,15 @@ public final class Baker {
 
   /** The bake herd uses: Debian bases via mmdebstrap (cached), image bases via safe import. */
   public static Baker standard(Images images) {
+    return new Baker(images, new Bases(DebianBases.standard(), Baker::importBase), new ProcessRunner());
+  }
+
+  /** The same with the shareable caches (base trees, package indexes) under {@code cacheHome}. */
+  public static Baker withCache(Images images, Path cacheHome) {
     ProcessRunner runner = new ProcessRunner();
-    Bases bases = new Bases(DebianBases.standard(), Baker::importBase);
-    return new Baker(images, bases, runner);
+    DebianBases debian = new DebianBases(new BaseCache(cacheHome.resolve("bases")),
+        new PackageResolver(cacheHome.resolve("apt"), runner), runner, BaseRecipe.hostArchitecture());
+    return new Baker(images, new Bases(debian, Baker::importBase), runner);
   }
 
   private static String importBase(Base.Image image, Path rootfs) {

@@ -179,7 +179,7 @@ class ApplierTest {
   @Test
   void badModeIsRefused() {
     assertThatThrownBy(() -> applier.apply(List.of(res.file("/x", "x", "rw-r--r--", "root", "root"))))
-        .hasMessageContaining("mode \"rw-r--r--\" is not an octal mode");
+        .hasMessageContaining("expected a file mode like \"0644\", got \"rw-r--r--\"");
   }
 
   @Test
