@@ -45,6 +45,13 @@ public interface Engine extends AutoCloseable {
   /** herd's nodes of one project, in any state, sorted by node name. */
   List<NodeInfo> listNodes(String project);
 
+  /**
+   * Containers without herd's labels (of any project) whose name starts with one of
+   * {@code namePrefixes} or that publish one of {@code hostPorts}, sorted by name. For drift
+   * reports only: herd never stops, removes or otherwise touches what this returns.
+   */
+  List<ForeignContainer> listForeign(java.util.Collection<String> namePrefixes, java.util.Collection<Integer> hostPorts);
+
   /** The node as the engine sees it now, or empty when herd has no node of that name. */
   Optional<NodeInfo> inspectNode(NodeRef node);
 

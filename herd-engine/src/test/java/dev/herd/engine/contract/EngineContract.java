@@ -210,6 +210,30 @@ public abstract class EngineContract {
   }
 
   @Test
+  void listForeignReportsUnlabelledLookalikesAndNeverHerdNodesNorTouchesThem() {
+    NodeInfo mine = start(spec("web-1"), Program.SERVE);
+    String lookalike = project + "-web-2";
+    foreign.add(lookalike);
+    createForeignContainer(lookalike, Map.of("herd.test", "1"));
+    String otherProject = project + "x";
+    String otherHerd = new NodeRef(otherProject, "web-3").containerName();
+    foreign.add(otherHerd);
+    createForeignContainer(otherHerd, Map.of(Labels.MANAGED, "true", Labels.PROJECT, otherProject,
+        Labels.NODE, "web-3", "herd.test", "1"));
+    String unrelated = "zz" + project + "-db";
+    foreign.add(unrelated);
+    createForeignContainer(unrelated, Map.of("herd.test", "1"));
+
+    List<dev.herd.engine.ForeignContainer> found = engine.listForeign(List.of(project + "-web-", otherProject + "-web-"), List.of());
+
+    assertThat(found).extracting(dev.herd.engine.ForeignContainer::name).containsExactly(lookalike);
+    assertThat(found.getFirst().id()).isNotBlank();
+    assertThat(containerExists(lookalike)).isTrue();
+    assertThat(engine.inspectNode(mine.ref())).isPresent();
+    assertThat(engine.listForeign(List.of(), List.of())).isEmpty();
+  }
+
+  @Test
   void startingANodeTwiceIsANameConflictAndKeepsTheFirst() {
     NodeInfo first = start(spec("web-1"), Program.SERVE);
     assertThatThrownBy(() -> start(spec("web-1"), Program.SERVE))
