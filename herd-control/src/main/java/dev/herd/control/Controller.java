@@ -1,5 +1,11 @@
 package dev.herd.control;
 
+import dev.herd.control.drift.DriftDetector;
+import dev.herd.control.drift.DriftFinding;
+import dev.herd.control.drift.DriftKind;
+import dev.herd.control.drift.DriftStore;
+import dev.herd.control.drift.ForeignScan;
+import dev.herd.control.drift.ImmutabilityScore;
 import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.loop.ManualScheduler;
 import dev.herd.control.loop.ReconcileLoop;
@@ -53,6 +59,8 @@ import org.slf4j.MDC;
 public final class Controller implements AutoCloseable {
   /** The loop key of the project-wide sweep that removes orphaned containers. */
   static final String ORPHANS = "*orphans";
+  /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
+  static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   private final ControllerConfig config;
@@ -61,6 +69,7 @@ public final class Controller implements AutoCloseable {
   private final Deps deps;
   private final LogCollector logs;
   private final PortAllocator ports;
+  private final DriftStore driftStore;
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
@@ -75,8 +84,10 @@ public final class Controller implements AutoCloseable {
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
     this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
     this.logs = new LogCollector(config.engine(), store, config.scheduler(), config.clock(), config.project());
+    this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
-        this::publish, config.resync(), config.stopGrace());
+        this::publish, config.resync(), config.stopGrace(),
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
   }
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
@@ -117,6 +128,7 @@ public final class Controller implements AutoCloseable {
     logs.stop();
     config.scheduler().close();
     store.close();
+    driftStore.close();
   }
 
   // ---- desired state -----------------------------------------------------------------------
@@ -366,6 +378,23 @@ public final class Controller implements AutoCloseable {
     return store.releases(fleet);
   }
 
+  /**
+   * How immutable a fleet is right now: share of nodes on the current release, median node age
+   * against max_age, drift findings of the last 24 h, writable paths, and a short rating.
+   */
+  public ImmutabilityScore immutability(String fleet) {
+    FleetRecord f = require(fleet);
+    Release current = store.release(f.currentRelease()).orElseThrow(
+        () -> new IllegalStateException("fleet " + fleet + "'s current release " + f.currentRelease() + " is missing"));
+    Instant now = now();
+    return ImmutabilityScore.of(f, current, store.nodes(fleet), driftStore.findings(fleet, now.minus(Duration.ofHours(24))), now);
+  }
+
+  /** Drift findings from {@code since} (null: all kept), of one fleet or all (null), oldest first. */
+  public List<DriftFinding> driftFindings(String fleet, Instant since) {
+    return driftStore.findings(fleet, since);
+  }
+
   /** Events after the given id (0: from the start), oldest first, at most {@code limit}. */
   public List<Event> events(long afterId, int limit) {
     return store.eventsAfter(afterId, limit);
@@ -445,22 +474,39 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  /** Removes herd containers of this project whose fleet the controller does not know. */
+  /**
+   * Removes herd containers of this project whose fleet the controller does not know (drift
+   * kind orphan) and reports containers that are not herd's but use a fleet's node names or a
+   * leased port (kind foreign; never touched). Runs again at every resync.
+   */
   private Result sweepOrphans() {
     Set<String> fleets = new TreeSet<>();
-    store.fleets().forEach(f -> fleets.add(f.name()));
+    Map<String, dev.herd.spec.NamePattern> patterns = new java.util.TreeMap<>();
+    store.fleets().forEach(f -> {
+      fleets.add(f.name());
+      patterns.put(f.name(), f.settings().nodeName());
+    });
     Batch b = new Batch();
+    List<DriftFinding> findings = new ArrayList<>();
     for (NodeInfo n : config.engine().listNodes(config.project())) {
       if (fleets.contains(n.fleet())) {
         continue;
       }
       config.engine().removeNode(n.ref());
+      String detail = "a herd node of fleet " + (n.fleet().isEmpty() ? "(none)" : n.fleet()) + ", which the controller does not run";
+      findings.add(new DriftFinding(now(), n.fleet(), n.name(), n.ref().containerName(), DriftKind.ORPHAN, detail,
+          DriftFinding.REMOVED, "orphan:" + n.id()));
       b.event(now(), n.fleet(), n.name(), EventKind.ORPHAN_REMOVED, "orphan " + n.ref().containerName()
-          + " removed: a herd node of fleet " + (n.fleet().isEmpty() ? "(none)" : n.fleet())
-          + ", which the controller does not run");
+          + " removed: " + detail);
+    }
+    driftStore.record(findings);
+    Map<Integer, String> leases = new java.util.TreeMap<>();
+    store.allNodes().forEach(n -> leases.put(n.port(), n.fleet()));
+    for (DriftFinding f : driftStore.record(ForeignScan.scan(config.engine(), config.project(), patterns, leases, now()))) {
+      b.event(now(), f.fleet(), f.node(), EventKind.DRIFT_DETECTED, "drift (foreign): " + f.detail());
     }
     publish(store.commit(b));
-    return Result.done();
+    return Result.requeueAfter(config.resync());
   }
 
   private void reconcileFailed(String key, RuntimeException e) {
@@ -481,7 +527,10 @@ public final class Controller implements AutoCloseable {
       return;
     }
     try {
-      engineEvents = config.engine().events(config.project(), null, this::onEngineEvent);
+      // replayed from the oldest node's start: an exec while no controller ran is still drift
+      Instant since = store.allNodes().stream().map(NodeRecord::startedAt).filter(java.util.Objects::nonNull)
+          .min(Instant::compareTo).orElse(null);
+      engineEvents = config.engine().events(config.project(), since, this::onEngineEvent);
     } catch (EngineException e) {
       log.warn("cannot watch engine events ({}); retrying in 5s, fleets still resync", e.getMessage());
       config.scheduler().schedule(Duration.ofSeconds(5), this::subscribe);
@@ -490,6 +539,7 @@ public final class Controller implements AutoCloseable {
 
   /** Handlers only notify: the event's fleet goes on the queue, the pass decides. */
   private void onEngineEvent(EngineEvent e) {
+    deps.drift.onEngineEvent(e);
     String fleet = deps.fleetOfNode.get(e.node().node());
     loop.enqueue(fleet != null ? fleet : ORPHANS);
   }

@@ -1,5 +1,8 @@
 package dev.herd.control;
 
+import dev.herd.control.drift.DriftDecision;
+import dev.herd.control.drift.DriftFinding;
+import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.NodeHealth;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.loop.Result;
@@ -69,6 +72,7 @@ final class FleetPass {
   private final java.util.Set<String> plannedNames = new java.util.HashSet<>();
   private Map<Integer, List<NodeRecord>> slotCache;
   private final List<NodeInfo> strays = new ArrayList<>();
+  private final List<DriftFinding> drifted = new ArrayList<>();
   private final List<NodeRecord> toStop = new ArrayList<>();
   private final List<NodeRecord> toFollow = new ArrayList<>();
   private boolean progress;
@@ -93,6 +97,9 @@ final class FleetPass {
       rows.put(r.engineName(), r);
     }
     sync();
+    if (!fleet.deleted()) {
+      detectDrift();
+    }
     observe();
     if (fleet.deleted()) {
       removeEverything();
@@ -132,6 +139,9 @@ final class FleetPass {
       int index = slot == null ? -1 : SlotNames.indexOf(fleet.settings().nodeName(), slot);
       if (index < 1 || fleet.deleted()) {
         strays.add(n);
+        drifted.add(new DriftFinding(now, name, n.name(), n.ref().containerName(), DriftKind.ORPHAN,
+            "container " + n.ref().containerName() + " carries fleet " + name + "'s labels but is no node of it",
+            DriftFinding.REMOVED, "orphan:" + n.id()));
         intent.event(now, name, n.name(), EventKind.ORPHAN_REMOVED, "container " + n.ref().containerName()
             + " carries fleet " + name + "'s labels but is no node of it" + (index < 1
                 ? " (its name does not follow the pattern " + fleet.settings().nodeName() + ")" : " (the fleet is being deleted)")
@@ -162,6 +172,39 @@ final class FleetPass {
             "quarantined " + r.label() + " is gone from the engine (removed outside herd)");
         default -> intent.event(now, name, r.slot(), EventKind.NODE_VANISHED,
             r.label() + " disappeared from the engine (removed outside herd)");
+      }
+    }
+  }
+
+  // ---- 1b. drift ---------------------------------------------------------------------------
+
+  /**
+   * Compares each running node with its release. Findings are recorded once (with an event);
+   * a node whose policy says replace or quarantine is marked unhealthy with a drift reason, so
+   * decide() replaces or quarantines it in this same pass.
+   */
+  private void detectDrift() {
+    for (NodeRecord r : List.copyOf(rows.values())) {
+      if (r.phase() != NodePhase.STARTING && r.phase() != NodePhase.HEALTHY) {
+        continue;
+      }
+      NodeInfo n = onEngine.get(r.engineName());
+      Release rel = release(r.releaseId());
+      if (n == null || rel == null) {
+        continue;
+      }
+      List<DriftFinding> found = d.drift.inspect(r, n, rel);
+      if (found.isEmpty()) {
+        continue;
+      }
+      DriftDecision decision = DriftDecision.of(found, settings().drift());
+      drifted.addAll(decision.findings());
+      if (decision.nodeAction().isPresent()) {
+        d.monitor.forget(r.engineName());
+        NodeRecord u = r.withPhase(NodePhase.UNHEALTHY, decision.reason());
+        rows.put(u.engineName(), u);
+        slotCache = null;
+        intent.put(u);
       }
     }
   }
@@ -320,7 +363,8 @@ final class FleetPass {
       }
       if (r.slotIndex() > count) {
         plan(new Removal(r, false, EventKind.NODE_REMOVED, r.label() + " removed: " + r.reason()));
-      } else if (settings().onUnhealthy() == Fleet.OnUnhealthy.QUARANTINE) {
+      } else if (DriftDecision.actionOf(r.reason(), settings().drift()).map(a -> a == Fleet.DriftAction.QUARANTINE)
+          .orElse(settings().onUnhealthy() == Fleet.OnUnhealthy.QUARANTINE)) {
         plan(new Removal(r, true, EventKind.NODE_QUARANTINED, r.slot() + " quarantined: " + r.reason()
             + "; container kept stopped for " + Durations.format(settings().quarantineRetention())));
         why.put(r.slotIndex(), "replaces quarantined gen " + r.generation());
@@ -567,6 +611,14 @@ final class FleetPass {
         intent.put(r.row().quarantined(r.why(), now.plus(settings().quarantineRetention()), snapshot));
       } else if (r.row().phase() != NodePhase.REMOVING) {
         intent.put(r.row().withPhase(NodePhase.REMOVING, r.why()));
+      }
+    }
+    // recorded before the decisions' batch: a finding is announced once, even if the
+    // controller stops between the two (the next pass then acts on the node again)
+    for (DriftFinding f : d.driftStore.record(drifted)) {
+      if (f.kind() != DriftKind.ORPHAN) { // sync() already made the orphan's event
+        intent.event(now, name, f.node(), EventKind.DRIFT_DETECTED,
+            f.engineName() + " drift (" + f.kind().keyword() + "): " + f.detail() + " → " + f.action());
       }
     }
     if (fleetChanged) {
