@@ -33,6 +33,8 @@ import picocli.CommandLine.ParseResult;
       PromoteCommand.class,
       RevokeCommand.class,
       GcCommand.class,
+      DriftCommand.class,
+      AuditCommand.class,
     },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli implements java.util.concurrent.Callable<Integer> {
