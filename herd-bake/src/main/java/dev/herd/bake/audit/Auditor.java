@@ -113,7 +113,7 @@ public final class Auditor {
   private void checkFile(DpkgDatabase db, String label, String packaged, String md5, String what, Set<String> managed,
       List<AuditFinding> findings) {
     String path = db.diverted(packaged);
-    Optional<ImagePath> p = DpkgDatabase.resolve(root, path);
+    Optional<ImagePath> p = resolveCached(path);
     // a file the role manages is the role's to judge (its resource line says what differs)
     if (managed.contains(path) || p.isPresent() && managed.contains(p.get().toString())) {
       return;
@@ -133,6 +133,27 @@ public final class Auditor {
       findings.add(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, label, what + path + " content differs (md5 "
           + have.substring(0, 8) + "…→" + md5.substring(0, 8) + "…)"));
     }
+  }
+
+  private final java.util.Map<String, Optional<ImagePath>> dirs = new java.util.HashMap<>();
+
+  /**
+   * Confined resolution with the parent directory resolved once: a full rootfs has thousands of
+   * package files in a few hundred directories. A final symlink falls back to full resolution.
+   */
+  private Optional<ImagePath> resolveCached(String path) {
+    int slash = path.lastIndexOf('/');
+    String name = path.substring(slash + 1);
+    if (slash <= 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
+      return DpkgDatabase.resolve(root, path);
+    }
+    Optional<ImagePath> dir = dirs.computeIfAbsent(path.substring(0, slash), d -> DpkgDatabase.resolve(root, d));
+    if (dir.isEmpty()) {
+      return DpkgDatabase.resolve(root, path);
+    }
+    ImagePath child = dir.get().resolve(name);
+    Optional<Node> n = root.lstat(child);
+    return n.isPresent() && n.get().isSymlink() ? DpkgDatabase.resolve(root, path) : Optional.of(child);
   }
 
   private static String describe(Change c) {
