@@ -1,0 +1,89 @@
+package dev.herd.image.catalog;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The image catalog's schema, versioned in {@code schema_migrations} under component
+ * {@code image}. The database file is shared with the controller, so every table is prefixed
+ * {@code image_} and migrations only ever add steps at the end.
+ */
+final class Migrations {
+  static final String COMPONENT = "image";
+
+  private static final List<List<String>> STEPS = List.of(
+      List.of(
+          """
+          CREATE TABLE image_versions(
+            role TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            spec_digest TEXT NOT NULL DEFAULT '',
+            git_commit TEXT NOT NULL DEFAULT '',
+            base_digest TEXT NOT NULL DEFAULT '',
+            revoked_at INTEGER,
+            revoked_reason TEXT,
+            deleted_at INTEGER,
+            PRIMARY KEY (role, version),
+            UNIQUE (role, digest))""",
+          """
+          CREATE TABLE image_channels(
+            role TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            promoted_at INTEGER NOT NULL,
+            PRIMARY KEY (role, channel),
+            FOREIGN KEY (role, version) REFERENCES image_versions(role, version))""",
+          """
+          CREATE TABLE image_channel_history(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            role TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            previous_version INTEGER,
+            promoted_at INTEGER NOT NULL)""",
+          """
+          CREATE TABLE image_sboms(
+            digest TEXT PRIMARY KEY,
+            sbom_digest TEXT NOT NULL,
+            media_type TEXT NOT NULL)"""));
+
+  private Migrations() {}
+
+  /** Applies missing steps; called inside a write transaction. Returns the schema version. */
+  static int apply(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS schema_migrations(component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))");
+    }
+    int current = 0;
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?")) {
+      ps.setString(1, COMPONENT);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        current = rs.getInt(1);
+      }
+    }
+    if (current > STEPS.size()) {
+      throw new SQLException("the image catalog schema is version " + current + ", newer than this herd understands (" + STEPS.size() + "); upgrade herd");
+    }
+    for (int v = current + 1; v <= STEPS.size(); v++) {
+      try (Statement s = c.createStatement()) {
+        for (String sql : STEPS.get(v - 1)) {
+          s.execute(sql);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_migrations(component, version) VALUES (?, ?)")) {
+        ps.setString(1, COMPONENT);
+        ps.setInt(2, v);
+        ps.executeUpdate();
+      }
+    }
+    return STEPS.size();
+  }
+}

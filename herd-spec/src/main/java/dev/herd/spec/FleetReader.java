@@ -1,0 +1,131 @@
+package dev.herd.spec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads one checked {@code fleets.NAME} map into a {@link Fleet}, checking its references. */
+final class FleetReader extends Binding {
+  FleetReader(Problems problems, Path dir) {
+    super(problems, dir);
+  }
+
+  /**
+   * @param roleNames every declared role (even ones with errors, so a broken role is not also
+   *     reported as missing)
+   * @param roles the roles that loaded, for their defaults (limits, reload)
+   */
+  Optional<Fleet> read(
+      String name, Fields f, Location at, Collection<String> roleNames, Map<String, Role> roles, Collection<String> envNames) {
+    String role = f.string("role");
+    if (f.has("role") && !roleNames.contains(role)) {
+      error(f, "role", dangling("role", role, roleNames, "roles"));
+    }
+    String env = f.string("environment");
+    if (f.has("environment") && !envNames.contains(env)) {
+      error(f, "environment", dangling("environment", env, envNames, "environments"));
+    }
+    int count = f.integer("count");
+    NamePattern names = f.opt("name", NamePattern.class).orElseGet(() -> NamePattern.forFleet(name));
+    Optional<Role> r = Optional.ofNullable(roles.get(role));
+    Limits limits = limits(f.obj("limits")).orElse(r.map(Role::limits).orElse(Limits.NONE));
+    Optional<Fleet.Rollout> rollout = rollout(f.obj("rollout"), count);
+    Optional<Duration> maxAge = f.optDuration("max_age");
+    if (maxAge.isPresent() && maxAge.get().compareTo(Fleet.MIN_MAX_AGE) < 0) {
+      error(f, "max_age", "must be at least 1m, got " + Durations.format(maxAge.get()));
+    }
+    Fleet.OnConfigChange onChange = f.choice("on_config_change", Fleet.OnConfigChange.class);
+    if (onChange == Fleet.OnConfigChange.RELOAD && r.isPresent() && r.get().reload().isEmpty()) {
+      error(f, "on_config_change", "reload needs the role to say how it reloads (add reload: {signal: HUP} to roles." + role + ")");
+    }
+    Fields d = f.obj("drift");
+    Fleet.Drift drift = new Fleet.Drift(d.choice("image", Fleet.DriftAction.class), d.choice("config", Fleet.DriftAction.class),
+        d.choice("filesystem", Fleet.DriftAction.class), d.choice("tamper", Fleet.DriftAction.class));
+    Fields l = f.obj("logs");
+    Fleet.Logs logs = new Fleet.Logs(l.duration("max_age"), l.get("max_size", Size.class, Size.ofBytes(0)));
+    ImageRef image = f.get("image", ImageRef.class, new ImageRef.Latest());
+    boolean readOnly = f.bool("read_only_root");
+    Fleet.OnUnhealthy onUnhealthy = f.choice("on_unhealthy", Fleet.OnUnhealthy.class);
+    Duration retention = f.duration("quarantine_retention");
+    if (rollout.isEmpty()) {
+      return Optional.empty();
+    }
+    return guard(at, f.path(), () -> new Fleet(name, role, env, image, count, names, readOnly, limits, rollout.get(),
+        maxAge, onUnhealthy, retention, onChange, drift, logs, at));
+  }
+
+  private Optional<Fleet.Rollout> rollout(Fields ro, int count) {
+    Fleet.Strategy strategy = ro.choice("strategy", Fleet.Strategy.class);
+    if (ro.written("canary") && strategy != Fleet.Strategy.CANARY) {
+      problems.add(ro.keyLocOf("canary"), ro.pathOf("canary"), "only allowed with strategy canary (strategy is " + strategy.keyword() + ")");
+    }
+    if (ro.written("blue_green") && strategy != Fleet.Strategy.BLUE_GREEN) {
+      problems.add(ro.keyLocOf("blue_green"), ro.pathOf("blue_green"), "only allowed with strategy blue_green (strategy is " + strategy.keyword() + ")");
+    }
+    Optional<Fleet.Canary> canary = Optional.empty();
+    Fields c = ro.obj("canary");
+    if (strategy == Fleet.Strategy.CANARY) {
+      int n = c.integer("count");
+      if (count > 0 && n > count) {
+        error(c, "count", "canary count " + n + " is more than the fleet's count " + count);
+      }
+      canary = Optional.of(new Fleet.Canary(Math.max(1, n), c.duration("promote_after")));
+    } else {
+      c.integer("count");
+      c.duration("promote_after");
+    }
+    Fields bg = ro.obj("blue_green");
+    Optional<Fleet.BlueGreen> blueGreen = Optional.of(new Fleet.BlueGreen(bg.duration("remove_old_after")))
+        .filter(x -> strategy == Fleet.Strategy.BLUE_GREEN);
+    Amount surge = ro.get("max_surge", Amount.class, Amount.nodes(1));
+    Amount unavailable = ro.get("max_unavailable", Amount.class, Amount.nodes(0));
+    if (surge.isZero() && unavailable.isZero()) {
+      String key = ro.written("max_surge") ? "max_surge" : "max_unavailable";
+      error(ro, key, "max_surge and max_unavailable may not both be 0 (the rollout could never replace a node)");
+    }
+    Duration deadline = ro.duration("progress_deadline");
+    if (deadline.isZero()) {
+      error(ro, "progress_deadline", "must be more than 0");
+    }
+    Optional<Fleet.Canary> cn = canary;
+    return guard(ro.keyLoc(), ro.path(), () -> new Fleet.Rollout(strategy, surge, unavailable, ro.duration("min_healthy_time"),
+        deadline, ro.bool("auto_rollback"), cn, blueGreen));
+  }
+
+  /** Two fleets must never be able to give two nodes the same name. */
+  void checkNodeNames(Map<String, Fields> fleets) {
+    Map<String, String> owner = new HashMap<>();
+    fleets.forEach((name, f) -> {
+      NamePattern pattern = f.opt("name", NamePattern.class).orElseGet(() -> NamePattern.forFleet(name));
+      for (int n = 1; n <= NamePattern.MAX_NODES; n++) {
+        String node = pattern.name(n);
+        String other = owner.putIfAbsent(node, name);
+        if (other != null && !other.equals(name)) {
+          problems.add(f.written("name") ? f.locOf("name") : f.keyLoc(), f.pathOf("name"),
+              "node names collide with fleet " + other + " (both can name a node " + Texts.quote(node) + ")");
+          return;
+        }
+      }
+    });
+  }
+
+  /** The port range must hold every node of every fleet, rollout surge included. */
+  void checkPorts(Fields project, PortRange ports, Collection<Fleet> fleets) {
+    long needed = 0;
+    for (Fleet f : fleets) {
+      int extra = switch (f.rollout().strategy()) {
+        case BLUE_GREEN -> f.count();
+        case CANARY -> f.rollout().canary().map(Fleet.Canary::count).orElse(0) + f.rollout().maxSurge().resolve(f.count(), true);
+        case ROLLING -> f.rollout().maxSurge().resolve(f.count(), true);
+      };
+      needed += f.count() + extra;
+    }
+    if (needed > ports.size()) {
+      error(project, "ports", "the range " + ports + " has " + ports.size() + " ports, but the fleets can need "
+          + needed + " at once (count plus rollout surge)");
+    }
+  }
+}
