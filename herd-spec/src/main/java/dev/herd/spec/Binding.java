@@ -26,14 +26,14 @@ abstract class Binding {
 
   /**
    * Builds a record; a constructor that refuses its values becomes an error at {@code at}
-   * unless an error was already reported for them (then the values were placeholders).
+   * unless an error was already reported at or under {@code path} (then the values were
+   * placeholders and the real problem is already said).
    */
   <T> Optional<T> guard(Location at, String path, Supplier<T> make) {
-    int before = problems.count();
     try {
       return Optional.of(make.get());
     } catch (RuntimeException e) {
-      if (problems.count() == before) {
+      if (!problems.anyUnder(path)) {
         problems.add(at, path, e.getMessage() == null ? e.toString() : e.getMessage());
       }
       return Optional.empty();
@@ -87,7 +87,7 @@ abstract class Binding {
     Optional<Double> c = l.opt("cpus", Double.class);
     if (c.isPresent()) {
       if (!(c.get() > 0 && c.get() <= 1024)) {
-        error(l, "cpus", "must be more than 0 and at most 1024, got " + c.get());
+        error(l, "cpus", "must be more than 0 and at most 1024, got " + java.math.BigDecimal.valueOf(c.get()).stripTrailingZeros().toPlainString());
       } else {
         cpus = OptionalDouble.of(c.get());
       }

@@ -26,6 +26,12 @@ final class Problems {
     add(new Location(file, line, column), keyPath, message);
   }
 
+  /** Whether an error was reported at {@code path} or anywhere under it. */
+  boolean anyUnder(String path) {
+    return errors.stream().anyMatch(e -> path.isEmpty() || e.keyPath().equals(path)
+        || e.keyPath().startsWith(path + ".") || e.keyPath().startsWith(path + "["));
+  }
+
   int count() {
     return errors.size();
   }

@@ -71,12 +71,8 @@ sealed interface Shape {
    *
    * @param secretRefusal when set, keys that look like secrets are refused with this reason
    */
-  record MapOf(Shape value, Pattern keyPattern, String keyRule, Optional<String> secretRefusal) implements Shape {
-    @Override
-    public String what() {
-      return "a map of " + plural(value);
-    }
-  }
+  record MapOf(String what, Shape value, Pattern keyPattern, String keyRule, Optional<String> secretRefusal)
+      implements Shape {}
 
   /**
    * A map with fixed keys.
@@ -154,12 +150,13 @@ sealed interface Shape {
 
   private static String plural(Shape s) {
     return switch (s) {
-      case Scalar sc when sc.kind() == Kind.STRING && sc.pattern().isEmpty() -> "strings";
-      case Scalar sc -> "values (each " + sc.what() + ")";
+      case Scalar sc when sc.kind() == Kind.INT || sc.kind() == Kind.NUMBER -> "numbers";
+      case Scalar sc when sc.kind() == Kind.BOOL -> "booleans";
+      case Scalar sc -> "strings";
       case ListOf l -> "lists";
       case MapOf m -> "maps";
       case Obj o -> "maps";
-      case Variants v -> "items";
+      case Variants v -> "maps";
     };
   }
 }

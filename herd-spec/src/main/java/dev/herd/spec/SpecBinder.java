@@ -14,8 +14,9 @@ final class SpecBinder extends Binding {
   Optional<Spec> bind(Fields root, Path file, String digest) {
     Fields p = root.obj("project");
     PortRange ports = p.get("ports", PortRange.class, PortRange.DEFAULT);
-    Optional<Project> project = guard(root.keyLocOf("project"), "project",
-        () -> new Project(p.string("name"), ports, root.keyLocOf("project")));
+    Optional<Project> project = root.has("project")
+        ? guard(root.keyLocOf("project"), "project", () -> new Project(p.string("name"), ports, root.keyLocOf("project")))
+        : Optional.empty();
 
     Val.Entries roleEntries = root.entries("roles");
     if (root.has("roles") && roleEntries.keyLocs().isEmpty()) {

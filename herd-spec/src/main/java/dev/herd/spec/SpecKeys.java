@@ -63,12 +63,12 @@ final class SpecKeys {
     return new ListOf(item, true);
   }
 
-  static MapOf namedMap(Shape value) {
-    return new MapOf(value, Names.NAME, Names.NAME_RULE, Optional.empty());
+  static MapOf namedMap(String things, Shape value) {
+    return new MapOf("a map of " + things + " by name", value, Names.NAME, Names.NAME_RULE, Optional.empty());
   }
 
   static MapOf envMap(Shape value, Optional<String> secretRefusal) {
-    return new MapOf(value, Names.ENV_NAME, Names.ENV_NAME_RULE, secretRefusal);
+    return new MapOf("a map of NAME: value", value, Names.ENV_NAME, Names.ENV_NAME_RULE, secretRefusal);
   }
 
   static Obj obj(Field... fields) {
@@ -281,7 +281,7 @@ final class SpecKeys {
   static final Obj ROOT =
       obj(
           req("project", PROJECT, "The project."),
-          req("roles", namedMap(ROLE), "Roles by name: what a node is, baked into an image."),
-          opt("environments", namedMap(ENVIRONMENT), "Environments by name (dev, prod ...)."),
-          opt("fleets", namedMap(FLEET), "Fleets by name: how many nodes of which role run where."));
+          req("roles", namedMap("roles", ROLE), "Roles by name: what a node is, baked into an image."),
+          opt("environments", namedMap("environments", ENVIRONMENT), "Environments by name (dev, prod ...)."),
+          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."));
 }

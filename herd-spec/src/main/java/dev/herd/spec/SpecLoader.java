@@ -135,9 +135,14 @@ public final class SpecLoader {
           "more than " + MAX_COLLECTION_ALIASES + " aliases to maps or lists; refusing a possible alias bomb");
     } catch (MarkedYamlEngineException e) {
       if (!SourceText.reportIndentTabs(text, problems)) {
+        if (e.getContext() != null && e.getContext().startsWith("expected a single document")) {
+          problems.add(marks.loc(e.getProblemMark()), "", "a second YAML document (---); herd.yaml holds exactly one");
+          return Optional.empty();
+        }
+        String hint = e.getProblem() != null && e.getProblem().contains("<block") ? "; check the indentation" : "";
         String context = e.getContext() == null ? "" : " (" + e.getContext()
             + e.getContextMark().map(m -> " at line " + (m.getLine() + 1)).orElse("") + ")";
-        problems.add(marks.loc(e.getProblemMark()), "", "YAML syntax error: " + e.getProblem() + context);
+        problems.add(marks.loc(e.getProblemMark()), "", "YAML syntax error: " + e.getProblem() + context + hint);
       }
     } catch (YamlEngineException e) {
       problems.add(1, 1, "", "YAML error: " + e.getMessage());

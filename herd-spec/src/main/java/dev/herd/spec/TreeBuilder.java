@@ -204,7 +204,7 @@ final class TreeBuilder {
       String keyPath = join(path, e.key());
       Optional<Field> f = o.field(e.key());
       if (f.isEmpty()) {
-        problems.add(e.keyLoc(), keyPath, unknownKey(e.key(), o.names(), otherKeys));
+        problems.add(e.keyLoc(), keyPath, unknownKey(e.key(), o.names(), otherKeys, otherKeys.isEmpty() ? "" : o.names().get(0)));
         continue;
       }
       keyLocs.put(e.key(), e.keyLoc());
@@ -254,13 +254,13 @@ final class TreeBuilder {
     return fields(node, v.asObj(), entries.get(), path, schemaPath + "{" + v.kind() + "}", loc(node), others);
   }
 
-  private static String unknownKey(String key, List<String> known, List<String> otherKinds) {
+  private static String unknownKey(String key, List<String> known, List<String> otherKinds, String kind) {
+    if (otherKinds.contains(key)) {
+      return "this item is already a " + kind + "; give the " + key + " an item of its own";
+    }
     Optional<String> near = Texts.closest(key, known);
     if (near.isPresent()) {
       return "unknown key (did you mean \"" + near.get() + "\"?)";
-    }
-    if (otherKinds.contains(key)) {
-      return "unknown key here: an item has exactly one kind, and this one already has another";
     }
     return "unknown key (expected one of " + Texts.orList(known) + ")";
   }
