@@ -1,0 +1,84 @@
+package dev.herd.control;
+
+import dev.herd.control.state.FleetRecord;
+import dev.herd.control.state.FleetSettings;
+import dev.herd.control.state.ReleaseSpec;
+import dev.herd.control.state.RoleRuntime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/** Describes what differs between two releases or two fleet settings, in words for people. */
+final class Changes {
+  private Changes() {}
+
+  static List<String> release(ReleaseSpec a, ReleaseSpec b) {
+    List<String> out = new ArrayList<>();
+    if (!a.imageDigest().equals(b.imageDigest())) {
+      out.add("image " + a.shortImage() + " → " + b.shortImage());
+    }
+    if (a.configRevision() != b.configRevision()) {
+      out.add("config revision " + a.configRevision() + " → " + b.configRevision());
+    }
+    if (!a.secretRevisions().equals(b.secretRevisions())) {
+      TreeSet<String> names = new TreeSet<>(a.secretRevisions().keySet());
+      names.addAll(b.secretRevisions().keySet());
+      names.removeIf(n -> Objects.equals(a.secretRevisions().get(n), b.secretRevisions().get(n)));
+      out.add("secrets " + String.join(", ", names));
+    }
+    RoleRuntime x = a.runtime();
+    RoleRuntime y = b.runtime();
+    if (!x.command().equals(y.command())) {
+      out.add("command");
+    }
+    if (!x.env().equals(y.env())) {
+      // names only: config values are not secrets, but they do not belong in an event either
+      TreeSet<String> keys = new TreeSet<>(x.env().keySet());
+      keys.addAll(y.env().keySet());
+      keys.removeIf(k -> Objects.equals(x.env().get(k), y.env().get(k)));
+      out.add("config " + String.join(", ", keys));
+    }
+    if (x.readOnlyRoot() != y.readOnlyRoot() || !x.writable().equals(y.writable())) {
+      out.add("filesystem (read-only root, writable paths)");
+    }
+    if (!x.health().equals(y.health())) {
+      out.add("health check");
+    }
+    if (x.memoryBytes() != y.memoryBytes() || x.cpus() != y.cpus()) {
+      out.add("limits");
+    }
+    if (out.isEmpty()) {
+      out.add("runtime");
+    }
+    return out;
+  }
+
+  static List<String> settings(FleetRecord current, FleetSettings next) {
+    List<String> out = new ArrayList<>();
+    FleetSettings s = current.settings();
+    if (current.deleted()) {
+      out.add("fleet restored (it was being deleted)");
+    }
+    if (s.count() != next.count()) {
+      out.add("count " + s.count() + " → " + next.count());
+    }
+    if (current.scaleOverride().isPresent() && current.scaleOverride().getAsInt() != next.count()) {
+      out.add("scale override " + current.scaleOverride().getAsInt() + " replaced by the spec's count " + next.count());
+    }
+    if (!s.nodeName().equals(next.nodeName())) {
+      out.add("node names " + s.nodeName() + " → " + next.nodeName());
+    }
+    if (!s.rollout().equals(next.rollout())) {
+      out.add("rollout settings");
+    }
+    if (!s.maxAge().equals(next.maxAge()) || s.onUnhealthy() != next.onUnhealthy()
+        || !s.quarantineRetention().equals(next.quarantineRetention())) {
+      out.add("node lifecycle settings");
+    }
+    if (!s.logs().equals(next.logs())) {
+      out.add("log retention");
+    }
+    return out;
+  }
+}

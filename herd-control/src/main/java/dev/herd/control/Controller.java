@@ -1,0 +1,541 @@
+package dev.herd.control;
+
+import dev.herd.control.health.HealthMonitor;
+import dev.herd.control.loop.ManualScheduler;
+import dev.herd.control.loop.ReconcileLoop;
+import dev.herd.control.loop.Result;
+import dev.herd.control.state.Batch;
+import dev.herd.control.state.Event;
+import dev.herd.control.state.EventKind;
+import dev.herd.control.state.FleetRecord;
+import dev.herd.control.state.NodeLog;
+import dev.herd.control.state.NodePhase;
+import dev.herd.control.state.NodeRecord;
+import dev.herd.control.state.Release;
+import dev.herd.control.state.Rollout;
+import dev.herd.control.state.Store;
+import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineException;
+import dev.herd.engine.NodeInfo;
+import dev.herd.engine.Subscription;
+import dev.herd.image.catalog.InUse;
+import dev.herd.spec.Fleet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The fleet controller: turns a {@link DesiredState} into running, healthy nodes and keeps them
+ * that way. A library; the REST server and the CLI wrap it.
+ *
+ * <p>Every fleet is reconciled level-based by its name alone: engine events, API calls and timers
+ * only enqueue the name; one pass at a time per fleet, fleets in parallel. All state lives in
+ * {@code <stateDir>/herd.db}, so a controller killed at any moment resumes where it stopped.
+ *
+ * <p>API methods are thread-safe. Methods that change a fleet throw {@link NoSuchElementException}
+ * for an unknown fleet and {@link IllegalStateException} when the fleet is in no state for it
+ * (e.g. pause without a rollout); they change nothing in that case.
+ */
+public final class Controller implements AutoCloseable {
+  /** The loop key of the project-wide sweep that removes orphaned containers. */
+  static final String ORPHANS = "*orphans";
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+  private final ControllerConfig config;
+  private final Store store;
+  private final ReconcileLoop loop;
+  private final Deps deps;
+  private final LogCollector logs;
+  private final PortAllocator ports;
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+  private volatile Subscription engineEvents;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  private Controller(ControllerConfig config) {
+    this.config = config;
+    this.store = Store.open(config.stateDir());
+    this.loop = new ReconcileLoop(this::reconcile, config.scheduler(), this::reconcileFailed);
+    HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
+    this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
+    this.logs = new LogCollector(config.engine(), store, config.scheduler(), config.clock(), config.project());
+    this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
+        this::publish, config.resync(), config.stopGrace());
+  }
+
+  /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
+  public static Controller open(ControllerConfig config) {
+    return new Controller(config);
+  }
+
+  /** Subscribes to engine events, queues every fleet and the orphan sweep, starts the loop. */
+  public synchronized void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    subscribe();
+    logs.start(store::fleets);
+    for (FleetRecord f : store.fleets()) {
+      loop.enqueue(f.name());
+    }
+    loop.enqueue(ORPHANS);
+    if (config.background()) {
+      loop.start();
+    }
+    log.info("controller for project {} started on {}", config.project(), store.file());
+  }
+
+  /** Stops reconciling and releases the state; nodes keep running. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.close();
+    Subscription s = engineEvents;
+    if (s != null) {
+      s.close();
+    }
+    logs.stop();
+    config.scheduler().close();
+    store.close();
+  }
+
+  // ---- desired state -----------------------------------------------------------------------
+
+  /** Makes the desired state the target: new releases, settings, fleets added and removed. */
+  public ApplyResult apply(DesiredState desired) {
+    return change(desired, true);
+  }
+
+  /** What {@link #apply} would change, changing nothing. */
+  public ApplyResult plan(DesiredState desired) {
+    return change(desired, false);
+  }
+
+  private ApplyResult change(DesiredState desired, boolean write) {
+    if (!desired.project().equals(config.project())) {
+      throw new IllegalArgumentException("the desired state is for project " + desired.project()
+          + " but this controller runs project " + config.project());
+    }
+    for (FleetDesired fd : desired.fleets().values()) {
+      fd.release().runtime().health().ifPresent(h -> {
+        if (!config.prober().supports(h.check())) {
+          throw new IllegalArgumentException("fleet " + fd.name() + ": role " + fd.settings().role()
+              + " uses a " + h.check().getClass().getSimpleName().toLowerCase()
+              + " health check, which this controller cannot run yet; use http or tcp");
+        }
+      });
+    }
+    if (write) {
+      ports.range(desired.ports());
+    }
+    Set<String> names = new TreeSet<>(desired.fleets().keySet());
+    store.fleets().forEach(f -> names.add(f.name()));
+    List<FleetChange> changes = new ArrayList<>();
+    for (String name : names) {
+      FleetChange c = withLock(name, () -> changeFleet(name, desired.fleets().get(name), write));
+      if (c != null) {
+        changes.add(c);
+      }
+    }
+    return new ApplyResult(changes);
+  }
+
+  private FleetChange changeFleet(String name, FleetDesired fd, boolean write) {
+    Instant now = config.clock().instant();
+    Optional<FleetRecord> existing = store.fleet(name);
+    Batch b = new Batch();
+    FleetChange change;
+    if (fd == null) {
+      FleetRecord cur = existing.orElseThrow();
+      if (cur.deleted()) {
+        return null;
+      }
+      int nodes = (int) store.nodes(name).stream().filter(n -> n.phase().live()).count();
+      b.fleet(cur.withDeleted(true)).event(now, name, "", EventKind.FLEET_REMOVED,
+          "fleet " + name + " left the desired state: removing its " + nodes + " node" + (nodes == 1 ? "" : "s"));
+      change = new FleetChange(name, FleetChange.Kind.DELETED, cur.currentRelease(), cur.currentRelease(),
+          List.of("remove " + nodes + " node" + (nodes == 1 ? "" : "s")));
+    } else if (existing.isEmpty()) {
+      Release r = newRelease(name, fd, now);
+      b.release(r).fleet(new FleetRecord(fd.settings(), OptionalInt.empty(), r.id(), Optional.empty(), false))
+          .event(now, name, "", EventKind.FLEET_CREATED, "fleet " + name + " created: " + fd.settings().count()
+              + " node" + (fd.settings().count() == 1 ? "" : "s") + " of role " + fd.settings().role() + " on " + r.id()
+              + " (image " + fd.release().shortImage() + ")");
+      change = new FleetChange(name, FleetChange.Kind.CREATED, r.id(), "",
+          List.of("create " + fd.settings().count() + " nodes on " + r.id() + " (image " + fd.release().shortImage() + ")"));
+    } else {
+      FleetRecord cur = existing.get();
+      Release current = store.release(cur.currentRelease()).orElseThrow(
+          () -> new IllegalStateException("fleet " + name + "'s current release " + cur.currentRelease() + " is missing"));
+      List<String> details = new ArrayList<>(Changes.settings(cur, fd.settings()));
+      FleetRecord next = cur.withSettings(fd.settings()).withScale(OptionalInt.empty()).withDeleted(false);
+      if (!current.spec().fingerprint().equals(fd.release().fingerprint())) {
+        Release r = newRelease(name, fd, now);
+        List<String> what = Changes.release(current.spec(), fd.release());
+        details.addAll(0, what);
+        String from = cur.lastGoodRelease().orElse(cur.currentRelease());
+        Fleet.Rollout ro = fd.settings().rollout();
+        String summary = "new release " + r.id() + ": " + String.join(", ", what);
+        b.release(r).fleet(next.withCurrent(r.id()))
+            .rollout(new Rollout(name, from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null, false,
+                summary))
+            .event(now, name, "", EventKind.RELEASE_CREATED, summary)
+            .event(now, name, "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
+                + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable() + ")");
+        change = new FleetChange(name, FleetChange.Kind.RELEASED, r.id(), cur.currentRelease(), details);
+      } else if (!details.isEmpty()) {
+        b.fleet(next).event(now, name, "", EventKind.FLEET_UPDATED, "fleet " + name + " updated: "
+            + String.join(", ", details));
+        change = new FleetChange(name, FleetChange.Kind.UPDATED, cur.currentRelease(), cur.currentRelease(), details);
+      } else {
+        change = new FleetChange(name, FleetChange.Kind.UNCHANGED, cur.currentRelease(), cur.currentRelease(), List.of());
+      }
+    }
+    if (write) {
+      publish(store.commit(b));
+      loop.enqueue(name);
+    }
+    return change;
+  }
+
+  private Release newRelease(String fleet, FleetDesired fd, Instant now) {
+    int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+    return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+  }
+
+  // ---- operator actions --------------------------------------------------------------------
+
+  /** Sets the fleet's count until the next apply; scaling down removes the highest names first. */
+  public void scale(String fleet, int count) {
+    if (count < 0 || count > Fleet.MAX_COUNT) {
+      throw new IllegalArgumentException("count must be between 0 and " + Fleet.MAX_COUNT + ", got " + count);
+    }
+    withLock(fleet, () -> {
+      FleetRecord f = require(fleet);
+      if (f.deleted()) {
+        throw new IllegalStateException("fleet " + fleet + " is being deleted");
+      }
+      commit(new Batch().fleet(f.withScale(OptionalInt.of(count))).event(now(), fleet, "", EventKind.SCALED,
+          "fleet " + fleet + " scaled from " + f.count() + " to " + count + " (until the next apply)"), fleet);
+      return null;
+    });
+  }
+
+  /**
+   * Rolls the fleet back to its last good release (or, when it already runs that, to the release
+   * before it) through a rolling update. Returns the release rolled back to.
+   */
+  public String rollback(String fleet) {
+    return withLock(fleet, () -> {
+      FleetRecord f = require(fleet);
+      String current = f.currentRelease();
+      String target = f.lastGoodRelease().filter(g -> !g.equals(current)).orElseGet(() -> {
+        int version = store.release(current).map(Release::version).orElse(0);
+        return store.releases(fleet).stream().filter(r -> r.version() < version).map(Release::id).findFirst()
+            .orElseThrow(() -> new IllegalStateException("fleet " + fleet + " has no release before " + current + " to roll back to"));
+      });
+      String why = "rollback of " + fleet + " requested: " + current + " → " + target;
+      commit(new Batch().fleet(f.withCurrent(target))
+          .rollout(new Rollout(fleet, current, target, Fleet.Strategy.ROLLING, Rollout.State.RUNNING, now(), now(), null,
+              false, null, true, why))
+          .event(now(), fleet, "", EventKind.ROLLBACK, why), fleet);
+      return target;
+    });
+  }
+
+  /** Holds a rollout: no more nodes are replaced for it (failed nodes still are). */
+  public void pause(String fleet) {
+    withLock(fleet, () -> {
+      Rollout r = rolloutOf(fleet);
+      if (r.state() != Rollout.State.RUNNING) {
+        throw new IllegalStateException("fleet " + fleet + "'s rollout is " + r.state().name().toLowerCase() + ", not running");
+      }
+      commit(new Batch().rollout(r.withState(Rollout.State.PAUSED, "paused by operator"))
+          .event(now(), fleet, "", EventKind.ROLLOUT_PAUSED, "rollout of " + r.toRelease() + " paused by operator"), fleet);
+      return null;
+    });
+  }
+
+  /** Continues a paused or failed (held) rollout; its progress deadline starts again. */
+  public void resume(String fleet) {
+    withLock(fleet, () -> {
+      Rollout r = rolloutOf(fleet);
+      if (r.state() == Rollout.State.RUNNING) {
+        throw new IllegalStateException("fleet " + fleet + "'s rollout is already running");
+      }
+      commit(new Batch().rollout(r.withState(Rollout.State.RUNNING, "resumed by operator").withProgress(now()))
+          .event(now(), fleet, "", EventKind.ROLLOUT_RESUMED, "rollout of " + r.toRelease() + " resumed by operator"), fleet);
+      return null;
+    });
+  }
+
+  /** Stops a rollout and returns the fleet to its last good release. */
+  public void abort(String fleet) {
+    withLock(fleet, () -> {
+      FleetRecord f = require(fleet);
+      Rollout r = rolloutOf(fleet);
+      if (r.rollback()) {
+        throw new IllegalStateException("fleet " + fleet + " is rolling back to " + r.toRelease()
+            + "; a rollback cannot be aborted (apply a new release instead)");
+      }
+      String target = f.lastGoodRelease().filter(g -> !g.equals(r.toRelease())).orElse(r.fromRelease());
+      if (target.equals(r.toRelease())) {
+        throw new IllegalStateException("fleet " + fleet + " has no earlier release to return to");
+      }
+      String why = "rollout of " + r.toRelease() + " aborted by operator; rolling back to " + target;
+      commit(new Batch().fleet(f.withCurrent(target))
+          .rollout(new Rollout(fleet, r.toRelease(), target, Fleet.Strategy.ROLLING, Rollout.State.RUNNING, now(), now(),
+              null, false, null, true, why))
+          .event(now(), fleet, "", EventKind.ROLLBACK, why), fleet);
+      return null;
+    });
+  }
+
+  /** Canary: moves the rest of the fleet to the new release now, without waiting for promote_after. */
+  public void promote(String fleet) {
+    withLock(fleet, () -> {
+      Rollout r = rolloutOf(fleet);
+      if (r.strategy() != Fleet.Strategy.CANARY || r.rollback()) {
+        throw new IllegalStateException("fleet " + fleet + "'s " + (r.rollback() ? "rollback" : r.strategy().keyword() + " rollout")
+            + " has nothing to promote (only canary rollouts do)");
+      }
+      if (r.promoted()) {
+        throw new IllegalStateException("fleet " + fleet + "'s canary of " + r.toRelease() + " is already promoted");
+      }
+      commit(new Batch().rollout(r.promote().withProgress(now()))
+          .event(now(), fleet, "", EventKind.ROLLOUT_PROMOTED, "canary of " + r.toRelease() + " promoted by operator"), fleet);
+      return null;
+    });
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  public List<FleetStatus> status() {
+    return store.fleets().stream().map(f -> status(f, store.rollout(f.name()), store.nodes(f.name()))).toList();
+  }
+
+  public FleetStatus status(String fleet) {
+    FleetRecord f = require(fleet);
+    return status(f, store.rollout(fleet), store.nodes(fleet));
+  }
+
+  private FleetStatus status(FleetRecord f, Optional<Rollout> rollout, List<NodeRecord> nodes) {
+    List<NodeStatus> out = new ArrayList<>(nodes.size());
+    for (NodeRecord n : nodes) {
+      out.add(new NodeStatus(n.slot(), n.engineName(), n.generation(), n.releaseId(), n.port(), n.phase(),
+          inService(n, rollout.orElse(null)), n.containerId(), n.createdAt(), n.startedAt(), n.healthySince(), n.reason(),
+          n.until()));
+    }
+    return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
+        f.currentRelease(), f.lastGoodRelease(), rollout, f.deleted(), out);
+  }
+
+  private static boolean inService(NodeRecord n, Rollout r) {
+    if (n.phase() != NodePhase.HEALTHY) {
+      return false;
+    }
+    if (r == null || r.strategy() != Fleet.Strategy.BLUE_GREEN || r.rollback()) {
+      return true;
+    }
+    return n.releaseId().equals(r.switchedAt() == null ? r.fromRelease() : r.toRelease());
+  }
+
+  /** A fleet's releases, newest first. */
+  public List<Release> releases(String fleet) {
+    require(fleet);
+    return store.releases(fleet);
+  }
+
+  /** Events after the given id (0: from the start), oldest first, at most {@code limit}. */
+  public List<Event> events(long afterId, int limit) {
+    return store.eventsAfter(afterId, limit);
+  }
+
+  /** Events from {@code since}, oldest first, at most {@code limit}. */
+  public List<Event> events(Instant since, int limit) {
+    return store.eventsSince(since, limit);
+  }
+
+  /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */
+  public AutoCloseable onEvent(Consumer<Event> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Log lines of a fleet, or of one node name (all its generations) when {@code node} is not
+   * null, from {@code since} (null: all kept), oldest first, at most {@code limit}.
+   */
+  public List<NodeLog> logs(String fleet, String node, Instant since, int limit) {
+    logs.flush();
+    return store.logs(fleet, node, since, limit);
+  }
+
+  /** For the image catalog's gc: an image is in use while any release a fleet may run pins it. */
+  public InUse imagesInUse() {
+    Set<String> digests = Set.copyOf(store.imagesInUse());
+    return image -> digests.contains(image.digest().toString());
+  }
+
+  // ---- simulated time ----------------------------------------------------------------------
+
+  /**
+   * Simulated time only: runs due timers (probes, requeues, log flushes) and queued reconciles
+   * until nothing is left for the current instant. Returns how many tasks and passes ran.
+   */
+  public int runPending() {
+    if (config.background() || !(config.scheduler() instanceof ManualScheduler manual)) {
+      throw new IllegalStateException("runPending() drives a simulated controller (ControllerConfig.Builder#simulated)");
+    }
+    int total = 0;
+    for (int round = 0; round < 10_000; round++) {
+      int n = manual.runDue() + loop.drain();
+      total += n;
+      if (n == 0) {
+        return total;
+      }
+    }
+    throw new IllegalStateException("the controller did not settle at " + config.clock().instant());
+  }
+
+  /** Queues a fleet for a reconcile pass (what the server calls when something changed outside). */
+  public void touch(String fleet) {
+    loop.enqueue(fleet);
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------
+
+  private Result reconcile(String key) {
+    if (key.equals(ORPHANS)) {
+      return sweepOrphans();
+    }
+    MDC.put("fleet", key);
+    try {
+      return withLock(key, () -> {
+        Optional<FleetRecord> f = store.fleet(key);
+        if (f.isEmpty()) {
+          return Result.done();
+        }
+        Result r = new FleetPass(deps, f.get(), store.rollout(key)).run();
+        lastFailure.remove(key);
+        return r;
+      });
+    } finally {
+      MDC.remove("fleet");
+    }
+  }
+
+  /** Removes herd containers of this project whose fleet the controller does not know. */
+  private Result sweepOrphans() {
+    Set<String> fleets = new TreeSet<>();
+    store.fleets().forEach(f -> fleets.add(f.name()));
+    Batch b = new Batch();
+    for (NodeInfo n : config.engine().listNodes(config.project())) {
+      if (fleets.contains(n.fleet())) {
+        continue;
+      }
+      config.engine().removeNode(n.ref());
+      b.event(now(), n.fleet(), n.name(), EventKind.ORPHAN_REMOVED, "orphan " + n.ref().containerName()
+          + " removed: a herd node of fleet " + (n.fleet().isEmpty() ? "(none)" : n.fleet())
+          + ", which the controller does not run");
+    }
+    publish(store.commit(b));
+    return Result.done();
+  }
+
+  private void reconcileFailed(String key, RuntimeException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (message.equals(lastFailure.put(key, message))) {
+      return;
+    }
+    try {
+      publish(store.commit(new Batch().event(now(), key.equals(ORPHANS) ? "" : key, "", EventKind.RECONCILE_FAILED,
+          "reconcile of " + (key.equals(ORPHANS) ? "orphans" : key) + " failed: " + message)));
+    } catch (RuntimeException ignored) {
+      log.warn("could not record the failure of {}: {}", key, ignored.toString());
+    }
+  }
+
+  private void subscribe() {
+    if (closed) {
+      return;
+    }
+    try {
+      engineEvents = config.engine().events(config.project(), null, this::onEngineEvent);
+    } catch (EngineException e) {
+      log.warn("cannot watch engine events ({}); retrying in 5s, fleets still resync", e.getMessage());
+      config.scheduler().schedule(Duration.ofSeconds(5), this::subscribe);
+    }
+  }
+
+  /** Handlers only notify: the event's fleet goes on the queue, the pass decides. */
+  private void onEngineEvent(EngineEvent e) {
+    String fleet = deps.fleetOfNode.get(e.node().node());
+    loop.enqueue(fleet != null ? fleet : ORPHANS);
+  }
+
+  private void publish(List<Event> events) {
+    for (Event e : events) {
+      MDC.put("fleet", e.fleet());
+      MDC.put("node", e.node());
+      log.info("{} {}", e.kind(), e.reason());
+      MDC.remove("node");
+      for (Consumer<Event> l : listeners) {
+        try {
+          l.accept(e);
+        } catch (RuntimeException ex) {
+          log.warn("event listener failed: {}", ex.toString());
+        }
+      }
+    }
+  }
+
+  private void commit(Batch b, String fleet) {
+    publish(store.commit(b));
+    loop.enqueue(fleet);
+  }
+
+  private FleetRecord require(String fleet) {
+    return store.fleet(fleet).orElseThrow(() -> new NoSuchElementException("no fleet " + fleet + " (fleets: "
+        + String.join(", ", store.fleets().stream().map(FleetRecord::name).toList()) + ")"));
+  }
+
+  private Rollout rolloutOf(String fleet) {
+    require(fleet);
+    return store.rollout(fleet).orElseThrow(() -> new IllegalStateException("fleet " + fleet + " has no rollout in progress"));
+  }
+
+  private Instant now() {
+    return config.clock().instant();
+  }
+
+  private <T> T withLock(String fleet, java.util.function.Supplier<T> work) {
+    ReentrantLock lock = locks.computeIfAbsent(fleet, k -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

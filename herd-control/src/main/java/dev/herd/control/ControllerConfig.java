@@ -1,0 +1,101 @@
+package dev.herd.control;
+
+import dev.herd.control.health.HealthProber;
+import dev.herd.control.health.NetworkProber;
+import dev.herd.control.loop.ManualScheduler;
+import dev.herd.control.loop.Scheduler;
+import dev.herd.control.loop.ThreadScheduler;
+import dev.herd.engine.Engine;
+import dev.herd.spec.PortRange;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run a controller. Defaults are production ones: system clock, a virtual-thread
+ * scheduler, loopback health probes and port checks. {@link Builder#simulated} switches to
+ * simulated time: nothing runs in the background, {@link Controller#runPending()} drives it.
+ */
+public record ControllerConfig(
+    Path stateDir,
+    String project,
+    PortRange ports,
+    Engine engine,
+    ImageSupplier images,
+    Clock clock,
+    Scheduler scheduler,
+    HealthProber prober,
+    PortCheck portCheck,
+    boolean background,
+    Duration resync,
+    Duration stopGrace) {
+
+  public ControllerConfig {
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(project, "project");
+    Objects.requireNonNull(ports, "ports");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(prober, "prober");
+    Objects.requireNonNull(portCheck, "portCheck");
+    if (!background && !(scheduler instanceof ManualScheduler)) {
+      throw new IllegalArgumentException("a controller without background threads needs a ManualScheduler");
+    }
+    if (resync.isNegative() || resync.isZero()) {
+      throw new IllegalArgumentException("resync must be more than 0");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static final class Builder {
+    private Path stateDir;
+    private String project;
+    private PortRange ports = PortRange.DEFAULT;
+    private Engine engine;
+    private ImageSupplier images;
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private HealthProber prober;
+    private PortCheck portCheck = PortCheck.LOOPBACK;
+    private boolean background = true;
+    private Duration resync = Duration.ofMinutes(5);
+    private Duration stopGrace = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** herd's state directory; the controller uses {@code herd.db} in it. */
+    public Builder stateDir(Path v) { stateDir = v; return this; }
+    public Builder project(String v) { project = v; return this; }
+    public Builder ports(PortRange v) { ports = v; return this; }
+    public Builder engine(Engine v) { engine = v; return this; }
+    /** Where the engine gets images it lacks; null when every image is already on the engine. */
+    public Builder images(ImageSupplier v) { images = v; return this; }
+    public Builder clock(Clock v) { clock = v; return this; }
+    public Builder scheduler(Scheduler v) { scheduler = v; return this; }
+    public Builder prober(HealthProber v) { prober = v; return this; }
+    public Builder portCheck(PortCheck v) { portCheck = v; return this; }
+    /** How often a quiet fleet is looked at anyway (level-based safety net). */
+    public Builder resync(Duration v) { resync = v; return this; }
+    /** How long a stopped node gets between SIGTERM and SIGKILL. */
+    public Builder stopGrace(Duration v) { stopGrace = v; return this; }
+
+    /** Simulated time: {@code clock} drives a {@link ManualScheduler}; no background threads. */
+    public Builder simulated(Clock v) {
+      clock = v;
+      scheduler = new ManualScheduler(v);
+      background = false;
+      return this;
+    }
+
+    public ControllerConfig build() {
+      return new ControllerConfig(stateDir, project, ports, engine, images, clock,
+          scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
+          portCheck, background, resync, stopGrace);
+    }
+  }
+}

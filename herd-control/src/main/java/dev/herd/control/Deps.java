@@ -1,0 +1,47 @@
+package dev.herd.control;
+
+import dev.herd.control.health.HealthMonitor;
+import dev.herd.control.state.Event;
+import dev.herd.control.state.Store;
+import dev.herd.engine.Engine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** What every reconcile pass shares: state, engine, time, health, ports, logs, event fan-out. */
+final class Deps {
+  final String project;
+  final Store store;
+  final Engine engine;
+  final Clock clock;
+  final HealthMonitor monitor;
+  final PortAllocator ports;
+  final LogCollector logs;
+  final ImageSupplier images;
+  final Consumer<List<Event>> publish;
+  final Duration resync;
+  final Duration stopGrace;
+  /** Image digests ensured on the engine during this controller's life. */
+  final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
+  final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
+
+  Deps(String project, Store store, Engine engine, Clock clock, HealthMonitor monitor, PortAllocator ports,
+      LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace) {
+    this.project = project;
+    this.store = store;
+    this.engine = engine;
+    this.clock = clock;
+    this.monitor = monitor;
+    this.ports = ports;
+    this.logs = logs;
+    this.images = images;
+    this.publish = publish;
+    this.resync = resync;
+    this.stopGrace = stopGrace;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.herd.control;
+
+import dev.herd.control.state.NodePhase;
+import dev.herd.control.state.Rollout;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A fleet as status reports it.
+ *
+ * @param count the count in force (the scale override when set, else the spec's)
+ * @param nodes every recorded node, quarantined ones included, by name then generation
+ */
+public record FleetStatus(
+    String fleet,
+    String role,
+    int count,
+    int specCount,
+    OptionalInt scaleOverride,
+    String currentRelease,
+    Optional<String> lastGoodRelease,
+    Optional<Rollout> rollout,
+    boolean deleted,
+    List<NodeStatus> nodes) {
+
+  public FleetStatus {
+    nodes = List.copyOf(nodes);
+  }
+
+  public long healthy() {
+    return nodes.stream().filter(n -> n.phase() == NodePhase.HEALTHY).count();
+  }
+}

@@ -1,0 +1,144 @@
+package dev.herd.control.loop;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The level-based loop: keys in, one reconcile at a time per key, different keys in parallel on
+ * virtual threads. Done → nothing until the next trigger; requeue-after → timer; a failure →
+ * retry with exponential backoff (1s doubling to 2m); a {@link TerminalError} → no retry.
+ *
+ * <p>Without {@link #start()} nothing runs on its own: {@link #drain()} processes the queue on
+ * the caller's thread (simulated time in tests and benchmarks).
+ */
+public final class ReconcileLoop implements AutoCloseable {
+  /** Reconciles one key. */
+  @FunctionalInterface
+  public interface Reconciler {
+    Result reconcile(String key);
+  }
+
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+  private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
+  private static final int DRAIN_LIMIT = 100_000;
+
+  private final Reconciler reconciler;
+  private final Scheduler scheduler;
+  private final BiConsumer<String, RuntimeException> onFailure;
+  private final WorkQueue queue = new WorkQueue();
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+  private final Map<String, Scheduler.Task> timers = new ConcurrentHashMap<>();
+  private volatile ExecutorService workers;
+  private volatile Thread dispatcher;
+
+  public ReconcileLoop(Reconciler reconciler, Scheduler scheduler, BiConsumer<String, RuntimeException> onFailure) {
+    this.reconciler = reconciler;
+    this.scheduler = scheduler;
+    this.onFailure = onFailure;
+  }
+
+  /** Queues a key now (handlers, API calls). */
+  public void enqueue(String key) {
+    queue.add(key);
+  }
+
+  /** Queues a key after a delay; a later call for the same key replaces the earlier timer. */
+  public void enqueueAfter(String key, Duration delay) {
+    Scheduler.Task t = scheduler.schedule(delay, () -> {
+      timers.remove(key);
+      queue.add(key);
+    });
+    Scheduler.Task old = timers.put(key, t);
+    if (old != null) {
+      old.cancel();
+    }
+  }
+
+  /** Runs keys in the background until {@link #close()}. */
+  public synchronized void start() {
+    if (dispatcher != null) {
+      return;
+    }
+    workers = Executors.newVirtualThreadPerTaskExecutor();
+    dispatcher = Thread.ofVirtual().name("herd-reconcile-dispatch").start(() -> {
+      try {
+        String key;
+        while ((key = queue.take()) != null) {
+          String k = key;
+          workers.execute(() -> process(k));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  /** Processes queued keys on this thread until the queue is empty; returns how many ran. */
+  public int drain() {
+    if (dispatcher != null) {
+      throw new IllegalStateException("drain() is for a loop that was not started");
+    }
+    int ran = 0;
+    String key;
+    while ((key = queue.poll()) != null) {
+      process(key);
+      if (++ran > DRAIN_LIMIT) {
+        throw new IllegalStateException("reconcile did not settle after " + DRAIN_LIMIT + " passes (last key " + key + ")");
+      }
+    }
+    return ran;
+  }
+
+  public boolean idle() {
+    return queue.idle();
+  }
+
+  private void process(String key) {
+    try {
+      Result r = reconciler.reconcile(key);
+      failures.remove(key);
+      if (r instanceof Result.RequeueAfter(Duration d)) {
+        enqueueAfter(key, d);
+      }
+    } catch (TerminalError e) {
+      failures.remove(key);
+      log.warn("reconcile {} failed and will not be retried until something changes: {}", key, e.getMessage());
+      onFailure.accept(key, e);
+    } catch (RuntimeException e) {
+      int n = failures.merge(key, 1, Integer::sum);
+      Duration backoff = backoff(n);
+      log.warn("reconcile {} failed (attempt {}), retrying in {}: {}", key, n, backoff, e.toString());
+      onFailure.accept(key, e);
+      enqueueAfter(key, backoff);
+    } finally {
+      queue.done(key);
+    }
+  }
+
+  static Duration backoff(int attempt) {
+    Duration d = FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt - 1, 20));
+    return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
+  }
+
+  @Override
+  public synchronized void close() {
+    queue.shutdown();
+    timers.values().forEach(Scheduler.Task::cancel);
+    if (dispatcher != null) {
+      dispatcher.interrupt();
+      workers.shutdown();
+      try {
+        workers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

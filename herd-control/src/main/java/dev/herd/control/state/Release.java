@@ -1,0 +1,26 @@
+package dev.herd.control.state;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One immutable release of a fleet: {@code web:v3} = version 3 of fleet web. The unit that rolls
+ * out and rolls back.
+ */
+public record Release(String id, String fleet, int version, ReleaseSpec spec, Instant createdAt) {
+  public Release {
+    Objects.requireNonNull(fleet, "fleet");
+    if (version < 1) {
+      throw new IllegalArgumentException("release version must be >= 1, got " + version);
+    }
+    if (!id.equals(idOf(fleet, version))) {
+      throw new IllegalArgumentException("release id " + id + " does not match " + idOf(fleet, version));
+    }
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  public static String idOf(String fleet, int version) {
+    return fleet + ":v" + version;
+  }
+}
