@@ -91,6 +91,9 @@ public final class HerdServer implements AutoCloseable {
 
   private void mount(JavalinDefaultRouting r, Routes routes, Streams streams) {
     r.before(this::authenticate);
+    // An SSE response is committed (200) before its handler runs, so streams validate up front.
+    r.before("/v1/events/stream", streams::checkEvents);
+    r.before("/v1/logs/stream", streams::checkLogs);
     r.get("/healthz", this::healthz);
     r.get("/v1/status", routes::status);
     r.post("/v1/apply", routes::apply);

@@ -6,12 +6,14 @@ import dev.herd.control.Controller;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.NodeLog;
 import dev.herd.server.api.Json;
+import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +29,9 @@ final class Streams {
   private static final Logger log = LoggerFactory.getLogger(Streams.class);
   /** A client this far behind is cut off rather than let its backlog grow without bound. */
   static final int MAX_BACKLOG = 10_000;
+  private static final String AFTER = "herd.after";
+  private static final String TARGET = "herd.target";
+  private static final String SINCE = "herd.since";
 
   private final Controller controller;
   private final Clock clock;
@@ -45,16 +50,21 @@ final class Streams {
    * {@code GET /v1/events/stream[?after=ID]}: events after ID (or the {@code Last-Event-ID} a
    * reconnecting client sends), then every new one. Without either, only new events.
    */
-  void events(SseClient client) {
-    String lastId = client.ctx().header("Last-Event-ID");
+  void checkEvents(Context ctx) {
+    String lastId = ctx.header("Last-Event-ID");
     long after;
-    if (client.ctx().queryParam("after") != null) {
-      after = Params.nonNegativeLong(client.ctx(), "after", 0);
+    if (ctx.queryParam("after") != null) {
+      after = Params.nonNegativeLong(ctx, "after", 0);
     } else if (lastId != null && lastId.strip().matches("\\d{1,18}")) {
       after = Long.parseLong(lastId.strip());
     } else {
       after = -1;
     }
+    ctx.attribute(AFTER, after);
+  }
+
+  void events(SseClient client) {
+    long after = client.ctx().attribute(AFTER);
     BlockingQueue<Event> queue = new LinkedBlockingQueue<>(MAX_BACKLOG);
     // Subscribe before reading the backlog so nothing falls between the two; ids de-duplicate.
     AutoCloseable subscription = controller.onEvent(e -> {
@@ -100,9 +110,15 @@ final class Streams {
   }
 
   /** {@code GET /v1/logs/stream?node=…|fleet=…[&since=…]}: lines so far, then new ones. */
+  void checkLogs(Context ctx) {
+    ctx.attribute(TARGET, routes.logTarget(ctx));
+    ctx.attribute(SINCE, Optional.ofNullable(Params.since(ctx, clock)));
+  }
+
   void logs(SseClient client) {
-    Routes.LogTarget target = routes.logTarget(client.ctx());
-    Instant since = Params.since(client.ctx(), clock);
+    Routes.LogTarget target = client.ctx().attribute(TARGET);
+    Optional<Instant> sinceParam = client.ctx().attribute(SINCE);
+    Instant since = sinceParam.orElse(null);
     client.keepAlive();
     Thread.ofVirtual().name("herd-sse-logs").start(() -> {
       try {
