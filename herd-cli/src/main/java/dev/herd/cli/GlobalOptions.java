@@ -13,5 +13,10 @@ public final class GlobalOptions {
       description = "Print more detail (stack traces on unexpected errors, per-step logs).")
   void setVerbose(boolean v) {
     verbose = v;
+    if (v) {
+      // -v shows herd's own debug lines; third-party libraries stay at WARN.
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.herd"))
+          .setLevel(ch.qos.logback.classic.Level.DEBUG);
+    }
   }
 }

@@ -1,0 +1,12 @@
+package dev.herd.bake.base;
+
+/** A base could not be resolved or built; the message names the spec location and the cause. */
+public class BaseBuildException extends RuntimeException {
+  public BaseBuildException(String message) {
+    super(message);
+  }
+
+  public BaseBuildException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.herd.bake.base;
+
+import dev.herd.spec.Base;
+import dev.herd.spec.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** Prepares the base of a role: scratch, Debian (mmdebstrap) or an imported image. */
+public final class Bases {
+  private final DebianBases debian;
+  private final ImageImporter images;
+
+  public Bases(DebianBases debian, ImageImporter images) {
+    this.debian = debian;
+    this.images = images;
+  }
+
+  /**
+   * @param workDir the bake's private work directory; scratch and imported trees are made there
+   *     (Debian trees live in the base cache)
+   * @param lock herd.lock as read, if there is one
+   * @param locked whether the bake runs with {@code --locked}
+   */
+  public BaseStages prepare(Role role, Path workDir, Optional<LockFile> lock, boolean locked) {
+    return switch (role.base()) {
+      case Base.Debian d -> {
+        DebianStages stages = debian.build(role.name(), d, role.packages(), lock, locked);
+        yield new BaseStages(stages.base(), stages.packages(), Optional.of(stages.lock()), stages.lockChanged());
+      }
+      case Base.Scratch s -> {
+        refusePackages(role, "a scratch base has no package manager");
+        BuiltBase empty = new BuiltBase("scratch", emptyDirectory(workDir.resolve("base-rootfs")), List.of(), Instant.EPOCH, false);
+        yield new BaseStages(empty, empty, Optional.empty(), false);
+      }
+      case Base.Image image -> {
+        refusePackages(role, "packages cannot be installed on an image base yet");
+        Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
+        String digest = images.unpack(image, rootfs);
+        BuiltBase imported = new BuiltBase(digest, rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
+        yield new BaseStages(imported, imported, Optional.empty(), false);
+      }
+    };
+  }
+
+  private static void refusePackages(Role role, String why) {
+    if (!role.packages().isEmpty()) {
+      throw new BaseBuildException(role.location() + ": role " + role.name() + " lists packages " + role.packages() + ", but " + why
+          + "; use a debian base");
+    }
+  }
+
+  private static Path emptyDirectory(Path dir) {
+    try {
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        try (Stream<Path> children = Files.list(dir)) {
+          if (children.findAny().isPresent()) {
+            throw new BaseBuildException("work directory " + dir + " is not empty");
+          }
+        }
+      }
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package dev.herd.bake.base;
+
+import dev.herd.spec.Base;
+import java.nio.file.Path;
+
+/**
+ * Unpacks an existing image (OCI layout, OCI archive, docker archive) into a directory. herd-image
+ * implements it with its safe import (path traversal, device nodes and link escapes refused);
+ * the bake pipeline passes that implementation to {@link Bases}.
+ */
+@FunctionalInterface
+public interface ImageImporter {
+  /**
+   * @param rootfs an empty directory to unpack the image's layers into
+   * @return the digest of the imported image's manifest, which names the base in the lineage
+   */
+  String unpack(Base.Image image, Path rootfs);
+}

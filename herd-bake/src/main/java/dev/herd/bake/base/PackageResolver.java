@@ -1,0 +1,190 @@
+package dev.herd.bake.base;
+
+import dev.herd.bake.run.ProcessResult;
+import dev.herd.bake.run.ProcessRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learns which package versions a recipe resolves to without building anything: runs the host's
+ * apt-get against a private state directory (index files only, no host configuration, no
+ * installed packages) and reads {@code apt-get --simulate}. A warm index costs one conditional
+ * download of the Release files, so every bake sees the newest (security) versions cheaply.
+ */
+public final class PackageResolver {
+  private static final Logger LOG = LoggerFactory.getLogger(PackageResolver.class);
+  /** {@code Inst name [old] (version release [arch])} as printed by apt-get --simulate. */
+  private static final Pattern INST = Pattern.compile("^Inst (\\S+) (?:\\[[^\\]]*\\] )?\\((\\S+) .*\\[([^\\]]+)\\]\\)");
+  private static final Duration UPDATE_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration SIMULATE_TIMEOUT = Duration.ofMinutes(2);
+
+  private static final Map<Path, Object> MONITORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Path stateRoot;
+  private final ProcessRunner runner;
+  /** Index directories refreshed by this resolver: one bake downloads each index once. */
+  private final java.util.Set<Path> refreshed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param stateRoot where index files are kept between bakes (e.g. ~/.cache/herd/apt). Each
+   *     instance refreshes an index once, so use one resolver per bake.
+   */
+  public PackageResolver(Path stateRoot, ProcessRunner runner) {
+    this.stateRoot = stateRoot;
+    this.runner = runner;
+  }
+
+  public Resolution resolve(BaseRecipe recipe) {
+    return resolve(recipe, Map.of());
+  }
+
+  /**
+   * @param pins versions to ask for ({@code name=version}); others resolve to the newest
+   */
+  public Resolution resolve(BaseRecipe recipe, Map<String, String> pins) {
+    Path state = prepareState(recipe);
+    // apt runs without its own locking on this private tree; bakes sharing it take turns
+    synchronized (MONITORS.computeIfAbsent(state, s -> new Object())) {
+      try (FileChannel lockFile = FileChannel.open(state.resolve(".resolve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = lockFile.lock()) {
+        return resolveLocked(recipe, pins, state);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + state + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
+    Map<String, String> env = Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
+    Duration updateTook = Duration.ZERO;
+    if (!refreshed.contains(state)) {
+      ProcessResult update = runner.run(List.of("apt-get", "-q", "update"), env, UPDATE_TIMEOUT);
+      // apt-get update exits 0 even when a source failed; its "W:/E:" lines tell the truth
+      if (!update.succeeded() || update.stderr().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W: Failed"))) {
+        throw new BaseBuildException(recipe.location() + ": cannot read the package index of " + recipe.sources() + "\n" + update.tail(8));
+      }
+      refreshed.add(state);
+      updateTook = update.took();
+    }
+    List<String> command = new ArrayList<>(List.of("apt-get", "--simulate", "-q", "install"));
+    if (recipe.variant() == dev.herd.spec.Base.Variant.MINBASE) {
+      // what mmdebstrap's minbase variant installs before the requested packages
+      command.addAll(List.of("?essential", "?priority(required)", "apt"));
+    }
+    for (String name : recipe.packages()) {
+      command.add(pins.containsKey(name) ? name + "=" + pins.get(name) : name);
+    }
+    ProcessResult simulate = runner.run(command, env, SIMULATE_TIMEOUT);
+    if (!simulate.succeeded()) {
+      throw new BaseBuildException(recipe.location() + ": packages " + recipe.packages() + " do not resolve in " + recipe.suite()
+          + "\n" + simulate.tail(10));
+    }
+    List<DebianPackage> packages = parseSimulation(simulate.stdout());
+    LOG.info("resolved {} packages for {} {} in {} ms", packages.size(), recipe.suite(), recipe.variant().name().toLowerCase(),
+        updateTook.plus(simulate.took()).toMillis());
+    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+  }
+
+  static List<DebianPackage> parseSimulation(String stdout) {
+    List<DebianPackage> packages = new ArrayList<>();
+    for (String line : stdout.split("\n")) {
+      Matcher m = INST.matcher(line);
+      if (m.find()) {
+        String name = m.group(1);
+        int colon = name.indexOf(':');
+        packages.add(new DebianPackage(colon < 0 ? name : name.substring(0, colon), m.group(2), m.group(3)));
+      }
+    }
+    return packages;
+  }
+
+  /** The newest Date of the downloaded Release files; Release dates are RFC 1123 in UTC. */
+  static Optional<Instant> releaseDate(Path lists) {
+    if (!Files.isDirectory(lists)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.list(lists)) {
+      Optional<Instant> newest = Optional.empty();
+      for (Path file : files.filter(f -> f.getFileName().toString().endsWith("Release")).sorted().toList()) {
+        Optional<Instant> date = releaseDate(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+        if (date.isPresent() && (newest.isEmpty() || date.get().isAfter(newest.get()))) {
+          newest = date;
+        }
+      }
+      return newest;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Optional<Instant> releaseDate(String releaseText) {
+    for (String line : releaseText.split("\n")) {
+      if (line.startsWith("Date:")) {
+        try {
+          // Debian writes "UTC" where RFC 1123 (and Java's parser) says "GMT"
+          String date = line.substring(5).strip().replaceFirst(" UTC$", " GMT");
+          return Optional.of(ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A private apt tree per source list, so different mirrors never share or clobber indexes. */
+  private Path prepareState(BaseRecipe recipe) {
+    String id = HexFormat.of().formatHex(CacheKey.sha256(recipe.architecture() + "\n" + String.join("\n", recipe.sources()))).substring(0, 16);
+    Path state = stateRoot.resolve(id);
+    try {
+      for (String dir : List.of("lists/partial", "cache/archives/partial", "etc/apt.conf.d", "etc/sources.list.d", "etc/preferences.d")) {
+        Files.createDirectories(state.resolve(dir));
+      }
+      Files.writeString(state.resolve("status"), "");
+      Files.writeString(state.resolve("sources.list"), String.join("\n", recipe.sources()) + "\n");
+      String conf = """
+          Dir "/";
+          Dir::Etc::sourcelist "%1$s/sources.list";
+          Dir::Etc::sourceparts "%1$s/etc/sources.list.d";
+          Dir::Etc::parts "%1$s/etc/apt.conf.d";
+          Dir::Etc::preferences "%1$s/etc/preferences";
+          Dir::Etc::preferencesparts "%1$s/etc/preferences.d";
+          Dir::State "%1$s";
+          Dir::State::lists "%1$s/lists";
+          Dir::State::status "%1$s/status";
+          Dir::Cache "%1$s/cache";
+          APT::Architecture "%2$s";
+          APT::Architectures { "%2$s"; };
+          APT::Install-Recommends "false";
+          APT::Sandbox::User "root";
+          Acquire::Languages "none";
+          Debug::NoLocking "true";
+          """.formatted(state.toAbsolutePath(), recipe.architecture());
+      Files.writeString(state.resolve("apt.conf"), conf);
+      return state;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare apt state in " + state + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** See the module's pom description. */
+package dev.herd.config;
