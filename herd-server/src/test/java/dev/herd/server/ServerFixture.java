@@ -80,7 +80,11 @@ final class ServerFixture implements AutoCloseable {
   }
 
   void writeSpec(int count) {
-    write(specFile, """
+    write(specFile, spec(count));
+  }
+
+  static String spec(int count) {
+    return """
         project:
           name: shop
           ports: 20000-20999
@@ -108,7 +112,7 @@ final class ServerFixture implements AutoCloseable {
               max_unavailable: 0
               min_healthy_time: 2s
               progress_deadline: 30s
-        """.formatted(count));
+        """.formatted(count);
   }
 
   static void write(Path file, String text) {
