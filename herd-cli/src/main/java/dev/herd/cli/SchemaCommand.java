@@ -17,7 +17,6 @@ import picocli.CommandLine.Model.CommandSpec;
       "  # yaml-language-server: $schema=herd.schema.json   (first line of herd.yaml)"
     })
 public final class SchemaCommand implements Callable<Integer> {
-  @Mixin GlobalOptions global;
 
   @picocli.CommandLine.Spec CommandSpec command;
 

@@ -2,7 +2,6 @@ package dev.herd.server;
 
 import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
-import dev.herd.control.state.Event;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeInfo;
 import dev.herd.server.api.Api;
@@ -29,15 +28,15 @@ public final class ControllerHost implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean controllerClosed = new AtomicBoolean();
 
-  private ControllerHost(ControllerConfig config, Path specFile, RoleImages images, HerdServer.Options options,
-      Consumer<Event> listener) {
+  private ControllerHost(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener) {
     this.config = config;
-    this.lock = ControllerLock.acquire(config.stateDir());
+    this.lock = lock;
     Controller c = null;
     try {
       c = Controller.open(config);
       if (listener != null) {
-        c.onEvent(listener);
+        c.onEvent(e -> listener.accept(Views.event(e)));
       }
       c.start();
       this.controller = c;
@@ -53,12 +52,16 @@ public final class ControllerHost implements AutoCloseable {
   }
 
   /**
-   * Locks the state directory (throws {@link ControllerLock.AlreadyRunning} when another
-   * controller holds it), starts the controller and the API. {@code listener} sees every event.
+   * Starts the controller and the API under {@code lock} (taken by the caller first, so a second
+   * controller is refused before it touches anything; released by {@link #close()}).
+   * {@code listener} (may be null) sees every controller event as the API shows it.
    */
-  public static ControllerHost start(ControllerConfig config, Path specFile, RoleImages images,
-      HerdServer.Options options, Consumer<Event> listener) {
-    return new ControllerHost(config, specFile, images, options, listener);
+  public static ControllerHost start(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener) {
+    if (!lock.stateDir().equals(config.stateDir().toAbsolutePath().normalize())) {
+      throw new IllegalArgumentException("the lock is for " + lock.stateDir() + ", the controller for " + config.stateDir());
+    }
+    return new ControllerHost(lock, config, specFile, images, options, listener);
   }
 
   public Controller controller() {

@@ -17,16 +17,23 @@ import java.util.Optional;
  */
 public final class ControllerLock implements AutoCloseable {
   public static final String FILE = "controller.lock";
+  private final Path stateDir;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private ControllerLock(FileChannel channel, FileLock lock) {
+  private ControllerLock(Path stateDir, FileChannel channel, FileLock lock) {
+    this.stateDir = stateDir;
     this.channel = channel;
     this.lock = lock;
   }
 
+  public Path stateDir() {
+    return stateDir;
+  }
+
   /** Takes the lock or throws {@link AlreadyRunning} naming the controller that holds it. */
-  public static ControllerLock acquire(Path stateDir) {
+  public static ControllerLock acquire(Path dir) {
+    Path stateDir = dir.toAbsolutePath().normalize();
     Path file = stateDir.resolve(FILE);
     FileChannel ch = null;
     try {
@@ -42,7 +49,7 @@ public final class ControllerLock implements AutoCloseable {
         ch.close();
         throw new AlreadyRunning(stateDir, ApiFilesOrEmpty.read(stateDir));
       }
-      return new ControllerLock(ch, l);
+      return new ControllerLock(stateDir, ch, l);
     } catch (IOException e) {
       try {
         if (ch != null) {
@@ -57,6 +64,9 @@ public final class ControllerLock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!channel.isOpen()) {
+      return;
+    }
     try {
       lock.release();
       channel.close();

@@ -27,7 +27,7 @@ class ControllerHostTest {
         .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
         .prober((t, c, timeout) -> fake.healthy(t.ref()) ? ProbeResult.ok("ok") : ProbeResult.fail("no"))
         .portCheck(p -> true).simulated(clock).build();
-    return ControllerHost.start(config, dir.resolve("herd.yaml"), spec -> Map.of("web", ServerFixture.V1),
+    return ControllerHost.start(ControllerLock.acquire(dir.resolve(".herd")), config, dir.resolve("herd.yaml"), spec -> Map.of("web", ServerFixture.V1),
         HerdServer.Options.of(dir.resolve(".herd"), "shop").withClock(clock), null);
   }
 
