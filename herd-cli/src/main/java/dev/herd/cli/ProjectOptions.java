@@ -42,6 +42,24 @@ public final class ProjectOptions {
     return p;
   }
 
+  /**
+   * Loads the spec, or fails with every error (FILE:LINE:COL: KEY.PATH: message), one per line.
+   * Commands other than validate use this: they refuse to act on a spec with errors.
+   */
+  public dev.herd.spec.Spec loadSpec(Path dirArgument) {
+    Path f = specFile(dirArgument);
+    dev.herd.spec.SpecResult result = dev.herd.spec.SpecLoader.load(f);
+    if (result instanceof dev.herd.spec.SpecResult.Loaded loaded) {
+      return loaded.spec();
+    }
+    StringBuilder sb = new StringBuilder("invalid spec; nothing was changed\n");
+    for (dev.herd.spec.SpecError e : result.errors()) {
+      sb.append(e.render()).append('\n');
+    }
+    sb.append(f.getFileName()).append(": ").append(result.errors().size()).append(" error(s) (see `herd validate`)");
+    throw new CliFailure(HerdCli.FAILED, sb.toString());
+  }
+
   public Path stateDir(Path specFile) {
     return state != null ? state.toAbsolutePath().normalize() : specFile.getParent().resolve(".herd");
   }

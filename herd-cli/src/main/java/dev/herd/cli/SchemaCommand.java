@@ -3,7 +3,6 @@ package dev.herd.cli;
 import dev.herd.spec.SpecSchema;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code herd schema}: prints the JSON Schema of herd.yaml, for editors and linters. */
@@ -17,7 +16,6 @@ import picocli.CommandLine.Model.CommandSpec;
       "  # yaml-language-server: $schema=herd.schema.json   (first line of herd.yaml)"
     })
 public final class SchemaCommand implements Callable<Integer> {
-
   @picocli.CommandLine.Spec CommandSpec command;
 
   @Override

@@ -21,7 +21,6 @@ import picocli.CommandLine.Parameters;
       "Prints every problem as FILE:LINE:COL: KEY.PATH: message. Builds and runs nothing."
     })
 public final class ValidateCommand implements Callable<Integer> {
-
   @Mixin ProjectOptions project;
 
   @Parameters(

@@ -42,7 +42,7 @@ final class Changes {
     if (x.readOnlyRoot() != y.readOnlyRoot() || !x.writable().equals(y.writable())) {
       out.add("filesystem (read-only root, writable paths)");
     }
-    if (!x.health().equals(y.health())) {
+    if (!x.healthText().equals(y.healthText())) {
       out.add("health check");
     }
     if (x.memoryBytes() != y.memoryBytes() || x.cpus() != y.cpus()) {

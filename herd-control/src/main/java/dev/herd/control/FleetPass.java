@@ -342,7 +342,8 @@ final class FleetPass {
     boolean holding = rollout != null && rollout.state() != Rollout.State.RUNNING;
     Map<Integer, List<NodeRecord>> bySlot = bySlot(count);
     int total = bySlot.values().stream().mapToInt(List::size).sum();
-    int healthy = (int) bySlot.values().stream().flatMap(List::stream).filter(r -> r.phase() == NodePhase.HEALTHY).count();
+    // availability counts nodes healthy for min_healthy_time, so a new node counts only once it has held up
+    int healthy = (int) bySlot.values().stream().flatMap(List::stream).filter(this::ready).count();
 
     List<Integer> needing = new ArrayList<>();
     for (int slot = 1; slot <= count; slot++) {
@@ -363,7 +364,9 @@ final class FleetPass {
           plan(new Removal(o, false, EventKind.NODE_REMOVED, o.label() + " removed: replaced by gen " + t.generation()
               + " on " + t.releaseId()));
           total--;
-          healthy--;
+          if (ready(o)) {
+            healthy--;
+          }
           progress = true;
         }
       }
@@ -389,9 +392,9 @@ final class FleetPass {
       if (total < maxTotal) {
         plan(new Create(slot, target, EventKind.NODE_CREATED, reason));
         total++;
-      } else if (old.phase() != NodePhase.HEALTHY || healthy - 1 >= minAvailable) {
+      } else if (!ready(old) || healthy - 1 >= minAvailable) {
         plan(new Removal(old, false, EventKind.NODE_REMOVED, old.label() + " removed to make room: " + reason));
-        if (old.phase() == NodePhase.HEALTHY) {
+        if (ready(old)) {
           healthy--;
         }
         plan(new Create(slot, target, EventKind.NODE_CREATED, reason));
@@ -534,12 +537,17 @@ final class FleetPass {
         intent.event(now, name, r.row().slot(), r.kind(), r.why());
       }
     }
-    Map<String, Long> generations = creates.isEmpty() ? Map.of() : new HashMap<>(d.store.generations(name));
+    Map<String, Long> generations = new HashMap<>();
+    if (!creates.isEmpty()) {
+      generations.putAll(d.store.generations(name));
+      for (NodeRecord r : rows.values()) {
+        generations.merge(r.slot(), r.generation(), Math::max);
+      }
+    }
     List<NodeRecord> created = new ArrayList<>();
     for (Create c : creates) {
       String slot = settings().nodeName().name(c.slotIndex());
-      long gen = 1 + Math.max(generations.getOrDefault(slot, 0L), rows.values().stream()
-          .filter(r -> r.slot().equals(slot)).mapToLong(NodeRecord::generation).max().orElse(0));
+      long gen = 1 + generations.getOrDefault(slot, 0L);
       generations.put(slot, gen);
       String engineName = NodeRecord.engineName(slot, gen);
       int port = d.ports.lease(name, engineName, intent);

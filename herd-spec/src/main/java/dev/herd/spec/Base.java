@@ -17,14 +17,18 @@ public sealed interface Base {
 
   /**
    * Debian built by mmdebstrap. {@code variant} is {@code extract} (only the listed packages,
-   * distroless-style) or {@code minbase} (a package manager is kept in the image).
+   * distroless-style) or {@code minbase} (a package manager is kept in the image). {@code mirror}
+   * is a mirror URI, or apt source lines starting with {@code deb } for mirrors laid out otherwise.
    */
   record Debian(String suite, Variant variant, String mirror, List<String> packages, Location location)
       implements Base {
+    public static final String DEFAULT_MIRROR = "http://deb.debian.org/debian";
+
+    /** A null or blank mirror means {@link #DEFAULT_MIRROR}. */
     public Debian {
       Objects.requireNonNull(suite, "suite");
       Objects.requireNonNull(variant, "variant");
-      Objects.requireNonNull(mirror, "mirror");
+      mirror = mirror == null || mirror.isBlank() ? DEFAULT_MIRROR : mirror;
       packages = List.copyOf(packages);
       Objects.requireNonNull(location, "location");
     }

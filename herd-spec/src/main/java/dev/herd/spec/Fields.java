@@ -105,9 +105,8 @@ final class Fields implements Val {
     return Optional.empty();
   }
 
-  @SuppressWarnings("unchecked")
   <T> Optional<T> opt(String key, Class<T> type) {
-    return scalar(key).map(o -> (T) type.cast(o));
+    return scalar(key).map(type::cast);
   }
 
   /** A value that has a default or is required; a placeholder when it had an error. */

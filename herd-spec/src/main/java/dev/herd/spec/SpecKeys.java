@@ -33,7 +33,9 @@ final class SpecKeys {
           Pattern.compile("[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?"),
           "a Debian package name like busybox-static (optionally name=version)");
   static final Scalar SHA256 = STRING.matching(Pattern.compile("[0-9a-f]{64}"), "64 lowercase hex digits");
-  static final Scalar URL = STRING.matching(Pattern.compile("(https?|file)://\\S+"), "a URL like http://deb.debian.org/debian");
+  static final Scalar MIRROR =
+      STRING.matching(Pattern.compile("(https?|file)://\\S+|deb\\s[\\s\\S]+"),
+          "a mirror URL like http://deb.debian.org/debian (or apt lines starting with \"deb \")");
   static final Scalar BOOL = Scalar.of(Kind.BOOL, "true or false");
   static final Scalar NUMBER = Scalar.of(Kind.NUMBER, "a number");
   static final Scalar DURATION = Scalar.of(Kind.DURATION, Durations.WHAT);
@@ -102,7 +104,7 @@ final class SpecKeys {
       obj(
           opt("suite", STRING, "bookworm", "Debian suite (codename)."),
           opt("variant", oneOf(Base.Variant.class), "extract", "extract: only the listed packages (distroless); minbase: keeps apt/dpkg."),
-          opt("mirror", URL, "http://deb.debian.org/debian", "Debian mirror."),
+          opt("mirror", MIRROR, Base.Debian.DEFAULT_MIRROR, "Debian mirror URL, or apt source lines starting with \"deb \"."),
           opt("packages", listOf(PACKAGE), "Packages in the base layer."));
 
   static final Obj IMAGE =

@@ -148,10 +148,6 @@ final class TreeBuilder {
       }
       String key = ks.getValue();
       String keyPath = path.isEmpty() ? key : path + "." + key;
-      if (key.equals("<<") && ks.isPlain()) {
-        problems.add(kl, path, "merge keys (<<) are not supported; repeat the keys or alias the whole value");
-        continue;
-      }
       Entry first = out.get(key);
       if (first != null) {
         problems.add(kl, keyPath, "duplicate key (first at line " + first.keyLoc().line() + ")");

@@ -232,4 +232,19 @@ class SpecLoaderTest {
     String b = load(MINIMAL + "# changed\n").digest();
     assertThat(a).isNotEqualTo(b).isEqualTo(load(MINIMAL).digest());
   }
+
+  @Test
+  void mergeKeysShareSettingsAndWrittenKeysWin() {
+    Spec spec = load("""
+        project: {name: demo}
+        roles:
+          base: &defaults {base: {scratch: {}}, command: [/default], writable: [/tmp]}
+          web:
+            <<: *defaults
+            command: [/web]
+        """);
+    assertThat(spec.role("web").command()).containsExactly("/web");
+    assertThat(spec.role("web").writable()).containsExactly("/tmp");
+    assertThat(spec.role("base").command()).containsExactly("/default");
+  }
 }

@@ -47,6 +47,32 @@ public final class PackageResolver {
   private final java.util.Set<Path> refreshed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
+   * How old a downloaded package index may be before a bake downloads it again. Security
+   * updates reach a bake at most this late; {@code herd bake --refresh} sets it to zero.
+   * Within it, a rebake resolves from the saved index and the saved simulation: no network, no
+   * apt process, so a no-op rebake takes well under a second.
+   */
+  public static final String INDEX_MAX_AGE_PROPERTY = "herd.index.maxAge";
+
+  static Duration indexMaxAge() {
+    String v = System.getProperty(INDEX_MAX_AGE_PROPERTY, System.getenv().getOrDefault("HERD_INDEX_MAX_AGE", "PT10M"));
+    try {
+      return Duration.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new BaseBuildException("HERD_INDEX_MAX_AGE must be an ISO-8601 duration like PT10M, got \"" + v + "\"");
+    }
+  }
+
+  private static boolean fresh(Path stamp) {
+    try {
+      return Files.isRegularFile(stamp)
+          && Files.getLastModifiedTime(stamp).toInstant().plus(indexMaxAge()).isAfter(Instant.now());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * @param stateRoot where index files are kept between bakes (e.g. ~/.cache/herd/apt). Each
    *     instance refreshes an index once, so use one resolver per bake.
    */
@@ -78,7 +104,8 @@ public final class PackageResolver {
   private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
     Map<String, String> env = Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
     Duration updateTook = Duration.ZERO;
-    if (!refreshed.contains(state)) {
+    Path stamp = state.resolve(".updated");
+    if (!refreshed.contains(state) && !fresh(stamp)) {
       ProcessResult update = runner.run(List.of("apt-get", "-q", "update"), env, UPDATE_TIMEOUT);
       // apt-get update exits 0 even when a source failed; its "W:/E:" lines tell the truth
       if (!update.succeeded() || update.stderr().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W: Failed"))) {
@@ -86,6 +113,7 @@ public final class PackageResolver {
       }
       refreshed.add(state);
       updateTook = update.took();
+      touch(stamp);
     }
     List<String> command = new ArrayList<>(List.of("apt-get", "--simulate", "-q", "install"));
     if (recipe.variant() == dev.herd.spec.Base.Variant.MINBASE) {
@@ -95,15 +123,62 @@ public final class PackageResolver {
     for (String name : recipe.packages()) {
       command.add(pins.containsKey(name) ? name + "=" + pins.get(name) : name);
     }
-    ProcessResult simulate = runner.run(command, env, SIMULATE_TIMEOUT);
-    if (!simulate.succeeded()) {
-      throw new BaseBuildException(recipe.location() + ": packages " + recipe.packages() + " do not resolve in " + recipe.suite()
-          + "\n" + simulate.tail(10));
+    // The simulation depends only on the index and the command: keep it beside the index.
+    Path saved = state.resolve("simulate-" + HexFormat.of().formatHex(CacheKey.sha256(String.join("\u0000", command))) + ".txt");
+    String stdout;
+    Duration simulateTook = Duration.ZERO;
+    if (Files.isRegularFile(saved) && isNewer(saved, stamp)) {
+      stdout = read(saved);
+    } else {
+      ProcessResult simulate = runner.run(command, env, SIMULATE_TIMEOUT);
+      if (!simulate.succeeded()) {
+        throw new BaseBuildException(recipe.location() + ": packages " + recipe.packages() + " do not resolve in " + recipe.suite()
+            + "\n" + simulate.tail(10));
+      }
+      stdout = simulate.stdout();
+      simulateTook = simulate.took();
+      write(saved, stdout);
     }
-    List<DebianPackage> packages = parseSimulation(simulate.stdout());
+    List<DebianPackage> packages = parseSimulation(stdout);
     LOG.info("resolved {} packages for {} {} in {} ms", packages.size(), recipe.suite(), recipe.variant().name().toLowerCase(),
-        updateTook.plus(simulate.took()).toMillis());
+        updateTook.plus(simulateTook).toMillis());
     return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+  }
+
+  private static void touch(Path stamp) {
+    try {
+      Files.deleteIfExists(stamp);
+      Files.createFile(stamp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + stamp, e);
+    }
+  }
+
+  private static boolean isNewer(Path file, Path than) {
+    try {
+      return Files.isRegularFile(than)
+          && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(than)) >= 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Path tmp = Files.createTempFile(file.getParent(), "simulate", ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
   }
 
   static List<DebianPackage> parseSimulation(String stdout) {

@@ -41,6 +41,16 @@ public record NodeRecord(
     Objects.requireNonNull(createdAt, "createdAt");
     reason = reason == null ? "" : reason;
     snapshot = snapshot == null ? "" : snapshot;
+    // the database keeps milliseconds; equal records must stay equal after a round trip, or
+    // every pass would rewrite every node
+    createdAt = millis(createdAt);
+    startedAt = millis(startedAt);
+    healthySince = millis(healthySince);
+    until = millis(until);
+  }
+
+  private static Instant millis(Instant t) {
+    return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
   }
 
   public static String engineName(String slot, long generation) {

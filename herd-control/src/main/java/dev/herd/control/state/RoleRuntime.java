@@ -56,6 +56,13 @@ public record RoleRuntime(
     return command.stream().map(a -> a.replace("${PORT}", Integer.toString(port))).toList();
   }
 
+  /** The health check as text, comparable across releases (source locations left out). */
+  public String healthText() {
+    Map<String, String> f = new TreeMap<>(toFields(""));
+    f.keySet().removeIf(k -> !k.startsWith("health."));
+    return f.toString();
+  }
+
   Map<String, String> toFields(String prefix) {
     Map<String, String> f = new TreeMap<>();
     f.put(prefix + "role", role);

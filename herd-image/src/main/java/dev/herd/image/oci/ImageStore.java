@@ -240,6 +240,23 @@ public final class ImageStore {
     }
   }
 
+  /** Deletes temp files older than {@code grace} left by interrupted writes; returns how many. */
+  public int sweepTemp(java.time.Duration grace) {
+    Instant cutoff = Instant.now().minus(grace);
+    int n = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, "*.tmp")) {
+      for (Path p : ds) {
+        if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(p);
+          n++;
+        }
+      }
+    } catch (IOException e) {
+      throw new ImageException("cannot sweep " + tmp + ": " + e, e);
+    }
+    return n;
+  }
+
   // ---- images ----
 
   /**

@@ -1,0 +1,17 @@
+package dev.herd.bake.verify;
+
+import java.util.List;
+
+/** The baked image does not pass its tests; the bake produces no image. */
+public class ImageTestsFailedException extends RuntimeException {
+  private final transient List<TestResult> failures;
+
+  public ImageTestsFailedException(String message, List<TestResult> failures) {
+    super(message);
+    this.failures = List.copyOf(failures);
+  }
+
+  public List<TestResult> failures() {
+    return failures;
+  }
+}

@@ -1,0 +1,31 @@
+package dev.herd.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herd.image.oci.CanonicalJson;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The package list of a CycloneDX JSON SBOM: component name → version (for show and diff). Only
+ * {@code components} at the top level are read; nested ones are flattened.
+ */
+public record SbomSummary(String format, String specVersion, SortedMap<String, String> packages) {
+  public static SbomSummary parse(byte[] json) {
+    JsonNode root = CanonicalJson.read(json, "SBOM");
+    SortedMap<String, String> pkgs = new TreeMap<>();
+    collect(root.path("components"), pkgs);
+    return new SbomSummary(root.path("bomFormat").asText("unknown"), root.path("specVersion").asText(""), pkgs);
+  }
+
+  private static void collect(JsonNode components, Map<String, String> into) {
+    for (JsonNode c : components) {
+      String name = c.path("name").asText("");
+      if (!name.isEmpty()) {
+        String group = c.path("group").asText("");
+        into.put(group.isEmpty() ? name : group + "/" + name, c.path("version").asText(""));
+      }
+      collect(c.path("components"), into);
+    }
+  }
+}
