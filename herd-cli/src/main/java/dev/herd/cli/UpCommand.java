@@ -5,9 +5,11 @@ import dev.herd.engine.Engine;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.engine.docker.EngineDiscovery;
 import dev.herd.engine.docker.SecretFiles;
-import dev.herd.image.catalog.Catalog;
-import dev.herd.image.oci.ImageStore;
+import dev.herd.bake.Baker;
+import dev.herd.image.Images;
 import dev.herd.server.ApiError;
+import dev.herd.server.BakedImages;
+import dev.herd.server.RoleImages;
 import dev.herd.server.CatalogImages;
 import dev.herd.server.ControllerHost;
 import dev.herd.server.ControllerLock;
@@ -42,10 +44,6 @@ import picocli.CommandLine.Parameters;
       "start the controller and its API on 127.0.0.1, apply herd.yaml, print events as they happen.",
       "Ctrl-C stops the controller and leaves nodes running; `herd down` removes them."})
 public final class UpCommand implements Callable<Integer> {
-  /** Where images live in the state dir: the OCI layout, and the catalog beside the controller's tables. */
-  static final String IMAGE_STORE = "images";
-  static final String DATABASE = "herd.db";
-
   @Mixin ProjectOptions project;
   @picocli.CommandLine.Spec CommandSpec command;
 
@@ -54,6 +52,10 @@ public final class UpCommand implements Callable<Integer> {
 
   @Option(names = {"--down-on-exit", "--down"}, description = "On Ctrl-C, also remove every node.")
   boolean downOnExit;
+
+  @Option(names = "--no-bake", description = {"Run the images already baked (each fleet's image: resolved in the catalog);",
+      "by default apply bakes the roles whose inputs changed first."})
+  boolean noBake;
 
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
       description = "The API's port on 127.0.0.1 (default: any free port; clients find it in .herd/api.json).")
@@ -93,11 +95,12 @@ public final class UpCommand implements Callable<Integer> {
             + "Podman (scripts/install-host-deps) or set DOCKER_HOST");
       }
       r.engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
-      r.store = ImageStore.open(state.resolve(IMAGE_STORE));
-      r.catalog = Catalog.open(state.resolve(DATABASE));
+      r.images = Images.open(state);
+      CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
+      RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images), state, catalogImages);
       ControllerConfig config = ControllerConfig.builder().stateDir(state).project(spec.project().name())
-          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.store)).build();
-      r.host = ControllerHost.start(lock, config, specFile, new CatalogImages(r.catalog, r.store),
+          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).build();
+      r.host = ControllerHost.start(lock, config, specFile, roleImages,
           HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
             out.println(ApiText.event(e));
             out.flush();
@@ -154,8 +157,7 @@ public final class UpCommand implements Callable<Integer> {
     final ControllerLock lock;
     final AtomicBoolean closed = new AtomicBoolean();
     Engine engine;
-    ImageStore store;
-    Catalog catalog;
+    Images images;
     ControllerHost host;
 
     Resources(ControllerLock lock) {
@@ -174,8 +176,8 @@ public final class UpCommand implements Callable<Integer> {
           host.close();
         }
       } finally {
-        if (catalog != null) {
-          catalog.close();
+        if (images != null) {
+          images.close();
         }
         if (engine != null) {
           engine.close();

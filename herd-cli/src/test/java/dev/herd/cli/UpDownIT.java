@@ -70,7 +70,7 @@ class UpDownIT {
         """.formatted(project));
     importBusybox(dir.resolve(".herd"));
 
-    CompletableFuture<CliRun> up = CompletableFuture.supplyAsync(() -> CliRun.of("up", dir.toString()));
+    CompletableFuture<CliRun> up = CompletableFuture.supplyAsync(() -> CliRun.of("up", "--no-bake", dir.toString()));
     String file = dir.resolve("herd.yaml").toString();
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
         .failFast("herd up exited", up::isDone).untilAsserted(() -> {
@@ -104,7 +104,7 @@ class UpDownIT {
     BusyboxImage image = BusyboxImage.get();
     ByteArrayOutputStream archive = new ByteArrayOutputStream();
     image.source().writer().writeTo(archive);
-    ImageStore store = ImageStore.open(state.resolve(UpCommand.IMAGE_STORE));
+    ImageStore store = ImageStore.open(state.resolve("images"));
     try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(archive.toByteArray()))) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
@@ -115,7 +115,7 @@ class UpDownIT {
       }
     }
     Digest digest = Digest.parse(image.digest());
-    try (Catalog catalog = Catalog.open(state.resolve(UpCommand.DATABASE))) {
+    try (Catalog catalog = Catalog.open(state.resolve("herd.db"))) {
       catalog.register("web", digest, store.blobSize(digest), Lineage.UNKNOWN);
     }
   }
