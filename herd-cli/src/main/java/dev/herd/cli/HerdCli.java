@@ -35,6 +35,16 @@ import picocli.CommandLine.ParseResult;
       GcCommand.class,
       },
       subcommands = {CommandLine.HelpCommand.class, DoctorCommand.class, ValidateCommand.class, SchemaCommand.class},
+      UpCommand.class,
+      ApplyCommand.class,
+      PlanCommand.class,
+      StatusCommand.class,
+      EventsCommand.class,
+      LogsCommand.class,
+      RollbackCommand.class,
+      RolloutCommand.class,
+      ScaleCommand.class,
+      DownCommand.class,
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli implements java.util.concurrent.Callable<Integer> {
 
