@@ -22,29 +22,28 @@ import picocli.CommandLine.ParseResult;
       "run a fleet of identical nodes from it, replace instead of repair.",
       ""
     },
-      subcommands = {,
+    subcommands = {
       CommandLine.HelpCommand.class,
       ValidateCommand.class,
       SchemaCommand.class,
       BakeCommand.class,
-      DoctorCommand.class,
       ImagesCommand.class,
       ImageCommand.class,
       PromoteCommand.class,
       RevokeCommand.class,
       GcCommand.class,
-      },
-      subcommands = {CommandLine.HelpCommand.class, DoctorCommand.class, ValidateCommand.class, SchemaCommand.class},
       UpCommand.class,
       ApplyCommand.class,
       PlanCommand.class,
       StatusCommand.class,
       EventsCommand.class,
       LogsCommand.class,
+      ScaleCommand.class,
       RollbackCommand.class,
       RolloutCommand.class,
-      ScaleCommand.class,
       DownCommand.class,
+      DoctorCommand.class,
+    },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli implements java.util.concurrent.Callable<Integer> {
 
