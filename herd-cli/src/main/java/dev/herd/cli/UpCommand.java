@@ -88,6 +88,8 @@ public final class UpCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.FAILED, e.getMessage());
     }
     Resources r = new Resources(lock);
+    Path logFile = OperatorLog.toFile(state);
+    out.println("herd: log at " + logFile);
     try {
       EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30)).discover();
       if (found.endpoint().isEmpty()) {

@@ -143,7 +143,16 @@ final class Routes {
   void down(Context ctx) {
     log.info("down requested: stopping the controller and removing every node");
     String summary = down.stopAndRemoveAll();
-    ctx.json(new Api.Done("", summary));
+    // Write and flush the answer before anything starts stopping the server under it.
+    ctx.contentType("application/json");
+    try {
+      byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Api.Done("", summary));
+      ctx.res().setContentLength(body.length);
+      ctx.res().getOutputStream().write(body);
+      ctx.res().flushBuffer();
+    } catch (java.io.IOException e) {
+      log.info("down: the client went away before the answer ({}); stopping anyway", e.toString());
+    }
     stopAfterDown.accept(summary);
   }
 
