@@ -1,0 +1,191 @@
+package dev.herd.cli;
+
+import dev.herd.control.ControllerConfig;
+import dev.herd.engine.Engine;
+import dev.herd.engine.docker.DockerApiEngine;
+import dev.herd.engine.docker.EngineDiscovery;
+import dev.herd.engine.docker.SecretFiles;
+import dev.herd.bake.Baker;
+import dev.herd.image.Images;
+import dev.herd.server.ApiError;
+import dev.herd.server.BakedImages;
+import dev.herd.server.RoleImages;
+import dev.herd.server.CatalogImages;
+import dev.herd.server.ControllerHost;
+import dev.herd.server.ControllerLock;
+import dev.herd.server.HerdServer;
+import dev.herd.server.StoreImages;
+import dev.herd.server.api.Api;
+import dev.herd.server.api.ApiFiles;
+import dev.herd.spec.Spec;
+import dev.herd.spec.SpecError;
+import dev.herd.spec.SpecLoader;
+import dev.herd.spec.SpecResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code herd up [DIR]}: runs the controller and its API in the foreground, applies herd.yaml and
+ * prints a line per event. Ctrl-C stops the controller and leaves the nodes running (they are
+ * adopted by the next {@code herd up}) unless --down-on-exit; {@code herd down} removes them all.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = {"Run the fleet controller for a project in the foreground: find the container engine,",
+      "start the controller and its API on 127.0.0.1, apply herd.yaml, print events as they happen.",
+      "Ctrl-C stops the controller and leaves nodes running; `herd down` removes them."})
+public final class UpCommand implements Callable<Integer> {
+  @Mixin ProjectOptions project;
+  @picocli.CommandLine.Spec CommandSpec command;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Project directory holding herd.yaml.")
+  Path dir;
+
+  @Option(names = {"--down-on-exit", "--down"}, description = "On Ctrl-C, also remove every node.")
+  boolean downOnExit;
+
+  @Option(names = "--no-bake", description = {"Run the images already baked (each fleet's image: resolved in the catalog);",
+      "by default apply bakes the roles whose inputs changed first."})
+  boolean noBake;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+      description = "The API's port on 127.0.0.1 (default: any free port; clients find it in .herd/api.json).")
+  int port;
+
+  private final Map<String, String> env;
+
+  public UpCommand() {
+    this(System.getenv());
+  }
+
+  UpCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = command.commandLine().getOut();
+    PrintWriter err = command.commandLine().getErr();
+    Path specFile = project.specFile(dir);
+    Spec spec = load(specFile, err);
+    if (spec == null) {
+      return HerdCli.FAILED;
+    }
+    Path state = project.stateDir(specFile);
+    ControllerLock lock;
+    try {
+      lock = ControllerLock.acquire(state);
+    } catch (ControllerLock.AlreadyRunning e) {
+      throw new CliFailure(HerdCli.FAILED, e.getMessage());
+    }
+    Resources r = new Resources(lock);
+    Path logFile = OperatorLog.toFile(state);
+    out.println("herd: log at " + logFile);
+    try {
+      EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30)).discover();
+      if (found.endpoint().isEmpty()) {
+        throw new CliFailure(HerdCli.ENVIRONMENT, "no container engine is usable (run `herd doctor` for why); install "
+            + "Podman (scripts/install-host-deps) or set DOCKER_HOST");
+      }
+      r.engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
+      r.images = Images.open(state);
+      CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
+      RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images), state, catalogImages);
+      ControllerConfig config = ControllerConfig.builder().stateDir(state).project(spec.project().name())
+          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).build();
+      r.host = ControllerHost.start(lock, config, specFile, roleImages,
+          HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
+            out.println(ApiText.event(e));
+            out.flush();
+          });
+      out.println("herd: controller for " + spec.project().name() + " running; API at " + r.host.server().url()
+          + " (token in " + ApiFiles.token(state) + "), engine " + found.endpoint().get());
+      out.flush();
+      Api.Changes changes;
+      try {
+        changes = r.host.apply();
+      } catch (ApiError e) {
+        StringBuilder msg = new StringBuilder("cannot apply " + specFile + ": " + e.getMessage());
+        e.details().forEach(d -> msg.append(System.lineSeparator()).append("  ").append(d));
+        throw new CliFailure(HerdCli.FAILED, msg.toString());
+      }
+      ApiText.changes(out, changes);
+      out.println("herd: Ctrl-C stops the controller" + (downOnExit ? " and removes every node" : " (nodes keep running)")
+          + "; `herd down` removes every node and stops it");
+      out.flush();
+      Thread hook = new Thread(() -> r.close(downOnExit), "herd-up-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        String summary = r.host.server().stopRequested().get();
+        out.println("herd: down: " + summary);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("waiting for the controller to stop failed", e.getCause());
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // The hook is running or will run; it closes everything.
+        }
+      }
+      return HerdCli.OK;
+    } finally {
+      r.close(false);
+    }
+  }
+
+  private static Spec load(Path specFile, PrintWriter err) {
+    SpecResult result = SpecLoader.load(specFile);
+    if (result instanceof SpecResult.Loaded l) {
+      return l.spec();
+    }
+    for (SpecError e : result.errors()) {
+      err.println(e.render());
+    }
+    err.println(specFile.getFileName() + ": " + result.errors().size() + " error(s); nothing was started");
+    return null;
+  }
+
+  /** Everything up opened, closed in reverse order exactly once (by the command or the Ctrl-C hook). */
+  private static final class Resources {
+    final ControllerLock lock;
+    final AtomicBoolean closed = new AtomicBoolean();
+    Engine engine;
+    Images images;
+    ControllerHost host;
+
+    Resources(ControllerLock lock) {
+      this.lock = lock;
+    }
+
+    void close(boolean removeNodes) {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        if (host != null) {
+          if (removeNodes) {
+            host.removeAllNodes();
+          }
+          host.close();
+        }
+      } finally {
+        if (images != null) {
+          images.close();
+        }
+        if (engine != null) {
+          engine.close();
+        }
+        lock.close();
+      }
+    }
+  }
+}

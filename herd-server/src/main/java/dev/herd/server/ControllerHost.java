@@ -1,0 +1,118 @@
+package dev.herd.server;
+
+import dev.herd.control.Controller;
+import dev.herd.control.ControllerConfig;
+import dev.herd.engine.Engine;
+import dev.herd.engine.NodeInfo;
+import dev.herd.server.api.Api;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code herd up} runs: the state directory's lock, the controller, the spec applier and the
+ * API server, stopped together. {@code POST /v1/down} removes every node and completes
+ * {@link HerdServer#stopRequested()}; the caller then closes the host.
+ */
+public final class ControllerHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControllerHost.class);
+
+  private final ControllerConfig config;
+  private final ControllerLock lock;
+  private final Controller controller;
+  private final SpecApplier applier;
+  private final HerdServer server;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean controllerClosed = new AtomicBoolean();
+
+  private ControllerHost(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener) {
+    this.config = config;
+    this.lock = lock;
+    Controller c = null;
+    try {
+      c = Controller.open(config);
+      if (listener != null) {
+        c.onEvent(e -> listener.accept(Views.event(e)));
+      }
+      c.start();
+      this.controller = c;
+      this.applier = new SpecApplier(specFile, images, c);
+      this.server = HerdServer.start(options, c, applier, this::removeAllNodes);
+    } catch (RuntimeException e) {
+      if (c != null) {
+        c.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the controller and the API under {@code lock} (taken by the caller first, so a second
+   * controller is refused before it touches anything; released by {@link #close()}).
+   * {@code listener} (may be null) sees every controller event as the API shows it.
+   */
+  public static ControllerHost start(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener) {
+    if (!lock.stateDir().equals(config.stateDir().toAbsolutePath().normalize())) {
+      throw new IllegalArgumentException("the lock is for " + lock.stateDir() + ", the controller for " + config.stateDir());
+    }
+    return new ControllerHost(lock, config, specFile, images, options, listener);
+  }
+
+  public Controller controller() {
+    return controller;
+  }
+
+  public HerdServer server() {
+    return server;
+  }
+
+  /** Applies herd.yaml as it is on disk now; {@link ApiError} when it cannot (invalid spec, no image). */
+  public Api.Changes apply() {
+    return applier.apply();
+  }
+
+  /** Stops the controller, then removes every node of the project from the engine. */
+  public String removeAllNodes() {
+    closeController();
+    Engine engine = config.engine();
+    List<NodeInfo> nodes = engine.listNodes(config.project());
+    int removed = 0;
+    for (NodeInfo n : nodes) {
+      if (engine.removeNode(n.ref())) {
+        removed++;
+      }
+    }
+    String summary = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
+    log.info("{} of project {}", summary, config.project());
+    return summary;
+  }
+
+  /** Stops the API and the controller and releases the lock; nodes keep running. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      server.close();
+    } finally {
+      try {
+        closeController();
+      } finally {
+        lock.close();
+      }
+    }
+  }
+
+  private void closeController() {
+    if (controllerClosed.compareAndSet(false, true)) {
+      controller.close();
+    }
+  }
+}

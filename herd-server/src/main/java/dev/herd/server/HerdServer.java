@@ -1,0 +1,232 @@
+package dev.herd.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herd.control.Controller;
+import dev.herd.server.api.Api;
+import dev.herd.server.api.ApiFiles;
+import dev.herd.server.api.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.javalin.router.JavalinDefaultRouting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * herd's REST API on 127.0.0.1 (see docs/api.md). Every request but {@code /healthz} needs the
+ * bearer token from {@code <stateDir>/api-token}; {@code <stateDir>/api.json} tells clients where
+ * the server is and is removed again on a clean stop.
+ */
+public final class HerdServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HerdServer.class);
+  static final String INTERNAL = "internal error, see herd's log";
+
+  /**
+   * @param port 0: any free port
+   * @param logPoll how often a followed log stream looks for new lines
+   */
+  public record Options(Path stateDir, String project, int port, Clock clock, Duration logPoll) {
+    public Options {
+      Objects.requireNonNull(stateDir, "stateDir");
+      Objects.requireNonNull(project, "project");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(logPoll, "logPoll");
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0 (any free one) or 1-65535, got " + port);
+      }
+    }
+
+    public static Options of(Path stateDir, String project) {
+      return new Options(stateDir, project, 0, Clock.systemUTC(), Duration.ofSeconds(1));
+    }
+
+    public Options withPort(int p) {
+      return new Options(stateDir, project, p, clock, logPoll);
+    }
+
+    public Options withClock(Clock c) {
+      return new Options(stateDir, project, port, c, logPoll);
+    }
+  }
+
+  /** What {@code POST /v1/down} does: stop the controller, remove every node; returns a summary. */
+  @FunctionalInterface
+  public interface Down {
+    String stopAndRemoveAll();
+  }
+
+  private final Options options;
+  private final ApiToken token;
+  private final Javalin app;
+  private final CompletableFuture<String> stopRequested = new CompletableFuture<>();
+  private volatile URI url;
+  private volatile boolean stopping;
+  private volatile boolean closed;
+
+  private HerdServer(Options options, Controller controller, SpecApplier applier, Down down) {
+    this.options = options;
+    this.token = ApiToken.createIn(options.stateDir());
+    ObjectMapper json = Json.mapper();
+    Routes routes = new Routes(options.project(), controller, applier, options.clock(), this::down, down);
+    Streams streams = new Streams(controller, options.clock(), options.logPoll(), routes);
+    this.app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.useVirtualThreads = true;
+      config.jsonMapper(new JavalinJackson(json, true));
+      config.jetty.defaultHost = "127.0.0.1";
+      config.router.mount(r -> mount(r, routes, streams));
+    });
+  }
+
+  private void mount(JavalinDefaultRouting r, Routes routes, Streams streams) {
+    r.before(this::authenticate);
+    // An SSE response is committed (200) before its handler runs, so streams validate up front.
+    r.before("/v1/events/stream", streams::checkEvents);
+    r.before("/v1/logs/stream", streams::checkLogs);
+    r.get("/healthz", this::healthz);
+    r.get("/v1/status", routes::status);
+    r.post("/v1/apply", routes::apply);
+    r.get("/v1/plan", routes::plan);
+    r.get("/v1/events", routes::events);
+    r.sse("/v1/events/stream", streams::events);
+    r.get("/v1/logs", routes::logs);
+    r.sse("/v1/logs/stream", streams::logs);
+    r.get("/v1/fleets/{fleet}/endpoints", routes::endpoints);
+    r.post("/v1/fleets/{fleet}/scale", routes::scale);
+    r.post("/v1/fleets/{fleet}/rollback", routes::rollback);
+    r.post("/v1/fleets/{fleet}/rollout/{action}", routes::rollout);
+    r.post("/v1/down", routes::down);
+    r.exception(ApiError.class, this::apiError);
+    r.exception(HttpResponseException.class, this::httpError);
+    r.exception(Exception.class, this::unexpected);
+  }
+
+  /**
+   * Starts the server and writes api-token and api.json. A stale api.json (its process is gone)
+   * is replaced with a log line; one of a live process is refused, as that controller runs.
+   */
+  public static HerdServer start(Options options, Controller controller, SpecApplier applier, Down down) {
+    Optional<ApiFiles.Info> previous;
+    try {
+      previous = ApiFiles.readInfo(options.stateDir());
+    } catch (IllegalStateException garbled) {
+      log.warn("replacing unreadable {}: {}", ApiFiles.info(options.stateDir()), garbled.getMessage());
+      previous = Optional.empty();
+    }
+    if (previous.isPresent()) {
+      ApiFiles.Info p = previous.get();
+      if (p.alive() && p.pid() != ProcessHandle.current().pid()) {
+        throw new IllegalStateException("a herd controller (pid " + p.pid() + ") already serves " + options.stateDir()
+            + " at " + p.url());
+      }
+      log.info("replacing stale {} of pid {} (no longer running)", ApiFiles.info(options.stateDir()), p.pid());
+    }
+    HerdServer server = new HerdServer(options, controller, applier, down);
+    server.app.start("127.0.0.1", options.port());
+    server.url = URI.create("http://127.0.0.1:" + server.app.port());
+    ApiFiles.writeInfo(options.stateDir(), new ApiFiles.Info(server.url().toString(), ProcessHandle.current().pid(),
+        options.project(), options.clock().instant()));
+    log.info("API listening on {} (token in {})", server.url(), ApiFiles.token(options.stateDir()));
+    return server;
+  }
+
+  public int port() {
+    return url.getPort();
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  /** Completes with the down summary when a client asked the controller to stop ({@code POST /v1/down}). */
+  public CompletableFuture<String> stopRequested() {
+    return stopRequested;
+  }
+
+  /** Stops serving and removes api.json (only when it is still this server's). */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stopping = true;
+    app.stop();
+    try {
+      Optional<ApiFiles.Info> info = ApiFiles.readInfo(options.stateDir());
+      if (info.isPresent() && info.get().url().equals(url().toString())
+          && info.get().pid() == ProcessHandle.current().pid()) {
+        Files.deleteIfExists(ApiFiles.info(options.stateDir()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + ApiFiles.info(options.stateDir()), e);
+    } catch (IllegalStateException garbled) {
+      log.warn("left {} alone: {}", ApiFiles.info(options.stateDir()), garbled.getMessage());
+    }
+    log.info("API on port {} stopped", port());
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private void healthz(Context ctx) {
+    ctx.json(new Api.Done("", stopping ? "stopping" : "ok"));
+  }
+
+  private void authenticate(Context ctx) {
+    if (ctx.path().equals("/healthz")) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      ctx.header("WWW-Authenticate", "Bearer");
+      throw new ApiError(401, "missing bearer token: send 'Authorization: Bearer <token>' with the token from "
+          + ApiFiles.token(options.stateDir()));
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || !token.matches(header.substring(7).strip())) {
+      ctx.header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      throw new ApiError(401, "wrong bearer token (the token changes each time herd up starts; read it again from "
+          + ApiFiles.token(options.stateDir()) + ")");
+    }
+    if (stopping) {
+      throw new ApiError(503, "the herd controller is shutting down");
+    }
+  }
+
+  /** Called by the down route once the nodes are gone: answer first, then stop. */
+  private void down(String summary) {
+    stopping = true;
+    Thread.ofVirtual().name("herd-down").start(() -> stopRequested.complete(summary));
+  }
+
+  private void apiError(ApiError e, Context ctx) {
+    if (e.status() >= 500) {
+      log.warn("{} {} → {}: {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
+    }
+    ctx.status(e.status()).json(new Api.Error(e.getMessage(), e.details()));
+  }
+
+  private void httpError(HttpResponseException e, Context ctx) {
+    String reason = switch (e.getStatus()) {
+      case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)";
+      case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
+      default -> e.getMessage() == null ? "request failed" : e.getMessage();
+    };
+    ctx.status(e.getStatus()).json(new Api.Error(reason));
+  }
+
+  private void unexpected(Exception e, Context ctx) {
+    log.error("{} {} failed", ctx.method(), ctx.path(), e);
+    ctx.status(500).json(new Api.Error(INTERNAL));
+  }
+}

@@ -1,0 +1,25 @@
+package dev.herd.server;
+
+import dev.herd.spec.Spec;
+import java.util.Map;
+
+/**
+ * Where apply gets images: makes sure every role the spec's fleets run has one (baking the roles
+ * whose inputs changed, once a bake pipeline is wired in) and returns role → manifest digest.
+ */
+@FunctionalInterface
+public interface RoleImages {
+  /** Throws {@link Unavailable} saying which role has no usable image and what to do. */
+  Map<String, String> imagesFor(Spec spec);
+
+  /** No image for a role: the message is shown to the operator as it is. */
+  final class Unavailable extends RuntimeException {
+    public Unavailable(String message) {
+      super(message);
+    }
+
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

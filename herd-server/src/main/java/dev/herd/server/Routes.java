@@ -1,0 +1,205 @@
+package dev.herd.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.herd.control.Controller;
+import dev.herd.control.FleetStatus;
+import dev.herd.control.NodeStatus;
+import dev.herd.control.state.Event;
+import dev.herd.control.state.NodeLog;
+import dev.herd.server.api.Api;
+import dev.herd.server.api.Json;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** The request/response endpoints; each validates its input and answers with an API body. */
+final class Routes {
+  private static final Logger log = LoggerFactory.getLogger(Routes.class);
+  static final int DEFAULT_LIMIT = 1000;
+
+  private final Controller controller;
+  private final SpecApplier applier;
+  private final Clock clock;
+  private final Consumer<String> stopAfterDown;
+  private final HerdServer.Down down;
+  private final String project;
+
+  Routes(String project, Controller controller, SpecApplier applier, Clock clock, Consumer<String> stopAfterDown,
+      HerdServer.Down down) {
+    this.project = project;
+    this.controller = controller;
+    this.applier = applier;
+    this.clock = clock;
+    this.stopAfterDown = stopAfterDown;
+    this.down = down;
+  }
+
+  void status(Context ctx) {
+    Instant now = clock.instant();
+    List<Api.FleetView> fleets = controller.status().stream().map(f -> Views.fleet(f, now)).toList();
+    ctx.json(new Api.Status(project, now, fleets));
+  }
+
+  void apply(Context ctx) {
+    Api.Changes changes = applier.apply();
+    ctx.json(changes);
+  }
+
+  void plan(Context ctx) {
+    ctx.json(applier.plan());
+  }
+
+  void events(Context ctx) {
+    int limit = Params.limit(ctx, DEFAULT_LIMIT);
+    Instant since = Params.since(ctx, clock);
+    long after = Params.nonNegativeLong(ctx, "after", 0);
+    if (since != null && ctx.queryParam("after") != null) {
+      throw ApiError.badRequest("give since or after, not both");
+    }
+    List<Event> events = since != null ? controller.events(since, limit) : controller.events(after, limit);
+    ctx.json(new Api.Events(events.stream().map(Views::event).toList()));
+  }
+
+  void logs(Context ctx) {
+    LogTarget target = logTarget(ctx);
+    int limit = Params.limit(ctx, DEFAULT_LIMIT);
+    Instant since = Params.since(ctx, clock);
+    List<NodeLog> lines = controller.logs(target.fleet(), target.node(), since, limit);
+    ctx.json(new Api.Logs(lines.stream().map(Views::log).toList()));
+  }
+
+  /** A fleet's logs, or one node's (all its generations). */
+  record LogTarget(String fleet, String node) {}
+
+  LogTarget logTarget(Context ctx) {
+    String node = ctx.queryParam("node");
+    String fleet = ctx.queryParam("fleet");
+    if ((node == null) == (fleet == null)) {
+      throw ApiError.badRequest("give exactly one of node=NAME or fleet=NAME");
+    }
+    if (fleet != null) {
+      return new LogTarget(fleetStatus(fleet).fleet(), null);
+    }
+    for (FleetStatus f : controller.status()) {
+      for (NodeStatus n : f.nodes()) {
+        if (n.name().equals(node)) {
+          return new LogTarget(f.fleet(), node);
+        }
+      }
+    }
+    throw ApiError.notFound("no node " + Params.quote(node) + " (nodes: " + String.join(", ",
+        controller.status().stream().flatMap(f -> f.nodes().stream()).map(NodeStatus::name).distinct().toList()) + ")");
+  }
+
+  void endpoints(Context ctx) {
+    FleetStatus f = fleetStatus(ctx.pathParam("fleet"));
+    List<Api.Endpoint> out = f.nodes().stream().filter(NodeStatus::inService)
+        .map(n -> new Api.Endpoint(n.name(), "127.0.0.1:" + n.port())).toList();
+    ctx.json(new Api.Endpoints(f.fleet(), out));
+  }
+
+  void scale(Context ctx) {
+    String fleet = ctx.pathParam("fleet");
+    Api.Scale body = body(ctx, Api.Scale.class, "{\"count\": 3}");
+    if (body.count() == null) {
+      throw ApiError.badRequest("count is missing: send {\"count\": N}");
+    }
+    int count = body.count();
+    act(fleet, () -> {
+      controller.scale(fleet, count);
+      return "fleet " + fleet + " scaled to " + count + " (until the next apply)";
+    }, ctx);
+  }
+
+  void rollback(Context ctx) {
+    String fleet = ctx.pathParam("fleet");
+    act(fleet, () -> "fleet " + fleet + " rolling back to " + controller.rollback(fleet), ctx);
+  }
+
+  void rollout(Context ctx) {
+    String fleet = ctx.pathParam("fleet");
+    String action = ctx.pathParam("action");
+    Runnable op = switch (action) {
+      case "pause" -> () -> controller.pause(fleet);
+      case "resume" -> () -> controller.resume(fleet);
+      case "abort" -> () -> controller.abort(fleet);
+      case "promote" -> () -> controller.promote(fleet);
+      default -> throw ApiError.badRequest("unknown rollout action " + Params.quote(action)
+          + " (pause, resume, abort or promote)");
+    };
+    act(fleet, () -> {
+      op.run();
+      return "rollout of " + fleet + ": " + action + " done";
+    }, ctx);
+  }
+
+  void down(Context ctx) {
+    log.info("down requested: stopping the controller and removing every node");
+    String summary = down.stopAndRemoveAll();
+    // Write and flush the answer before anything starts stopping the server under it.
+    ctx.contentType("application/json");
+    try {
+      byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Api.Done("", summary));
+      ctx.res().setContentLength(body.length);
+      ctx.res().getOutputStream().write(body);
+      ctx.res().flushBuffer();
+    } catch (java.io.IOException e) {
+      log.info("down: the client went away before the answer ({}); stopping anyway", e.toString());
+    }
+    stopAfterDown.accept(summary);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  /** Runs an operator action, mapping the controller's refusals to 400/404/409. */
+  private void act(String fleet, Supplier<String> action, Context ctx) {
+    MDC.put("fleet", fleet);
+    try {
+      String message = action.get();
+      log.info("{} ({} {})", message, ctx.method(), ctx.path());
+      ctx.json(new Api.Done(fleet, message));
+    } catch (NoSuchElementException e) {
+      throw ApiError.notFound(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    } catch (IllegalStateException e) {
+      throw ApiError.conflict(e.getMessage());
+    } finally {
+      MDC.remove("fleet");
+    }
+  }
+
+  private FleetStatus fleetStatus(String fleet) {
+    try {
+      return controller.status(fleet);
+    } catch (NoSuchElementException e) {
+      throw ApiError.notFound(e.getMessage());
+    }
+  }
+
+  private static <T> T body(Context ctx, Class<T> type, String example) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw ApiError.badRequest("request body is empty: send JSON like " + example);
+    }
+    try {
+      T value = Json.mapper().readValue(text, type);
+      if (value == null) {
+        throw ApiError.badRequest("request body is null: send JSON like " + example);
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      // Jackson's own message names Java types; say what is expected instead.
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
+          + e.getLocation().getColumnNr();
+      throw ApiError.badRequest("request body is not valid" + where + ": send JSON like " + example);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.herd.server;
+
+import dev.herd.control.ApplyResult;
+import dev.herd.control.Controller;
+import dev.herd.control.DesiredState;
+import dev.herd.server.api.Api;
+import dev.herd.spec.Spec;
+import dev.herd.spec.SpecError;
+import dev.herd.spec.SpecLoader;
+import dev.herd.spec.SpecResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The project the server was started on: apply re-reads its herd.yaml from disk (the server owns
+ * the project directory, so clients send no spec), gets each role's image and hands the desired
+ * state to the controller.
+ */
+public final class SpecApplier {
+  private static final Logger log = LoggerFactory.getLogger(SpecApplier.class);
+
+  private final Path specFile;
+  private final RoleImages images;
+  private final Controller controller;
+  // One apply at a time: two concurrent bakes of the same role would only waste work.
+  private final ReentrantLock applying = new ReentrantLock();
+
+  public SpecApplier(Path specFile, RoleImages images, Controller controller) {
+    this.specFile = specFile.toAbsolutePath().normalize();
+    this.images = Objects.requireNonNull(images, "images");
+    this.controller = Objects.requireNonNull(controller, "controller");
+  }
+
+  public Path specFile() {
+    return specFile;
+  }
+
+  public Api.Changes apply() {
+    return run(true);
+  }
+
+  /** What apply would change; roles may be baked (images are cached by content), no node changes. */
+  public Api.Changes plan() {
+    return run(false);
+  }
+
+  private Api.Changes run(boolean write) {
+    applying.lock();
+    try {
+      Spec spec = load();
+      Map<String, String> digests;
+      try {
+        digests = images.imagesFor(spec);
+      } catch (RoleImages.Unavailable e) {
+        throw new ApiError(422, e.getMessage());
+      }
+      DesiredState desired;
+      try {
+        desired = DesiredState.of(spec, digests);
+      } catch (IllegalArgumentException e) {
+        throw new ApiError(422, e.getMessage());
+      }
+      ApplyResult result;
+      try {
+        result = write ? controller.apply(desired) : controller.plan(desired);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new ApiError(422, e.getMessage());
+      }
+      if (write) {
+        log.info("applied {}: {}", specFile, result.changed() ? summary(result) : "no changes");
+      }
+      return Views.changes(result, write);
+    } finally {
+      applying.unlock();
+    }
+  }
+
+  private Spec load() {
+    SpecResult loaded = SpecLoader.load(specFile);
+    if (loaded instanceof SpecResult.Loaded l) {
+      return l.spec();
+    }
+    List<String> details = loaded.errors().stream().map(SpecError::render).toList();
+    throw new ApiError(422, specFile.getFileName() + " is invalid (" + details.size()
+        + (details.size() == 1 ? " error" : " errors") + "); nothing was changed", details);
+  }
+
+  private static String summary(ApplyResult r) {
+    return String.join("; ", r.fleets().stream()
+        .filter(f -> f.kind() != dev.herd.control.FleetChange.Kind.UNCHANGED)
+        .map(f -> f.fleet() + " " + f.kind().name().toLowerCase()).toList());
+  }
+}

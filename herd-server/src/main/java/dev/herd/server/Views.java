@@ -1,0 +1,68 @@
+package dev.herd.server;
+
+import dev.herd.control.ApplyResult;
+import dev.herd.control.FleetChange;
+import dev.herd.control.FleetStatus;
+import dev.herd.control.NodeStatus;
+import dev.herd.control.state.Event;
+import dev.herd.control.state.NodeLog;
+import dev.herd.control.state.NodePhase;
+import dev.herd.control.state.Rollout;
+import dev.herd.server.api.Api;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** Controller records → API bodies. */
+final class Views {
+  private Views() {}
+
+  static Api.FleetView fleet(FleetStatus f, Instant now) {
+    List<Api.NodeView> nodes = f.nodes().stream().map(n -> node(n, now)).toList();
+    return new Api.FleetView(f.fleet(), f.role(), f.count(), f.specCount(), f.currentRelease(),
+        f.lastGoodRelease().orElse(null), f.healthy(), f.deleted(), f.rollout().map(r -> rollout(r, f)).orElse(null),
+        nodes);
+  }
+
+  static Api.NodeView node(NodeStatus n, Instant now) {
+    long age = n.createdAt() == null ? 0 : Math.max(0, Duration.between(n.createdAt(), now).toSeconds());
+    return new Api.NodeView(n.name(), n.generation(), n.release(), n.port(), lower(n.phase().name()), n.inService(),
+        age, n.createdAt(), n.healthySince(), n.reason() == null ? "" : n.reason());
+  }
+
+  static Api.RolloutView rollout(Rollout r, FleetStatus f) {
+    int updated = 0;
+    int ready = 0;
+    for (NodeStatus n : f.nodes()) {
+      if (n.phase().live() && n.release().equals(r.toRelease())) {
+        updated++;
+        if (n.phase() == NodePhase.HEALTHY) {
+          ready++;
+        }
+      }
+    }
+    return new Api.RolloutView(r.fromRelease(), r.toRelease(), r.strategy().keyword().replace('_', '-'),
+        lower(r.state().name()), r.rollback(), r.startedAt(), updated, ready, f.count(), r.reason());
+  }
+
+  static Api.EventView event(Event e) {
+    return new Api.EventView(e.id(), e.time(), e.fleet(), e.node(), lower(e.kind().name()), e.reason());
+  }
+
+  static Api.LogLine log(NodeLog l) {
+    return new Api.LogLine(l.time(), l.fleet(), l.node(), l.generation(), l.stream(), l.text());
+  }
+
+  static Api.Changes changes(ApplyResult r, boolean applied) {
+    return new Api.Changes(applied, r.changed(), r.fleets().stream().map(Views::change).toList());
+  }
+
+  static Api.Change change(FleetChange c) {
+    return new Api.Change(c.fleet(), lower(c.kind().name()), c.release(), c.previousRelease(), c.details());
+  }
+
+  private static String lower(String enumName) {
+    return enumName.toLowerCase(Locale.ROOT);
+  }
+}

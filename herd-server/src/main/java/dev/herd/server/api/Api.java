@@ -1,0 +1,131 @@
+package dev.herd.server.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The REST API's bodies (see docs/api.md). Deliberately separate from the controller's records:
+ * this is the contract with clients, and it carries nothing that must not leave the controller
+ * (no env, no config values, no secrets).
+ */
+public final class Api {
+  private Api() {}
+
+  /** Every 4xx/5xx body. */
+  public record Error(String error, List<String> details) {
+    public Error {
+      Objects.requireNonNull(error, "error");
+      details = details == null ? List.of() : List.copyOf(details);
+    }
+
+    public Error(String error) {
+      this(error, List.of());
+    }
+  }
+
+  /** {@code GET /v1/status}. */
+  public record Status(String project, Instant time, List<FleetView> fleets) {
+    public Status {
+      fleets = List.copyOf(fleets);
+    }
+  }
+
+  /**
+   * @param count the count in force; {@code specCount} is herd.yaml's, they differ after a scale
+   * @param healthy nodes passing their health check
+   * @param rollout the rollout in progress, or null
+   */
+  public record FleetView(
+      String name,
+      String role,
+      int count,
+      int specCount,
+      String release,
+      String lastGoodRelease,
+      long healthy,
+      boolean deleted,
+      RolloutView rollout,
+      List<NodeView> nodes) {
+    public FleetView {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /**
+   * @param state creating, starting, healthy, unhealthy, dead, removing or quarantined
+   * @param ageSeconds since the node was created
+   */
+  public record NodeView(
+      String name,
+      long generation,
+      String release,
+      int port,
+      String state,
+      boolean inService,
+      long ageSeconds,
+      Instant createdAt,
+      Instant healthySince,
+      String reason) {}
+
+  /**
+   * @param updated live nodes already on {@code to}
+   * @param ready of those, the healthy ones
+   */
+  public record RolloutView(
+      String from,
+      String to,
+      String strategy,
+      String state,
+      boolean rollback,
+      Instant startedAt,
+      int updated,
+      int ready,
+      int target,
+      String reason) {}
+
+  /** One controller event; {@code id} increases, resume a stream after the last one seen. */
+  public record EventView(long id, Instant time, String fleet, String node, String kind, String reason) {}
+
+  public record Events(List<EventView> events) {
+    public Events {
+      events = List.copyOf(events);
+    }
+  }
+
+  public record LogLine(Instant time, String fleet, String node, long generation, String stream, String text) {}
+
+  public record Logs(List<LogLine> lines) {
+    public Logs {
+      lines = List.copyOf(lines);
+    }
+  }
+
+  /** {@code POST /v1/apply} and {@code GET /v1/plan}: one entry per fleet. */
+  public record Changes(boolean applied, boolean changed, List<Change> fleets) {
+    public Changes {
+      fleets = List.copyOf(fleets);
+    }
+  }
+
+  /** @param kind created, released, updated, unchanged or deleted */
+  public record Change(String fleet, String kind, String release, String previousRelease, List<String> details) {
+    public Change {
+      details = List.copyOf(details);
+    }
+  }
+
+  public record Scale(Integer count) {}
+
+  /** What an operator action did, in words. */
+  public record Done(String fleet, String message) {}
+
+  /** {@code GET /v1/fleets/{fleet}/endpoints}: healthy, in-service nodes. */
+  public record Endpoints(String fleet, List<Endpoint> endpoints) {
+    public Endpoints {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  public record Endpoint(String node, String address) {}
+}
