@@ -44,7 +44,17 @@ final class Routes {
   void status(Context ctx) {
     Instant now = clock.instant();
     List<Api.FleetView> fleets = controller.status().stream().map(f -> Views.fleet(f, now)).toList();
-    ctx.json(new Api.Status(project, now, fleets));
+    java.util.Map<String, String> immutability = new java.util.TreeMap<>();
+    for (Api.FleetView f : fleets) {
+      if (!f.deleted()) {
+        try {
+          immutability.put(f.name(), controller.immutability(f.name()).summary());
+        } catch (RuntimeException e) {
+          log.debug("no immutability score for fleet {}: {}", f.name(), e.toString());
+        }
+      }
+    }
+    ctx.json(new Api.Status(project, now, fleets, immutability));
   }
 
   void apply(Context ctx) {
