@@ -323,6 +323,40 @@ public final class FakeEngine implements Engine {
     return true;
   }
 
+  /**
+   * A running node gets the signal: TERM ends it as a stop would (exit code on TERM, or ignored),
+   * KILL ends it with 137, any other signal is only recorded (see {@link #signals}).
+   */
+  @Override
+  public synchronized boolean signal(NodeRef ref, String signal) {
+    check();
+    settle();
+    dev.herd.engine.Signals.check(signal);
+    Optional<Container> found = herdContainer(ref);
+    if (found.isEmpty() || found.get().state != NodeState.RUNNING) {
+      return false;
+    }
+    Container c = found.get();
+    c.signals.add(signal);
+    Behaviour b = behaviour(ref.node());
+    if (signal.equals("KILL")) {
+      exit(c, 137);
+    } else if (signal.equals("TERM") && !b.ignoresTerm()) {
+      exit(c, b.exitCodeOnTerm());
+    }
+    return true;
+  }
+
+  /** The signals a node received through {@link #signal}, oldest first (empty for an unknown node). */
+  public synchronized List<String> signals(NodeRef ref) {
+    return herdContainer(ref).map(c -> List.copyOf(c.signals)).orElse(List.of());
+  }
+
+  /** The spec a node was started with (what the engine was asked to run), if herd has that node. */
+  public synchronized Optional<NodeSpec> specOf(NodeRef ref) {
+    return herdContainer(ref).map(c -> c.spec);
+  }
+
   @Override
   public synchronized boolean removeNode(NodeRef ref) {
     check();
@@ -507,6 +541,7 @@ public final class FakeEngine implements Engine {
     final Instant createdAt = clock.instant();
     final Set<FsChange> changes = new LinkedHashSet<>();
     final List<LogLine> logs = new ArrayList<>();
+    final List<String> signals = new ArrayList<>();
     NodeState state = NodeState.CREATED;
     Integer exitCode;
     Instant startedAt;
