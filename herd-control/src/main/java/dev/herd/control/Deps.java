@@ -25,6 +25,8 @@ final class Deps {
   final Consumer<List<Event>> publish;
   final Duration resync;
   final Duration stopGrace;
+  /** The config service's side of node launches and discovery; set once by the controller. */
+  NodeConfig nodeConfig = NodeConfig.NONE;
   /** Image digests ensured on the engine during this controller's life. */
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
