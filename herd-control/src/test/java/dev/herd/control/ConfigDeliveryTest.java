@@ -90,6 +90,7 @@ class ConfigDeliveryTest {
 
   void apply(String text) {
     spec = SpecLoader.load(Path.of("/tmp/herd-test/herd.yaml"), text.getBytes(StandardCharsets.UTF_8)).orThrow();
+    delivery.spec(spec);
     sim.controller.apply(delivery.pin(spec, DesiredState.of(spec, Map.of("web", Sim.V1))));
     sim.controller.runPending();
   }

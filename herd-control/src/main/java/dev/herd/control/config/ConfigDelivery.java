@@ -132,9 +132,9 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
    * revisions, and for {@code on_config_change: rolling} the config revision and its effective
    * config as env. Fleets with reload or none pin herd.yaml's config only: their nodes follow the
    * live config through /etc/herd, and a release must not change under them when it changes.
+   * Call {@link #spec(Spec)} too when the desired state is applied.
    */
   public DesiredState pin(Spec s, DesiredState desired) {
-    spec(s);
     Map<String, FleetDesired> out = new TreeMap<>();
     for (FleetDesired fd : desired.fleets().values()) {
       Fleet f = s.fleet(fd.name());
