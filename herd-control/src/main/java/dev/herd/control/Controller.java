@@ -78,12 +78,13 @@ public final class Controller implements AutoCloseable {
     this.logs = new LogCollector(config.engine(), store, config.scheduler(), config.clock(), config.project());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace());
-    deps.nodeConfig = config.nodeConfig();
   }
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
   public static Controller open(ControllerConfig config) {
-    return new Controller(config);
+    Controller c = new Controller(config);
+    c.deps.nodeConfig = config.nodeConfig();
+    return c;
   }
 
   /** Subscribes to engine events, queues every fleet and the orphan sweep, starts the loop. */

@@ -541,11 +541,12 @@ public final class FakeEngine implements Engine {
     final Instant createdAt = clock.instant();
     final Set<FsChange> changes = new LinkedHashSet<>();
     final List<LogLine> logs = new ArrayList<>();
-    final List<String> signals = new ArrayList<>();
     NodeState state = NodeState.CREATED;
     Integer exitCode;
     Instant startedAt;
     Instant finishedAt;
+    /** What {@link #signal} delivered, oldest first. */
+    final List<String> signals = new ArrayList<>();
 
     Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
       this.id = id;
