@@ -106,7 +106,7 @@ public final class UpCommand implements Callable<Integer> {
           HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
             out.println(ApiText.event(e));
             out.flush();
-          });
+          }, env);
       out.println("herd: controller for " + spec.project().name() + " running; API at " + r.host.server().url()
           + " (token in " + ApiFiles.token(state) + "), engine " + found.endpoint().get());
       out.flush();

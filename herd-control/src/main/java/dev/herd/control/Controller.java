@@ -18,6 +18,7 @@ import dev.herd.control.state.NodeLog;
 import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
+import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.Rollout;
 import dev.herd.control.state.Store;
 import dev.herd.engine.EngineEvent;
@@ -92,7 +93,9 @@ public final class Controller implements AutoCloseable {
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
   public static Controller open(ControllerConfig config) {
-    return new Controller(config);
+    Controller c = new Controller(config);
+    c.deps.nodeConfig = config.nodeConfig();
+    return c;
   }
 
   /** Subscribes to engine events, queues every fleet and the orphan sweep, starts the loop. */
@@ -233,6 +236,43 @@ public final class Controller implements AutoCloseable {
   private Release newRelease(String fleet, FleetDesired fd, Instant now) {
     int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
     return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+  }
+
+  /**
+   * A new release of the fleet: its current release with {@code change} applied (a new config
+   * revision and env, new secret revisions), rolled out with the fleet's strategy like a new image
+   * and rolled back like one. {@code cause} says why, for the events ("config prod/web revision
+   * 4"). Returns the new release's id, or empty when the change makes no difference (or the fleet
+   * is being deleted).
+   */
+  public Optional<String> rerelease(String fleet, java.util.function.UnaryOperator<ReleaseSpec> change, String cause) {
+    return withLock(fleet, () -> {
+      FleetRecord cur = require(fleet);
+      if (cur.deleted()) {
+        return Optional.<String>empty();
+      }
+      Release current = store.release(cur.currentRelease()).orElseThrow(
+          () -> new IllegalStateException("fleet " + fleet + "'s current release " + cur.currentRelease() + " is missing"));
+      ReleaseSpec next = change.apply(current.spec());
+      if (next.fingerprint().equals(current.spec().fingerprint())) {
+        return Optional.<String>empty();
+      }
+      Instant now = now();
+      int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+      Release r = new Release(Release.idOf(fleet, version), fleet, version, next, now);
+      List<String> what = Changes.release(current.spec(), next);
+      String from = cur.lastGoodRelease().orElse(cur.currentRelease());
+      Fleet.Rollout ro = cur.settings().rollout();
+      String summary = "new release " + r.id() + " (" + cause + "): " + String.join(", ", what);
+      commit(new Batch().release(r).fleet(cur.withCurrent(r.id()))
+          .rollout(new Rollout(fleet, from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null, false,
+              summary))
+          .event(now, fleet, "", EventKind.RELEASE_CREATED, summary)
+          .event(now, fleet, "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
+              + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable()
+              + ")"), fleet);
+      return Optional.of(r.id());
+    });
   }
 
   // ---- operator actions --------------------------------------------------------------------

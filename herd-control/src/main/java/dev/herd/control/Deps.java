@@ -33,6 +33,8 @@ final class Deps {
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
+  /** The config service's side of node launches and discovery; set once when the controller opens. */
+  NodeConfig nodeConfig = NodeConfig.NONE;
 
   Deps(String project, Store store, Engine engine, Clock clock, HealthMonitor monitor, PortAllocator ports,
       LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace,

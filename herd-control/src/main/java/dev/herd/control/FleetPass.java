@@ -163,6 +163,7 @@ final class FleetPass {
       }
       rows.remove(r.engineName());
       intent.delete(r);
+      gone(r.engineName());
       d.monitor.forget(r.engineName());
       d.logs.unfollow(r.engineName());
       switch (r.phase()) {
@@ -632,12 +633,14 @@ final class FleetPass {
       }
     }
     d.publish.accept(d.store.commit(intent));
+    tellMembers();
 
     Batch done = new Batch();
     List<Integer> freed = new ArrayList<>();
     try {
       for (NodeInfo s : strays) {
         d.engine.removeNode(s.ref());
+        gone(s.name());
       }
       for (Removal r : removals) {
         NodeRef ref = ref(r.row());
@@ -648,6 +651,7 @@ final class FleetPass {
         } else {
           d.engine.removeNode(ref);
           d.logs.unfollow(r.row().engineName());
+          gone(r.row().engineName());
           done.delete(r.row());
           freed.add(r.row().port());
         }
@@ -676,8 +680,16 @@ final class FleetPass {
     ensureImage(rel);
     NodeRecord current = row;
     for (int attempt = 1; ; attempt++) {
+      NodeSpec spec;
       try {
-        NodeInfo info = d.engine.startNode(nodeSpec(current, rel));
+        spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
+      } catch (RuntimeException e) {
+        // no config, no node: a node must never run without the config its release pins
+        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed);
+        return;
+      }
+      try {
+        NodeInfo info = d.engine.startNode(spec);
         NodeRecord started = current.withContainer(info.id(), info.startedAt() == null ? now : info.startedAt())
             .withPhase(NodePhase.STARTING, "");
         done.put(started);
@@ -746,6 +758,41 @@ final class FleetPass {
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
         .cpus(rt.cpus()).build();
+  }
+
+  // ---- config service ----------------------------------------------------------------------
+
+  /** The fleet's live nodes as recorded now; serving ones are what discovery lists. */
+  private void tellMembers() {
+    List<NodeConfig.Member> members = new ArrayList<>();
+    for (NodeRecord r : rows.values()) {
+      if (!r.phase().live() || r.phase() == NodePhase.CREATING || planned(r)) {
+        continue;
+      }
+      boolean serving = r.phase() == NodePhase.HEALTHY && !fleet.deleted() && onServingSide(r);
+      members.add(new NodeConfig.Member(r.engineName(), r.slot(), r.slotIndex(), r.port(), r.releaseId(), serving));
+    }
+    try {
+      d.nodeConfig.members(name, members);
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: discovery and node files not updated: {}", name, e.getMessage());
+    }
+  }
+
+  /** Blue/green before the switch serves the old set, after it the new one; other strategies serve every healthy node. */
+  private boolean onServingSide(NodeRecord r) {
+    if (rollout == null || rollout.strategy() != Fleet.Strategy.BLUE_GREEN || rollout.rollback()) {
+      return true;
+    }
+    return r.releaseId().equals(rollout.switchedAt() == null ? rollout.fromRelease() : rollout.toRelease());
+  }
+
+  private void gone(String engineName) {
+    try {
+      d.nodeConfig.removed(name, engineName);
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: files or token of {} not cleaned up: {}", name, engineName, e.getMessage());
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -77,6 +77,7 @@ final class KillableEngine implements Engine {
   @Override public NodeInfo startNode(NodeSpec spec) { return change(() -> delegate.startNode(spec)); }
   @Override public boolean stopNode(NodeRef node, Duration grace) { return change(() -> delegate.stopNode(node, grace)); }
   @Override public boolean removeNode(NodeRef node) { return change(() -> delegate.removeNode(node)); }
+  @Override public boolean signal(NodeRef node, String signal) { return change(() -> delegate.signal(node, signal)); }
   @Override public List<NodeInfo> listNodes(String project) { alive(); return delegate.listNodes(project); }
   @Override public Optional<NodeInfo> inspectNode(NodeRef node) { alive(); return delegate.inspectNode(node); }
   @Override public List<dev.herd.engine.ForeignContainer> listForeign(java.util.Collection<String> prefixes,

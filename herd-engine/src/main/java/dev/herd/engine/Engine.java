@@ -36,6 +36,16 @@ public interface Engine extends AutoCloseable {
    */
   boolean stopNode(NodeRef node, Duration grace);
 
+  /** The signals {@link #signal} sends: the ones a role may reload on, plus TERM and KILL. */
+  java.util.Set<String> SIGNALS = java.util.Set.of("HUP", "USR1", "USR2", "INT", "QUIT", "TERM", "WINCH", "KILL");
+
+  /**
+   * Sends a signal (a name from {@link #SIGNALS}, without {@code SIG}) to the node's main process,
+   * e.g. HUP to make it reload /etc/herd. Returns false when no running herd node of that name
+   * exists; a foreign container of that name is never signalled.
+   */
+  boolean signal(NodeRef node, String signal);
+
   /**
    * Removes a node (killing it if it still runs) and its secrets directory. Idempotent:
    * returns false when there was nothing of herd's to remove.

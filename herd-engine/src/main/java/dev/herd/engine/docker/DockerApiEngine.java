@@ -292,6 +292,26 @@ public final class DockerApiEngine implements Engine {
   }
 
   @Override
+  public boolean signal(NodeRef ref, String signal) {
+    dev.herd.engine.Signals.check(signal);
+    Optional<NodeInfo> node = inspectNode(ref);
+    if (node.isEmpty() || !node.get().running()) {
+      return false;
+    }
+    try {
+      Calls.retrying("signal " + ref, () -> docker.killContainerCmd(node.get().id()).withSignal(signal).exec());
+    } catch (EngineFailure e) {
+      // 404: removed meanwhile; 409: not running any more
+      if (e.status() == 404 || e.status() == 409) {
+        return false;
+      }
+      throw e;
+    }
+    log.info("sent SIG{} to node {}", signal, ref);
+    return true;
+  }
+
+  @Override
   public boolean removeNode(NodeRef ref) {
     Optional<NodeInfo> node = inspectNode(ref);
     boolean removed = false;

@@ -328,6 +328,20 @@ public abstract class EngineContract {
   }
 
   @Test
+  void aSignalReachesTheNodesProcessAndOnlyHerdsRunningNodes() {
+    NodeInfo node = start(spec("web-1"), Program.SERVE);
+    awaitServing(node);
+    assertThatThrownBy(() -> engine.signal(node.ref(), "SIGHUP")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("HUP");
+    assertThat(engine.signal(new NodeRef(project, "web-9"), "HUP")).as("no such node").isFalse();
+    // SERVE traps TERM and exits 0: the signal reached the process itself, not a kill by the engine
+    assertThat(engine.signal(node.ref(), "TERM")).isTrue();
+    await().atMost(WAIT).until(() -> engine.inspectNode(node.ref()).orElseThrow().state() == NodeState.EXITED);
+    assertThat(engine.inspectNode(node.ref()).orElseThrow().exitCode()).isZero();
+    assertThat(engine.signal(node.ref(), "HUP")).as("a stopped node gets no signal").isFalse();
+  }
+
+  @Test
   void stopReturnsBeforeTheGracePeriodWhenTheProcessHonoursTerm() {
     NodeInfo node = start(spec("web-1"), Program.SERVE);
     awaitServing(node);

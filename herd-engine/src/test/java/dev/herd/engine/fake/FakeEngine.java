@@ -356,6 +356,40 @@ public final class FakeEngine implements Engine {
     return true;
   }
 
+  /**
+   * A running node gets the signal: TERM ends it as a stop would (exit code on TERM, or ignored),
+   * KILL ends it with 137, any other signal is only recorded (see {@link #signals}).
+   */
+  @Override
+  public synchronized boolean signal(NodeRef ref, String signal) {
+    check();
+    settle();
+    dev.herd.engine.Signals.check(signal);
+    Optional<Container> found = herdContainer(ref);
+    if (found.isEmpty() || found.get().state != NodeState.RUNNING) {
+      return false;
+    }
+    Container c = found.get();
+    c.signals.add(signal);
+    Behaviour b = behaviour(ref.node());
+    if (signal.equals("KILL")) {
+      exit(c, 137);
+    } else if (signal.equals("TERM") && !b.ignoresTerm()) {
+      exit(c, b.exitCodeOnTerm());
+    }
+    return true;
+  }
+
+  /** The signals a node received through {@link #signal}, oldest first (empty for an unknown node). */
+  public synchronized List<String> signals(NodeRef ref) {
+    return herdContainer(ref).map(c -> List.copyOf(c.signals)).orElse(List.of());
+  }
+
+  /** The spec a node was started with (what the engine was asked to run), if herd has that node. */
+  public synchronized Optional<NodeSpec> specOf(NodeRef ref) {
+    return herdContainer(ref).map(c -> c.spec);
+  }
+
   @Override
   public synchronized boolean removeNode(NodeRef ref) {
     check();
@@ -557,6 +591,8 @@ public final class FakeEngine implements Engine {
     Integer exitCode;
     Instant startedAt;
     Instant finishedAt;
+    /** What {@link #signal} delivered, oldest first. */
+    final List<String> signals = new ArrayList<>();
 
     Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
       this.id = id;
