@@ -95,14 +95,18 @@ class ConfigWireIT {
         assertThat(get(port, "/config.json")).contains("\"GREETING\" : \"bonjour\"").contains("\"revision\" : 1");
       }
 
-      List<String> containers = UpDownIT.podman("ps", "-q", "--filter", "label=herd.project=" + project);
-      assertThat(containers).hasSize(2);
-      for (String id : containers) {
-        assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/run/secrets/api-key")).containsExactly(SECRET);
-        assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/etc/herd/config.env"))
-            .contains("GREETING='bonjour'");
-        assertThat(String.join("\n", UpDownIT.podman("inspect", id))).doesNotContain(SECRET);
-      }
+      // The old generation may still be on its way out after status shows 2/2 on v2: wait until
+      // the engine lists exactly the two new containers, then check each of them.
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+        List<String> containers = UpDownIT.podman("ps", "-q", "--filter", "label=herd.project=" + project);
+        assertThat(containers).hasSize(2);
+        for (String id : containers) {
+          assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/run/secrets/api-key")).containsExactly(SECRET);
+          assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/etc/herd/config.env"))
+              .contains("GREETING='bonjour'");
+          assertThat(String.join("\n", UpDownIT.podman("inspect", id))).doesNotContain(SECRET);
+        }
+      });
       for (String cmd : new String[] {"status", "events"}) {
         seen.add(CliRun.of(cmd, "-f", file).out());
       }
