@@ -282,17 +282,23 @@ public final class Baker {
     // -- scan: every layer blob, so a secret deleted by a later layer still blocks the bake
     t0 = System.nanoTime();
     listener.started(Stage.SCAN, layers.size() + " layers");
-    String scanKey = StageKeys.of("scan", layers.stream().map(l -> l.digest().toString()).toList().toString(),
-        StageKeys.records(role.secretScan().allow()), SecretRules.IDS);
-    if (cache.passed(scanKey)) {
-      listener.finished(Stage.SCAN, "cached: clean", Duration.ZERO);
-    } else {
-      List<SecretScanner.Layer> toScan = new ArrayList<>();
-      for (int i = 0; i < layers.size(); i++) {
-        LayerBlob blob = layers.get(i);
+    // A layer found clean is clean in any image that contains it: the verdict is cached per layer
+    // digest (and allowlist and rule set), so an incremental bake scans only its new layers.
+    String scanRules = StageKeys.records(role.secretScan().allow()) + SecretRules.IDS;
+    List<SecretScanner.Layer> toScan = new ArrayList<>();
+    List<String> toMark = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      LayerBlob blob = layers.get(i);
+      String key = StageKeys.of("scan-layer", blob.digest().toString(), scanRules);
+      if (!cache.passed(key)) {
         toScan.add(new SecretScanner.Layer(LayerRef.of(i + 1, blob.digest().toString(), layerStages.get(i)),
             () -> images.store().openBlob(blob.digest())));
+        toMark.add(key);
       }
+    }
+    if (toScan.isEmpty()) {
+      listener.finished(Stage.SCAN, "cached: every layer clean", Duration.ZERO);
+    } else {
       ScanReport scan = new SecretScanner(role.secretScan()).scanLayers(toScan);
       for (ScanReport.Allowed a : scan.allowed()) {
         listener.detail(Stage.SCAN, "allowed by secret_scan.allow (" + a.reason() + "): " + a.finding());
@@ -302,8 +308,9 @@ public final class Baker {
       } catch (SecretsFoundException e) {
         throw new BakeException(e.getMessage(), e);
       }
-      cache.markPassed(scanKey);
-      listener.finished(Stage.SCAN, scan.stats().files() + " files clean", since(t0));
+      toMark.forEach(cache::markPassed);
+      listener.finished(Stage.SCAN, scan.stats().files() + " files in " + toScan.size() + " of " + layers.size()
+          + " layers clean", since(t0));
     }
 
     // -- write: config, manifest, catalog version, SBOM

@@ -165,7 +165,7 @@ class BakeIT {
     Files.writeString(spec, Files.readString(spec).replace("- file: /etc/motd", "- file: /srv/../../../etc/motd"));
     Path outside = tmp.resolve("etc/motd");
     assertThatThrownBy(() -> bake(escaping, tmp.resolve("state-escape"), cache))
-        .hasMessageContaining("herd.yaml:30:15: roles.web.resources[4].file: \"..\" is not allowed in a path");
+        .hasMessageMatching("(?s).*herd\\.yaml:\\d+:\\d+: roles\\.web\\.resources\\[\\d+\\]\\.file: \"\\.\\.\" is not allowed in a path.*");
     assertThat(outside).doesNotExist();
   }
 

@@ -51,6 +51,9 @@ final class ApiText {
       out.printf("%s  %s  %d/%d healthy%s%s%n", f.name(), f.release(), f.healthy(), f.count(),
           f.count() != f.specCount() ? " (scaled; herd.yaml says " + f.specCount() + ")" : "",
           f.deleted() ? "  being removed" : "");
+      if (s.immutability().containsKey(f.name())) {
+        out.printf("  immutability: %s%n", s.immutability().get(f.name()));
+      }
       if (f.rollout() != null) {
         Api.RolloutView r = f.rollout();
         out.printf("  %s %s → %s: %s, %d/%d updated, %d ready%s%n", r.rollback() ? "rollback" : r.strategy() + " rollout",

@@ -42,7 +42,12 @@ import picocli.CommandLine.ParseResult;
       RollbackCommand.class,
       RolloutCommand.class,
       DownCommand.class,
+      ConfigCommand.class,
+      SecretCommand.class,
+      FlagCommand.class,
       DoctorCommand.class,
+      DriftCommand.class,
+      AuditCommand.class,
     },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli implements java.util.concurrent.Callable<Integer> {

@@ -88,6 +88,8 @@ public final class UpCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.FAILED, e.getMessage());
     }
     Resources r = new Resources(lock);
+    Path logFile = OperatorLog.toFile(state);
+    out.println("herd: log at " + logFile);
     try {
       EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30)).discover();
       if (found.endpoint().isEmpty()) {
@@ -104,7 +106,7 @@ public final class UpCommand implements Callable<Integer> {
           HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
             out.println(ApiText.event(e));
             out.flush();
-          });
+          }, env);
       out.println("herd: controller for " + spec.project().name() + " running; API at " + r.host.server().url()
           + " (token in " + ApiFiles.token(state) + "), engine " + found.endpoint().get());
       out.flush();

@@ -79,6 +79,9 @@ final class Changes {
     if (!s.logs().equals(next.logs())) {
       out.add("log retention");
     }
+    if (!s.drift().equals(next.drift())) {
+      out.add("drift policy");
+    }
     return out;
   }
 }

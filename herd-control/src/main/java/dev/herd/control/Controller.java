@@ -1,5 +1,11 @@
 package dev.herd.control;
 
+import dev.herd.control.drift.DriftDetector;
+import dev.herd.control.drift.DriftFinding;
+import dev.herd.control.drift.DriftKind;
+import dev.herd.control.drift.DriftStore;
+import dev.herd.control.drift.ForeignScan;
+import dev.herd.control.drift.ImmutabilityScore;
 import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.loop.ManualScheduler;
 import dev.herd.control.loop.ReconcileLoop;
@@ -12,6 +18,7 @@ import dev.herd.control.state.NodeLog;
 import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
+import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.Rollout;
 import dev.herd.control.state.Store;
 import dev.herd.engine.EngineEvent;
@@ -53,6 +60,8 @@ import org.slf4j.MDC;
 public final class Controller implements AutoCloseable {
   /** The loop key of the project-wide sweep that removes orphaned containers. */
   static final String ORPHANS = "*orphans";
+  /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
+  static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   private final ControllerConfig config;
@@ -61,6 +70,7 @@ public final class Controller implements AutoCloseable {
   private final Deps deps;
   private final LogCollector logs;
   private final PortAllocator ports;
+  private final DriftStore driftStore;
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
@@ -75,13 +85,17 @@ public final class Controller implements AutoCloseable {
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
     this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
     this.logs = new LogCollector(config.engine(), store, config.scheduler(), config.clock(), config.project());
+    this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
-        this::publish, config.resync(), config.stopGrace());
+        this::publish, config.resync(), config.stopGrace(),
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
   }
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
   public static Controller open(ControllerConfig config) {
-    return new Controller(config);
+    Controller c = new Controller(config);
+    c.deps.nodeConfig = config.nodeConfig();
+    return c;
   }
 
   /** Subscribes to engine events, queues every fleet and the orphan sweep, starts the loop. */
@@ -117,6 +131,7 @@ public final class Controller implements AutoCloseable {
     logs.stop();
     config.scheduler().close();
     store.close();
+    driftStore.close();
   }
 
   // ---- desired state -----------------------------------------------------------------------
@@ -221,6 +236,43 @@ public final class Controller implements AutoCloseable {
   private Release newRelease(String fleet, FleetDesired fd, Instant now) {
     int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
     return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+  }
+
+  /**
+   * A new release of the fleet: its current release with {@code change} applied (a new config
+   * revision and env, new secret revisions), rolled out with the fleet's strategy like a new image
+   * and rolled back like one. {@code cause} says why, for the events ("config prod/web revision
+   * 4"). Returns the new release's id, or empty when the change makes no difference (or the fleet
+   * is being deleted).
+   */
+  public Optional<String> rerelease(String fleet, java.util.function.UnaryOperator<ReleaseSpec> change, String cause) {
+    return withLock(fleet, () -> {
+      FleetRecord cur = require(fleet);
+      if (cur.deleted()) {
+        return Optional.<String>empty();
+      }
+      Release current = store.release(cur.currentRelease()).orElseThrow(
+          () -> new IllegalStateException("fleet " + fleet + "'s current release " + cur.currentRelease() + " is missing"));
+      ReleaseSpec next = change.apply(current.spec());
+      if (next.fingerprint().equals(current.spec().fingerprint())) {
+        return Optional.<String>empty();
+      }
+      Instant now = now();
+      int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+      Release r = new Release(Release.idOf(fleet, version), fleet, version, next, now);
+      List<String> what = Changes.release(current.spec(), next);
+      String from = cur.lastGoodRelease().orElse(cur.currentRelease());
+      Fleet.Rollout ro = cur.settings().rollout();
+      String summary = "new release " + r.id() + " (" + cause + "): " + String.join(", ", what);
+      commit(new Batch().release(r).fleet(cur.withCurrent(r.id()))
+          .rollout(new Rollout(fleet, from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null, false,
+              summary))
+          .event(now, fleet, "", EventKind.RELEASE_CREATED, summary)
+          .event(now, fleet, "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
+              + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable()
+              + ")"), fleet);
+      return Optional.of(r.id());
+    });
   }
 
   // ---- operator actions --------------------------------------------------------------------
@@ -366,6 +418,23 @@ public final class Controller implements AutoCloseable {
     return store.releases(fleet);
   }
 
+  /**
+   * How immutable a fleet is right now: share of nodes on the current release, median node age
+   * against max_age, drift findings of the last 24 h, writable paths, and a short rating.
+   */
+  public ImmutabilityScore immutability(String fleet) {
+    FleetRecord f = require(fleet);
+    Release current = store.release(f.currentRelease()).orElseThrow(
+        () -> new IllegalStateException("fleet " + fleet + "'s current release " + f.currentRelease() + " is missing"));
+    Instant now = now();
+    return ImmutabilityScore.of(f, current, store.nodes(fleet), driftStore.findings(fleet, now.minus(Duration.ofHours(24))), now);
+  }
+
+  /** Drift findings from {@code since} (null: all kept), of one fleet or all (null), oldest first. */
+  public List<DriftFinding> driftFindings(String fleet, Instant since) {
+    return driftStore.findings(fleet, since);
+  }
+
   /** Events after the given id (0: from the start), oldest first, at most {@code limit}. */
   public List<Event> events(long afterId, int limit) {
     return store.eventsAfter(afterId, limit);
@@ -445,22 +514,39 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  /** Removes herd containers of this project whose fleet the controller does not know. */
+  /**
+   * Removes herd containers of this project whose fleet the controller does not know (drift
+   * kind orphan) and reports containers that are not herd's but use a fleet's node names or a
+   * leased port (kind foreign; never touched). Runs again at every resync.
+   */
   private Result sweepOrphans() {
     Set<String> fleets = new TreeSet<>();
-    store.fleets().forEach(f -> fleets.add(f.name()));
+    Map<String, dev.herd.spec.NamePattern> patterns = new java.util.TreeMap<>();
+    store.fleets().forEach(f -> {
+      fleets.add(f.name());
+      patterns.put(f.name(), f.settings().nodeName());
+    });
     Batch b = new Batch();
+    List<DriftFinding> findings = new ArrayList<>();
     for (NodeInfo n : config.engine().listNodes(config.project())) {
       if (fleets.contains(n.fleet())) {
         continue;
       }
       config.engine().removeNode(n.ref());
+      String detail = "a herd node of fleet " + (n.fleet().isEmpty() ? "(none)" : n.fleet()) + ", which the controller does not run";
+      findings.add(new DriftFinding(now(), n.fleet(), n.name(), n.ref().containerName(), DriftKind.ORPHAN, detail,
+          DriftFinding.REMOVED, "orphan:" + n.id()));
       b.event(now(), n.fleet(), n.name(), EventKind.ORPHAN_REMOVED, "orphan " + n.ref().containerName()
-          + " removed: a herd node of fleet " + (n.fleet().isEmpty() ? "(none)" : n.fleet())
-          + ", which the controller does not run");
+          + " removed: " + detail);
+    }
+    driftStore.record(findings);
+    Map<Integer, String> leases = new java.util.TreeMap<>();
+    store.allNodes().forEach(n -> leases.put(n.port(), n.fleet()));
+    for (DriftFinding f : driftStore.record(ForeignScan.scan(config.engine(), config.project(), patterns, leases, now()))) {
+      b.event(now(), f.fleet(), f.node(), EventKind.DRIFT_DETECTED, "drift (foreign): " + f.detail());
     }
     publish(store.commit(b));
-    return Result.done();
+    return Result.requeueAfter(config.resync());
   }
 
   private void reconcileFailed(String key, RuntimeException e) {
@@ -481,7 +567,10 @@ public final class Controller implements AutoCloseable {
       return;
     }
     try {
-      engineEvents = config.engine().events(config.project(), null, this::onEngineEvent);
+      // replayed from the oldest node's start: an exec while no controller ran is still drift
+      Instant since = store.allNodes().stream().map(NodeRecord::startedAt).filter(java.util.Objects::nonNull)
+          .min(Instant::compareTo).orElse(null);
+      engineEvents = config.engine().events(config.project(), since, this::onEngineEvent);
     } catch (EngineException e) {
       log.warn("cannot watch engine events ({}); retrying in 5s, fleets still resync", e.getMessage());
       config.scheduler().schedule(Duration.ofSeconds(5), this::subscribe);
@@ -490,6 +579,7 @@ public final class Controller implements AutoCloseable {
 
   /** Handlers only notify: the event's fleet goes on the queue, the pass decides. */
   private void onEngineEvent(EngineEvent e) {
+    deps.drift.onEngineEvent(e);
     String fleet = deps.fleetOfNode.get(e.node().node());
     loop.enqueue(fleet != null ? fleet : ORPHANS);
   }

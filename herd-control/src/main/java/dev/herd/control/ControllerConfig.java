@@ -29,7 +29,8 @@ public record ControllerConfig(
     PortCheck portCheck,
     boolean background,
     Duration resync,
-    Duration stopGrace) {
+    Duration stopGrace,
+    NodeConfig nodeConfig) {
 
   public ControllerConfig {
     Objects.requireNonNull(stateDir, "stateDir");
@@ -43,6 +44,7 @@ public record ControllerConfig(
     if (!background && !(scheduler instanceof ManualScheduler)) {
       throw new IllegalArgumentException("a controller without background threads needs a ManualScheduler");
     }
+    Objects.requireNonNull(nodeConfig, "nodeConfig");
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be more than 0");
     }
@@ -65,6 +67,7 @@ public record ControllerConfig(
     private boolean background = true;
     private Duration resync = Duration.ofMinutes(5);
     private Duration stopGrace = Duration.ofSeconds(10);
+    private NodeConfig nodeConfig = NodeConfig.NONE;
 
     private Builder() {}
 
@@ -84,6 +87,9 @@ public record ControllerConfig(
     /** How long a stopped node gets between SIGTERM and SIGKILL. */
     public Builder stopGrace(Duration v) { stopGrace = v; return this; }
 
+    /** What nodes get besides their release's env: /etc/herd, secrets, discovery (the config service). */
+    public Builder nodeConfig(NodeConfig v) { nodeConfig = v; return this; }
+
     /** Simulated time: {@code clock} drives a {@link ManualScheduler}; no background threads. */
     public Builder simulated(Clock v) {
       clock = v;
@@ -95,7 +101,7 @@ public record ControllerConfig(
     public ControllerConfig build() {
       return new ControllerConfig(stateDir, project, ports, engine, images, clock,
           scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
-          portCheck, background, resync, stopGrace);
+          portCheck, background, resync, stopGrace, nodeConfig);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.herd.control;
 
+import dev.herd.control.drift.DriftDetector;
+import dev.herd.control.drift.DriftStore;
 import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.Store;
@@ -25,13 +27,18 @@ final class Deps {
   final Consumer<List<Event>> publish;
   final Duration resync;
   final Duration stopGrace;
+  final DriftDetector drift;
+  final DriftStore driftStore;
   /** Image digests ensured on the engine during this controller's life. */
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
+  /** The config service's side of node launches and discovery; set once when the controller opens. */
+  NodeConfig nodeConfig = NodeConfig.NONE;
 
   Deps(String project, Store store, Engine engine, Clock clock, HealthMonitor monitor, PortAllocator ports,
-      LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace) {
+      LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace,
+      DriftDetector drift, DriftStore driftStore) {
     this.project = project;
     this.store = store;
     this.engine = engine;
@@ -43,5 +50,7 @@ final class Deps {
     this.publish = publish;
     this.resync = resync;
     this.stopGrace = stopGrace;
+    this.drift = drift;
+    this.driftStore = driftStore;
   }
 }

@@ -43,6 +43,17 @@ public record FleetDesired(FleetSettings settings, ReleaseSpec release) {
     return new FleetDesired(settings, new ReleaseSpec(release.imageDigest(), revision, release.secretRevisions(), release.runtime()));
   }
 
+  /**
+   * The same desired state pinning config {@code revision} of the config service, whose effective
+   * config {@code env} (herd.yaml's overlaid by stored values) the nodes get as env vars.
+   */
+  public FleetDesired withConfig(long revision, Map<String, String> env) {
+    RoleRuntime r = release.runtime();
+    RoleRuntime runtime = new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(),
+        r.memoryBytes(), r.cpus());
+    return new FleetDesired(settings, new ReleaseSpec(release.imageDigest(), revision, release.secretRevisions(), runtime));
+  }
+
   /** The same desired state with the secrets' revisions by secret name. */
   public FleetDesired withSecretRevisions(Map<String, Long> revisions) {
     return new FleetDesired(settings, new ReleaseSpec(release.imageDigest(), release.configRevision(), revisions, release.runtime()));

@@ -1,5 +1,8 @@
 package dev.herd.control;
 
+import dev.herd.control.drift.DriftDecision;
+import dev.herd.control.drift.DriftFinding;
+import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.NodeHealth;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.loop.Result;
@@ -69,6 +72,7 @@ final class FleetPass {
   private final java.util.Set<String> plannedNames = new java.util.HashSet<>();
   private Map<Integer, List<NodeRecord>> slotCache;
   private final List<NodeInfo> strays = new ArrayList<>();
+  private final List<DriftFinding> drifted = new ArrayList<>();
   private final List<NodeRecord> toStop = new ArrayList<>();
   private final List<NodeRecord> toFollow = new ArrayList<>();
   private boolean progress;
@@ -93,6 +97,9 @@ final class FleetPass {
       rows.put(r.engineName(), r);
     }
     sync();
+    if (!fleet.deleted()) {
+      detectDrift();
+    }
     observe();
     if (fleet.deleted()) {
       removeEverything();
@@ -132,6 +139,9 @@ final class FleetPass {
       int index = slot == null ? -1 : SlotNames.indexOf(fleet.settings().nodeName(), slot);
       if (index < 1 || fleet.deleted()) {
         strays.add(n);
+        drifted.add(new DriftFinding(now, name, n.name(), n.ref().containerName(), DriftKind.ORPHAN,
+            "container " + n.ref().containerName() + " carries fleet " + name + "'s labels but is no node of it",
+            DriftFinding.REMOVED, "orphan:" + n.id()));
         intent.event(now, name, n.name(), EventKind.ORPHAN_REMOVED, "container " + n.ref().containerName()
             + " carries fleet " + name + "'s labels but is no node of it" + (index < 1
                 ? " (its name does not follow the pattern " + fleet.settings().nodeName() + ")" : " (the fleet is being deleted)")
@@ -153,6 +163,7 @@ final class FleetPass {
       }
       rows.remove(r.engineName());
       intent.delete(r);
+      gone(r.engineName());
       d.monitor.forget(r.engineName());
       d.logs.unfollow(r.engineName());
       switch (r.phase()) {
@@ -162,6 +173,39 @@ final class FleetPass {
             "quarantined " + r.label() + " is gone from the engine (removed outside herd)");
         default -> intent.event(now, name, r.slot(), EventKind.NODE_VANISHED,
             r.label() + " disappeared from the engine (removed outside herd)");
+      }
+    }
+  }
+
+  // ---- 1b. drift ---------------------------------------------------------------------------
+
+  /**
+   * Compares each running node with its release. Findings are recorded once (with an event);
+   * a node whose policy says replace or quarantine is marked unhealthy with a drift reason, so
+   * decide() replaces or quarantines it in this same pass.
+   */
+  private void detectDrift() {
+    for (NodeRecord r : List.copyOf(rows.values())) {
+      if (r.phase() != NodePhase.STARTING && r.phase() != NodePhase.HEALTHY) {
+        continue;
+      }
+      NodeInfo n = onEngine.get(r.engineName());
+      Release rel = release(r.releaseId());
+      if (n == null || rel == null) {
+        continue;
+      }
+      List<DriftFinding> found = d.drift.inspect(r, n, rel);
+      if (found.isEmpty()) {
+        continue;
+      }
+      DriftDecision decision = DriftDecision.of(found, settings().drift());
+      drifted.addAll(decision.findings());
+      if (decision.nodeAction().isPresent()) {
+        d.monitor.forget(r.engineName());
+        NodeRecord u = r.withPhase(NodePhase.UNHEALTHY, decision.reason());
+        rows.put(u.engineName(), u);
+        slotCache = null;
+        intent.put(u);
       }
     }
   }
@@ -320,7 +364,8 @@ final class FleetPass {
       }
       if (r.slotIndex() > count) {
         plan(new Removal(r, false, EventKind.NODE_REMOVED, r.label() + " removed: " + r.reason()));
-      } else if (settings().onUnhealthy() == Fleet.OnUnhealthy.QUARANTINE) {
+      } else if (DriftDecision.actionOf(r.reason(), settings().drift()).map(a -> a == Fleet.DriftAction.QUARANTINE)
+          .orElse(settings().onUnhealthy() == Fleet.OnUnhealthy.QUARANTINE)) {
         plan(new Removal(r, true, EventKind.NODE_QUARANTINED, r.slot() + " quarantined: " + r.reason()
             + "; container kept stopped for " + Durations.format(settings().quarantineRetention())));
         why.put(r.slotIndex(), "replaces quarantined gen " + r.generation());
@@ -569,6 +614,14 @@ final class FleetPass {
         intent.put(r.row().withPhase(NodePhase.REMOVING, r.why()));
       }
     }
+    // recorded before the decisions' batch: a finding is announced once, even if the
+    // controller stops between the two (the next pass then acts on the node again)
+    for (DriftFinding f : d.driftStore.record(drifted)) {
+      if (f.kind() != DriftKind.ORPHAN) { // sync() already made the orphan's event
+        intent.event(now, name, f.node(), EventKind.DRIFT_DETECTED,
+            f.engineName() + " drift (" + f.kind().keyword() + "): " + f.detail() + " → " + f.action());
+      }
+    }
     if (fleetChanged) {
       intent.fleet(fleet);
     }
@@ -580,12 +633,14 @@ final class FleetPass {
       }
     }
     d.publish.accept(d.store.commit(intent));
+    tellMembers();
 
     Batch done = new Batch();
     List<Integer> freed = new ArrayList<>();
     try {
       for (NodeInfo s : strays) {
         d.engine.removeNode(s.ref());
+        gone(s.name());
       }
       for (Removal r : removals) {
         NodeRef ref = ref(r.row());
@@ -596,6 +651,7 @@ final class FleetPass {
         } else {
           d.engine.removeNode(ref);
           d.logs.unfollow(r.row().engineName());
+          gone(r.row().engineName());
           done.delete(r.row());
           freed.add(r.row().port());
         }
@@ -624,8 +680,16 @@ final class FleetPass {
     ensureImage(rel);
     NodeRecord current = row;
     for (int attempt = 1; ; attempt++) {
+      NodeSpec spec;
       try {
-        NodeInfo info = d.engine.startNode(nodeSpec(current, rel));
+        spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
+      } catch (RuntimeException e) {
+        // no config, no node: a node must never run without the config its release pins
+        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed);
+        return;
+      }
+      try {
+        NodeInfo info = d.engine.startNode(spec);
         NodeRecord started = current.withContainer(info.id(), info.startedAt() == null ? now : info.startedAt())
             .withPhase(NodePhase.STARTING, "");
         done.put(started);
@@ -694,6 +758,41 @@ final class FleetPass {
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
         .cpus(rt.cpus()).build();
+  }
+
+  // ---- config service ----------------------------------------------------------------------
+
+  /** The fleet's live nodes as recorded now; serving ones are what discovery lists. */
+  private void tellMembers() {
+    List<NodeConfig.Member> members = new ArrayList<>();
+    for (NodeRecord r : rows.values()) {
+      if (!r.phase().live() || r.phase() == NodePhase.CREATING || planned(r)) {
+        continue;
+      }
+      boolean serving = r.phase() == NodePhase.HEALTHY && !fleet.deleted() && onServingSide(r);
+      members.add(new NodeConfig.Member(r.engineName(), r.slot(), r.slotIndex(), r.port(), r.releaseId(), serving));
+    }
+    try {
+      d.nodeConfig.members(name, members);
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: discovery and node files not updated: {}", name, e.getMessage());
+    }
+  }
+
+  /** Blue/green before the switch serves the old set, after it the new one; other strategies serve every healthy node. */
+  private boolean onServingSide(NodeRecord r) {
+    if (rollout == null || rollout.strategy() != Fleet.Strategy.BLUE_GREEN || rollout.rollback()) {
+      return true;
+    }
+    return r.releaseId().equals(rollout.switchedAt() == null ? rollout.fromRelease() : rollout.toRelease());
+  }
+
+  private void gone(String engineName) {
+    try {
+      d.nodeConfig.removed(name, engineName);
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: files or token of {} not cleaned up: {}", name, engineName, e.getMessage());
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -203,7 +203,7 @@ class FleetLifecycleTest {
     sim.controller.close();
     // a node the previous controller started but never recorded (it died right after the call)
     sim.fake.startNode(dev.herd.engine.NodeSpec.builder().project(Sim.PROJECT).fleet("web").node("web-2-g2").generation(2)
-        .releaseId("web:v1").imageDigest(Sim.V1).port(20600).build());
+        .releaseId("web:v1").imageDigest(Sim.V1).port(20600).env("GREETING", "hello").build());
 
     sim.open();
     sim.runUntil(Duration.ofSeconds(20), s -> s.settledOn("web:v1", 2));

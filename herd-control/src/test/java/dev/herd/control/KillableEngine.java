@@ -77,8 +77,11 @@ final class KillableEngine implements Engine {
   @Override public NodeInfo startNode(NodeSpec spec) { return change(() -> delegate.startNode(spec)); }
   @Override public boolean stopNode(NodeRef node, Duration grace) { return change(() -> delegate.stopNode(node, grace)); }
   @Override public boolean removeNode(NodeRef node) { return change(() -> delegate.removeNode(node)); }
+  @Override public boolean signal(NodeRef node, String signal) { return change(() -> delegate.signal(node, signal)); }
   @Override public List<NodeInfo> listNodes(String project) { alive(); return delegate.listNodes(project); }
   @Override public Optional<NodeInfo> inspectNode(NodeRef node) { alive(); return delegate.inspectNode(node); }
+  @Override public List<dev.herd.engine.ForeignContainer> listForeign(java.util.Collection<String> prefixes,
+      java.util.Collection<Integer> ports) { alive(); return delegate.listForeign(prefixes, ports); }
   @Override public List<FsChange> diff(NodeRef node) { alive(); return delegate.diff(node); }
   @Override public NodeStats stats(NodeRef node) { alive(); return delegate.stats(node); }
   @Override public List<LogLine> logs(NodeRef node, Instant since) { alive(); return delegate.logs(node, since); }

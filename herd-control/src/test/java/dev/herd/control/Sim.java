@@ -36,6 +36,7 @@ final class Sim implements AutoCloseable {
   final Path dir;
   final Set<String> failingReleases = ConcurrentHashMap.newKeySet();
   Engine engine = fake;
+  NodeConfig nodeConfig = NodeConfig.NONE;
   Controller controller;
 
   Sim(Path dir) {
@@ -51,6 +52,7 @@ final class Sim implements AutoCloseable {
         .prober((target, check, timeout) -> failingReleases.contains(target.releaseId()) ? ProbeResult.fail("HTTP 500")
             : fake.healthy(target.ref()) ? ProbeResult.ok("HTTP 200") : ProbeResult.fail("connection refused"))
         .portCheck(p -> true)
+        .nodeConfig(nodeConfig)
         .simulated(clock)
         .build());
     controller.start();

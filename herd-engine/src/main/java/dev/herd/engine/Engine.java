@@ -36,6 +36,16 @@ public interface Engine extends AutoCloseable {
    */
   boolean stopNode(NodeRef node, Duration grace);
 
+  /** The signals {@link #signal} sends: the ones a role may reload on, plus TERM and KILL. */
+  java.util.Set<String> SIGNALS = java.util.Set.of("HUP", "USR1", "USR2", "INT", "QUIT", "TERM", "WINCH", "KILL");
+
+  /**
+   * Sends a signal (a name from {@link #SIGNALS}, without {@code SIG}) to the node's main process,
+   * e.g. HUP to make it reload /etc/herd. Returns false when no running herd node of that name
+   * exists; a foreign container of that name is never signalled.
+   */
+  boolean signal(NodeRef node, String signal);
+
   /**
    * Removes a node (killing it if it still runs) and its secrets directory. Idempotent:
    * returns false when there was nothing of herd's to remove.
@@ -44,6 +54,13 @@ public interface Engine extends AutoCloseable {
 
   /** herd's nodes of one project, in any state, sorted by node name. */
   List<NodeInfo> listNodes(String project);
+
+  /**
+   * Containers without herd's labels (of any project) whose name starts with one of
+   * {@code namePrefixes} or that publish one of {@code hostPorts}, sorted by name. For drift
+   * reports only: herd never stops, removes or otherwise touches what this returns.
+   */
+  List<ForeignContainer> listForeign(java.util.Collection<String> namePrefixes, java.util.Collection<Integer> hostPorts);
 
   /** The node as the engine sees it now, or empty when herd has no node of that name. */
   Optional<NodeInfo> inspectNode(NodeRef node);

@@ -20,8 +20,20 @@ public sealed interface EngineEvent {
 
   record OutOfMemory(Instant time, NodeRef node, String containerId) implements EngineEvent {}
 
-  /** Someone ran a process inside the node: a hand-touched node is drifting. */
-  record Exec(Instant time, NodeRef node, String containerId) implements EngineEvent {}
+  /**
+   * Someone ran a process inside the node: a hand-touched node is drifting.
+   *
+   * @param command the command line when the engine reports it (Docker does), else empty
+   */
+  record Exec(Instant time, NodeRef node, String containerId, String command) implements EngineEvent {
+    public Exec {
+      command = command == null ? "" : command.strip();
+    }
+
+    public Exec(Instant time, NodeRef node, String containerId) {
+      this(time, node, containerId, "");
+    }
+  }
 
   record Paused(Instant time, NodeRef node, String containerId) implements EngineEvent {}
 

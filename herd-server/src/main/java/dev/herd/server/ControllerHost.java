@@ -7,6 +7,11 @@ import dev.herd.engine.NodeInfo;
 import dev.herd.server.api.Api;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import dev.herd.config.HerdConfig;
+import dev.herd.control.config.ConfigDelivery;
+import dev.herd.spec.SpecLoader;
+import dev.herd.spec.SpecResult;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,23 +33,42 @@ public final class ControllerHost implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean controllerClosed = new AtomicBoolean();
 
-  private ControllerHost(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
-      HerdServer.Options options, Consumer<Api.EventView> listener) {
-    this.config = config;
+  private final HerdConfig herdConfig;
+  private final ConfigDelivery delivery;
+
+  private ControllerHost(ControllerLock lock, ControllerConfig base, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener, Map<String, String> environment) {
     this.lock = lock;
     Controller c = null;
+    HerdConfig cfg = null;
     try {
+      // one config service for the controller and the API: the API's writes wake the controller's listeners
+      cfg = HerdConfig.open(base.stateDir(), environment, base.clock());
+      this.herdConfig = cfg;
+      this.delivery = new ConfigDelivery(cfg, base.engine(), base.project(), base.clock());
+      this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), base.engine(), base.images(),
+          base.clock(), base.scheduler(), base.prober(), base.portCheck(), base.background(), base.resync(),
+          base.stopGrace(), delivery);
+      if (SpecLoader.load(specFile) instanceof SpecResult.Loaded l) {
+        // nodes the controller heals before the first apply need the environments and roles too
+        delivery.spec(l.spec());
+      }
       c = Controller.open(config);
+      delivery.attach(c);
       if (listener != null) {
         c.onEvent(e -> listener.accept(Views.event(e)));
       }
       c.start();
       this.controller = c;
-      this.applier = new SpecApplier(specFile, images, c);
-      this.server = HerdServer.start(options, c, applier, this::removeAllNodes);
+      this.applier = new SpecApplier(specFile, images, c, delivery);
+      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery);
+      delivery.watchUrl(server.url().resolve("/v1/watch").toString());
     } catch (RuntimeException e) {
       if (c != null) {
         c.close();
+      }
+      if (cfg != null) {
+        cfg.close();
       }
       lock.close();
       throw e;
@@ -58,10 +82,16 @@ public final class ControllerHost implements AutoCloseable {
    */
   public static ControllerHost start(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
       HerdServer.Options options, Consumer<Api.EventView> listener) {
+    return start(lock, config, specFile, images, options, listener, System.getenv());
+  }
+
+  /** @param environment the process environment, for {@code HERD_SECRETS_KEY} */
+  public static ControllerHost start(ControllerLock lock, ControllerConfig config, Path specFile, RoleImages images,
+      HerdServer.Options options, Consumer<Api.EventView> listener, Map<String, String> environment) {
     if (!lock.stateDir().equals(config.stateDir().toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("the lock is for " + lock.stateDir() + ", the controller for " + config.stateDir());
     }
-    return new ControllerHost(lock, config, specFile, images, options, listener);
+    return new ControllerHost(lock, config, specFile, images, options, listener, environment);
   }
 
   public Controller controller() {
@@ -105,7 +135,12 @@ public final class ControllerHost implements AutoCloseable {
       try {
         closeController();
       } finally {
-        lock.close();
+        try {
+          delivery.close();
+          herdConfig.close();
+        } finally {
+          lock.close();
+        }
       }
     }
   }

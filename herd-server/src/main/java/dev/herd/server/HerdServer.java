@@ -2,6 +2,7 @@ package dev.herd.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herd.control.Controller;
+import dev.herd.control.config.ConfigDelivery;
 import dev.herd.server.api.Api;
 import dev.herd.server.api.ApiFiles;
 import dev.herd.server.api.Json;
@@ -74,8 +75,12 @@ public final class HerdServer implements AutoCloseable {
   private volatile boolean stopping;
   private volatile boolean closed;
 
-  private HerdServer(Options options, Controller controller, SpecApplier applier, Down down) {
+  private final dev.herd.config.Redactor redactor;
+
+  private HerdServer(Options options, Controller controller, SpecApplier applier, Down down, ConfigDelivery delivery) {
     this.options = options;
+    this.redactor = delivery == null ? new dev.herd.config.Redactor() : delivery.config().redactor();
+    ConfigRoutes configRoutes = delivery == null ? null : new ConfigRoutes(delivery, controller, applier::loadSpec);
     this.token = ApiToken.createIn(options.stateDir());
     ObjectMapper json = Json.mapper();
     Routes routes = new Routes(options.project(), controller, applier, options.clock(), this::down, down);
@@ -85,11 +90,11 @@ public final class HerdServer implements AutoCloseable {
       config.useVirtualThreads = true;
       config.jsonMapper(new JavalinJackson(json, true));
       config.jetty.defaultHost = "127.0.0.1";
-      config.router.mount(r -> mount(r, routes, streams));
+      config.router.mount(r -> mount(r, routes, streams, configRoutes));
     });
   }
 
-  private void mount(JavalinDefaultRouting r, Routes routes, Streams streams) {
+  private void mount(JavalinDefaultRouting r, Routes routes, Streams streams, ConfigRoutes config) {
     r.before(this::authenticate);
     // An SSE response is committed (200) before its handler runs, so streams validate up front.
     r.before("/v1/events/stream", streams::checkEvents);
@@ -107,6 +112,23 @@ public final class HerdServer implements AutoCloseable {
     r.post("/v1/fleets/{fleet}/rollback", routes::rollback);
     r.post("/v1/fleets/{fleet}/rollout/{action}", routes::rollout);
     r.post("/v1/down", routes::down);
+    if (config != null) {
+      r.get("/v1/config/{env}/{role}", config::configList);
+      r.post("/v1/config/{env}/{role}", config::configChange);
+      r.get("/v1/config/{env}/{role}/history", config::configHistory);
+      r.get("/v1/config/{env}/{role}/diff", config::configDiff);
+      r.post("/v1/config/{env}/{role}/rollback", config::configRollback);
+      r.get("/v1/config/{env}/{role}/{key}", config::configGet);
+      r.post("/v1/secrets/rotate-key", config::rotateKey);
+      r.get("/v1/secrets/{env}/{role}", config::secretList);
+      r.put("/v1/secrets/{env}/{role}/{name}", config::secretSet);
+      r.delete("/v1/secrets/{env}/{role}/{name}", config::secretRemove);
+      r.get("/v1/flags/{env}", config::flagList);
+      r.get("/v1/flags/{env}/{name}", config::flagGet);
+      r.put("/v1/flags/{env}/{name}", config::flagPut);
+      r.post("/v1/flags/{env}/{name}/kill", config::flagKill);
+      r.get("/v1/watch", config::watch);
+    }
     r.exception(ApiError.class, this::apiError);
     r.exception(HttpResponseException.class, this::httpError);
     r.exception(Exception.class, this::unexpected);
@@ -117,6 +139,12 @@ public final class HerdServer implements AutoCloseable {
    * is replaced with a log line; one of a live process is refused, as that controller runs.
    */
   public static HerdServer start(Options options, Controller controller, SpecApplier applier, Down down) {
+    return start(options, controller, applier, down, null);
+  }
+
+  /** Also serves config, secrets, flags and the node watch API of {@code delivery} (may be null: not served). */
+  public static HerdServer start(Options options, Controller controller, SpecApplier applier, Down down,
+      ConfigDelivery delivery) {
     Optional<ApiFiles.Info> previous;
     try {
       previous = ApiFiles.readInfo(options.stateDir());
@@ -132,7 +160,7 @@ public final class HerdServer implements AutoCloseable {
       }
       log.info("replacing stale {} of pid {} (no longer running)", ApiFiles.info(options.stateDir()), p.pid());
     }
-    HerdServer server = new HerdServer(options, controller, applier, down);
+    HerdServer server = new HerdServer(options, controller, applier, down, delivery);
     server.app.start("127.0.0.1", options.port());
     server.url = URI.create("http://127.0.0.1:" + server.app.port());
     ApiFiles.writeInfo(options.stateDir(), new ApiFiles.Info(server.url().toString(), ProcessHandle.current().pid(),
@@ -184,7 +212,8 @@ public final class HerdServer implements AutoCloseable {
   }
 
   private void authenticate(Context ctx) {
-    if (ctx.path().equals("/healthz")) {
+    if (ctx.path().equals("/healthz") || ctx.path().equals("/v1/watch")) {
+      // the watch API authenticates nodes with their own token, never the operator's
       return;
     }
     String header = ctx.header("Authorization");
@@ -210,10 +239,11 @@ public final class HerdServer implements AutoCloseable {
   }
 
   private void apiError(ApiError e, Context ctx) {
+    String reason = redactor.redact(e.getMessage());
     if (e.status() >= 500) {
-      log.warn("{} {} → {}: {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
+      log.warn("{} {} → {}: {}", ctx.method(), redactor.redact(ctx.path()), e.status(), reason);
     }
-    ctx.status(e.status()).json(new Api.Error(e.getMessage(), e.details()));
+    ctx.status(e.status()).json(new Api.Error(reason, e.details().stream().map(redactor::redact).toList()));
   }
 
   private void httpError(HttpResponseException e, Context ctx) {
@@ -222,11 +252,18 @@ public final class HerdServer implements AutoCloseable {
       case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
       default -> e.getMessage() == null ? "request failed" : e.getMessage();
     };
-    ctx.status(e.getStatus()).json(new Api.Error(reason));
+    ctx.status(e.getStatus()).json(new Api.Error(redactor.redact(reason)));
+  }
+
+  private static String stackTrace(Throwable e) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    e.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
   }
 
   private void unexpected(Exception e, Context ctx) {
-    log.error("{} {} failed", ctx.method(), ctx.path(), e);
+    // the stack trace may quote a value: log the redacted text of the failure, not the raw exception
+    log.error("{} {} failed: {}", ctx.method(), redactor.redact(ctx.path()), redactor.redact(stackTrace(e)));
     ctx.status(500).json(new Api.Error(INTERNAL));
   }
 }

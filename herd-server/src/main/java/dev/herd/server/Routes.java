@@ -44,7 +44,17 @@ final class Routes {
   void status(Context ctx) {
     Instant now = clock.instant();
     List<Api.FleetView> fleets = controller.status().stream().map(f -> Views.fleet(f, now)).toList();
-    ctx.json(new Api.Status(project, now, fleets));
+    java.util.Map<String, String> immutability = new java.util.TreeMap<>();
+    for (Api.FleetView f : fleets) {
+      if (!f.deleted()) {
+        try {
+          immutability.put(f.name(), controller.immutability(f.name()).summary());
+        } catch (RuntimeException e) {
+          log.debug("no immutability score for fleet {}: {}", f.name(), e.toString());
+        }
+      }
+    }
+    ctx.json(new Api.Status(project, now, fleets, immutability));
   }
 
   void apply(Context ctx) {
@@ -143,7 +153,16 @@ final class Routes {
   void down(Context ctx) {
     log.info("down requested: stopping the controller and removing every node");
     String summary = down.stopAndRemoveAll();
-    ctx.json(new Api.Done("", summary));
+    // Write and flush the answer before anything starts stopping the server under it.
+    ctx.contentType("application/json");
+    try {
+      byte[] body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Api.Done("", summary));
+      ctx.res().setContentLength(body.length);
+      ctx.res().getOutputStream().write(body);
+      ctx.res().flushBuffer();
+    } catch (java.io.IOException e) {
+      log.info("down: the client went away before the answer ({}); stopping anyway", e.toString());
+    }
     stopAfterDown.accept(summary);
   }
 

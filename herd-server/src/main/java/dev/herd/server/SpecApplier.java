@@ -2,6 +2,7 @@ package dev.herd.server;
 
 import dev.herd.control.ApplyResult;
 import dev.herd.control.Controller;
+import dev.herd.control.config.ConfigDelivery;
 import dev.herd.control.DesiredState;
 import dev.herd.server.api.Api;
 import dev.herd.spec.Spec;
@@ -30,7 +31,15 @@ public final class SpecApplier {
   // One apply at a time: two concurrent bakes of the same role would only waste work.
   private final ReentrantLock applying = new ReentrantLock();
 
+  private final ConfigDelivery delivery;
+
   public SpecApplier(Path specFile, RoleImages images, Controller controller) {
+    this(specFile, images, controller, null);
+  }
+
+  /** With the config service: releases pin config and secret revisions (docs/config.md). */
+  public SpecApplier(Path specFile, RoleImages images, Controller controller, ConfigDelivery delivery) {
+    this.delivery = delivery;
     this.specFile = specFile.toAbsolutePath().normalize();
     this.images = Objects.requireNonNull(images, "images");
     this.controller = Objects.requireNonNull(controller, "controller");
@@ -65,6 +74,16 @@ public final class SpecApplier {
       } catch (IllegalArgumentException e) {
         throw new ApiError(422, e.getMessage());
       }
+      if (delivery != null) {
+        try {
+          desired = delivery.pin(spec, desired);
+        } catch (dev.herd.config.ConfigException e) {
+          throw new ApiError(422, e.getMessage());
+        }
+        if (write) {
+          delivery.spec(spec);
+        }
+      }
       ApplyResult result;
       try {
         result = write ? controller.apply(desired) : controller.plan(desired);
@@ -78,6 +97,11 @@ public final class SpecApplier {
     } finally {
       applying.unlock();
     }
+  }
+
+  /** herd.yaml as it is on disk now; {@link ApiError} 422 when it is invalid. */
+  public Spec loadSpec() {
+    return load();
   }
 
   private Spec load() {

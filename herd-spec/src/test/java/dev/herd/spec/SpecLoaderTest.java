@@ -61,7 +61,7 @@ class SpecLoaderTest {
     assertThat(web.base()).isInstanceOf(Base.Debian.class);
     assertThat(((Base.Debian) web.base()).variant()).isEqualTo(Base.Variant.EXTRACT);
     assertThat(web.resources()).extracting(Resource::target)
-        .containsExactly("www", "www", "/srv/www", "/srv/www/index.html", "/etc/motd", "/bin/sh");
+        .containsExactly("www", "www", "/srv/www", "/srv/www/index.html", "/srv/www/config.json", "/etc/motd", "/bin/sh");
     assertThat(web.command()).contains("${PORT}");
     assertThat(web.health()).get().extracting(Health::check).isEqualTo(new Health.Http("/", 200));
     Fleet fleet = spec.fleet("web");

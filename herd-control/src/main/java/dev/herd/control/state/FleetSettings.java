@@ -24,7 +24,8 @@ public record FleetSettings(
     Optional<Duration> maxAge,
     Fleet.OnUnhealthy onUnhealthy,
     Duration quarantineRetention,
-    Fleet.Logs logs) {
+    Fleet.Logs logs,
+    Fleet.Drift drift) {
 
   /** The longest generation suffix herd appends to a node name ({@code -g} + 6 digits). */
   static final int GENERATION_SUFFIX = 8;
@@ -45,15 +46,22 @@ public record FleetSettings(
     Objects.requireNonNull(onUnhealthy, "onUnhealthy");
     Objects.requireNonNull(quarantineRetention, "quarantineRetention");
     Objects.requireNonNull(logs, "logs");
+    Objects.requireNonNull(drift, "drift");
+  }
+
+  /** Settings with herd's default drift policy (replace on every kind). */
+  public FleetSettings(String name, String role, int count, NamePattern nodeName, Fleet.Rollout rollout,
+      Optional<Duration> maxAge, Fleet.OnUnhealthy onUnhealthy, Duration quarantineRetention, Fleet.Logs logs) {
+    this(name, role, count, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, Fleet.Drift.REPLACE_ALL);
   }
 
   public static FleetSettings of(Fleet f) {
     return new FleetSettings(f.name(), f.role(), f.count(), f.nodeName(), f.rollout(), f.maxAge(), f.onUnhealthy(),
-        f.quarantineRetention(), f.logs());
+        f.quarantineRetention(), f.logs(), f.drift());
   }
 
   public FleetSettings withCount(int n) {
-    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs);
+    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift);
   }
 
   public int maxSurge(int forCount) {
@@ -86,6 +94,10 @@ public record FleetSettings(
     f.put("quarantine_retention", Durations.format(quarantineRetention));
     f.put("logs.max_age", Durations.format(logs.maxAge()));
     f.put("logs.max_size", Long.toString(logs.maxSize().bytes()));
+    f.put("drift.image", drift.image().keyword());
+    f.put("drift.config", drift.config().keyword());
+    f.put("drift.filesystem", drift.filesystem().keyword());
+    f.put("drift.tamper", drift.tamper().keyword());
     return Codec.encode(f);
   }
 
@@ -103,6 +115,13 @@ public record FleetSettings(
     return new FleetSettings(f.get("name"), f.get("role"), Integer.parseInt(f.get("count")),
         new NamePattern(f.get("node_name")), rollout, Optional.ofNullable(f.get("max_age")).map(Durations::parse),
         Fleet.OnUnhealthy.valueOf(f.get("on_unhealthy").toUpperCase()), Durations.parse(f.get("quarantine_retention")),
-        new Fleet.Logs(Durations.parse(f.get("logs.max_age")), Size.ofBytes(Long.parseLong(f.get("logs.max_size")))));
+        new Fleet.Logs(Durations.parse(f.get("logs.max_age")), Size.ofBytes(Long.parseLong(f.get("logs.max_size")))),
+        // settings stored before drift policies existed mean the default: replace
+        new Fleet.Drift(driftAction(f, "drift.image"), driftAction(f, "drift.config"), driftAction(f, "drift.filesystem"),
+            driftAction(f, "drift.tamper")));
+  }
+
+  private static Fleet.DriftAction driftAction(Map<String, String> f, String key) {
+    return Fleet.DriftAction.valueOf(f.getOrDefault(key, "replace").toUpperCase());
   }
 }

@@ -27,6 +27,7 @@ import dev.herd.engine.EngineFailure;
 import dev.herd.engine.EngineInfo;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.EnsuredImage;
+import dev.herd.engine.ForeignContainer;
 import dev.herd.engine.FsChange;
 import dev.herd.engine.ImageMissing;
 import dev.herd.engine.ImageSource;
@@ -291,6 +292,26 @@ public final class DockerApiEngine implements Engine {
   }
 
   @Override
+  public boolean signal(NodeRef ref, String signal) {
+    dev.herd.engine.Signals.check(signal);
+    Optional<NodeInfo> node = inspectNode(ref);
+    if (node.isEmpty() || !node.get().running()) {
+      return false;
+    }
+    try {
+      Calls.retrying("signal " + ref, () -> docker.killContainerCmd(node.get().id()).withSignal(signal).exec());
+    } catch (EngineFailure e) {
+      // 404: removed meanwhile; 409: not running any more
+      if (e.status() == 404 || e.status() == 409) {
+        return false;
+      }
+      throw e;
+    }
+    log.info("sent SIG{} to node {}", signal, ref);
+    return true;
+  }
+
+  @Override
   public boolean removeNode(NodeRef ref) {
     Optional<NodeInfo> node = inspectNode(ref);
     boolean removed = false;
@@ -326,6 +347,35 @@ public final class DockerApiEngine implements Engine {
           .filter(n -> n.id().equals(c.getId())).ifPresent(out::add);
     }
     out.sort(Comparator.comparing(NodeInfo::name));
+    return out;
+  }
+
+  @Override
+  public List<ForeignContainer> listForeign(java.util.Collection<String> namePrefixes, java.util.Collection<Integer> hostPorts) {
+    List<Container> all = Calls.retrying("list containers", () -> docker.listContainersCmd().withShowAll(true).exec());
+    List<ForeignContainer> out = new ArrayList<>();
+    for (Container c : all) {
+      Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
+      // a herd node of any project is not foreign (other projects are simply not ours to judge)
+      if ("true".equals(labels.get(Labels.MANAGED)) && labels.get(Labels.PROJECT) != null) {
+        continue;
+      }
+      String name = c.getNames() == null || c.getNames().length == 0 ? c.getId() : c.getNames()[0].replaceFirst("^/", "");
+      List<Integer> ports = new ArrayList<>();
+      if (c.getPorts() != null) {
+        for (var p : c.getPorts()) {
+          if (p.getPublicPort() != null && !ports.contains(p.getPublicPort())) {
+            ports.add(p.getPublicPort());
+          }
+        }
+      }
+      boolean byName = namePrefixes.stream().anyMatch(name::startsWith);
+      boolean byPort = ports.stream().anyMatch(hostPorts::contains);
+      if (byName || byPort) {
+        out.add(new ForeignContainer(c.getId(), name, c.getImage(), c.getState(), ports));
+      }
+    }
+    out.sort(Comparator.comparing(ForeignContainer::name));
     return out;
   }
 

@@ -55,10 +55,11 @@ final class EventMapper {
       case "unpause" -> new EngineEvent.Unpaused(time, node, id);
       case "restart" -> new EngineEvent.Restarted(time, node, id);
       case "remove", "destroy" -> new EngineEvent.Removed(time, node, id);
-      // Podman says "exec"; Docker says "exec_start: <cmd>" (the command is not forwarded)
-      case "exec" -> new EngineEvent.Exec(time, node, id);
+      // Podman says "exec" (newer versions may carry the command in an attribute); Docker says
+      // "exec_start: <cmd>"
+      case "exec" -> new EngineEvent.Exec(time, node, id, attrs.getOrDefault("execCommand", ""));
       default -> action.startsWith("exec_start")
-          ? new EngineEvent.Exec(time, node, id)
+          ? new EngineEvent.Exec(time, node, id, action.indexOf(':') > 0 ? action.substring(action.indexOf(':') + 1) : "")
           : new EngineEvent.Other(time, node, id, action.contains(":") ? action.substring(0, action.indexOf(':')) : action);
     });
   }

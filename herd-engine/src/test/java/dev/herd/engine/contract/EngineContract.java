@@ -210,6 +210,30 @@ public abstract class EngineContract {
   }
 
   @Test
+  void listForeignReportsUnlabelledLookalikesAndNeverHerdNodesNorTouchesThem() {
+    NodeInfo mine = start(spec("web-1"), Program.SERVE);
+    String lookalike = project + "-web-2";
+    foreign.add(lookalike);
+    createForeignContainer(lookalike, Map.of("herd.test", "1"));
+    String otherProject = project + "x";
+    String otherHerd = new NodeRef(otherProject, "web-3").containerName();
+    foreign.add(otherHerd);
+    createForeignContainer(otherHerd, Map.of(Labels.MANAGED, "true", Labels.PROJECT, otherProject,
+        Labels.NODE, "web-3", "herd.test", "1"));
+    String unrelated = "zz" + project + "-db";
+    foreign.add(unrelated);
+    createForeignContainer(unrelated, Map.of("herd.test", "1"));
+
+    List<dev.herd.engine.ForeignContainer> found = engine.listForeign(List.of(project + "-web-", otherProject + "-web-"), List.of());
+
+    assertThat(found).extracting(dev.herd.engine.ForeignContainer::name).containsExactly(lookalike);
+    assertThat(found.getFirst().id()).isNotBlank();
+    assertThat(containerExists(lookalike)).isTrue();
+    assertThat(engine.inspectNode(mine.ref())).isPresent();
+    assertThat(engine.listForeign(List.of(), List.of())).isEmpty();
+  }
+
+  @Test
   void startingANodeTwiceIsANameConflictAndKeepsTheFirst() {
     NodeInfo first = start(spec("web-1"), Program.SERVE);
     assertThatThrownBy(() -> start(spec("web-1"), Program.SERVE))
@@ -301,6 +325,20 @@ public abstract class EngineContract {
     Duration took = Duration.between(t0, clock().instant());
     assertThat(took).isGreaterThanOrEqualTo(grace).isLessThan(grace.plusSeconds(10));
     assertThat(engine.inspectNode(node.ref()).orElseThrow().exitCode()).isEqualTo(137);
+  }
+
+  @Test
+  void aSignalReachesTheNodesProcessAndOnlyHerdsRunningNodes() {
+    NodeInfo node = start(spec("web-1"), Program.SERVE);
+    awaitServing(node);
+    assertThatThrownBy(() -> engine.signal(node.ref(), "SIGHUP")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("HUP");
+    assertThat(engine.signal(new NodeRef(project, "web-9"), "HUP")).as("no such node").isFalse();
+    // SERVE traps TERM and exits 0: the signal reached the process itself, not a kill by the engine
+    assertThat(engine.signal(node.ref(), "TERM")).isTrue();
+    await().atMost(WAIT).until(() -> engine.inspectNode(node.ref()).orElseThrow().state() == NodeState.EXITED);
+    assertThat(engine.inspectNode(node.ref()).orElseThrow().exitCode()).isZero();
+    assertThat(engine.signal(node.ref(), "HUP")).as("a stopped node gets no signal").isFalse();
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.herd.engine.EngineInfo;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.EnsuredImage;
 import dev.herd.engine.EngineFailure;
+import dev.herd.engine.ForeignContainer;
 import dev.herd.engine.FsChange;
 import dev.herd.engine.ImageMissing;
 import dev.herd.engine.ImageSource;
@@ -166,10 +167,16 @@ public final class FakeEngine implements Engine {
 
   /** Creates a container herd did not create (any labels, possibly none); never started. */
   public synchronized void addForeignContainer(String name, Map<String, String> labels) {
+    addForeignContainer(name, labels, List.of());
+  }
+
+  /** A container herd did not create that publishes {@code ports} on the host. */
+  public synchronized void addForeignContainer(String name, Map<String, String> labels, List<Integer> ports) {
     if (containersByName.containsKey(name)) {
       throw new IllegalStateException("container " + name + " exists");
     }
     Container c = new Container(newId(), name, null, Map.copyOf(labels));
+    c.publishedPorts.addAll(ports);
     containersByName.put(name, c);
   }
 
@@ -188,11 +195,37 @@ public final class FakeEngine implements Engine {
 
   /** Someone ran a process in the node (podman exec): emits an Exec event. */
   public synchronized void execByHand(NodeRef ref) {
+    execByHand(ref, "");
+  }
+
+  /** Someone ran {@code command} in the node (docker exec): an Exec event that names it. */
+  public synchronized void execByHand(NodeRef ref, String command) {
     Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
     if (c.state != NodeState.RUNNING) {
       throw new IllegalStateException("node " + ref + " is not running");
     }
-    emit(new EngineEvent.Exec(clock.instant(), ref, c.id));
+    emit(new EngineEvent.Exec(clock.instant(), ref, c.id, command));
+  }
+
+  /** Someone restarted the node outside herd (podman restart): new start time, Restarted event. */
+  public synchronized void restartByHand(NodeRef ref) {
+    Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
+    if (c.state == NodeState.RUNNING) {
+      exit(c, 0);
+    }
+    c.state = NodeState.RUNNING;
+    c.exitCode = null;
+    c.finishedAt = null;
+    c.startedAt = clock.instant();
+    emit(new EngineEvent.Started(clock.instant(), ref, c.id));
+    emit(new EngineEvent.Restarted(clock.instant(), ref, c.id));
+  }
+
+  /** Someone paused the node outside herd (podman pause). */
+  public synchronized void pauseByHand(NodeRef ref) {
+    Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
+    c.state = NodeState.PAUSED;
+    emit(new EngineEvent.Paused(clock.instant(), ref, c.id));
   }
 
   /**
@@ -323,6 +356,40 @@ public final class FakeEngine implements Engine {
     return true;
   }
 
+  /**
+   * A running node gets the signal: TERM ends it as a stop would (exit code on TERM, or ignored),
+   * KILL ends it with 137, any other signal is only recorded (see {@link #signals}).
+   */
+  @Override
+  public synchronized boolean signal(NodeRef ref, String signal) {
+    check();
+    settle();
+    dev.herd.engine.Signals.check(signal);
+    Optional<Container> found = herdContainer(ref);
+    if (found.isEmpty() || found.get().state != NodeState.RUNNING) {
+      return false;
+    }
+    Container c = found.get();
+    c.signals.add(signal);
+    Behaviour b = behaviour(ref.node());
+    if (signal.equals("KILL")) {
+      exit(c, 137);
+    } else if (signal.equals("TERM") && !b.ignoresTerm()) {
+      exit(c, b.exitCodeOnTerm());
+    }
+    return true;
+  }
+
+  /** The signals a node received through {@link #signal}, oldest first (empty for an unknown node). */
+  public synchronized List<String> signals(NodeRef ref) {
+    return herdContainer(ref).map(c -> List.copyOf(c.signals)).orElse(List.of());
+  }
+
+  /** The spec a node was started with (what the engine was asked to run), if herd has that node. */
+  public synchronized Optional<NodeSpec> specOf(NodeRef ref) {
+    return herdContainer(ref).map(c -> c.spec);
+  }
+
   @Override
   public synchronized boolean removeNode(NodeRef ref) {
     check();
@@ -348,6 +415,18 @@ public final class FakeEngine implements Engine {
         .filter(c -> Labels.isHerdNode(c.labels, project))
         .map(this::info)
         .sorted(Comparator.comparing(NodeInfo::name))
+        .toList();
+  }
+
+  @Override
+  public synchronized List<ForeignContainer> listForeign(java.util.Collection<String> namePrefixes,
+      java.util.Collection<Integer> hostPorts) {
+    check();
+    return containersByName.values().stream()
+        .filter(c -> !("true".equals(c.labels.get(Labels.MANAGED)) && c.labels.get(Labels.PROJECT) != null))
+        .filter(c -> namePrefixes.stream().anyMatch(c.name::startsWith) || c.publishedPorts.stream().anyMatch(hostPorts::contains))
+        .map(c -> new ForeignContainer(c.id, c.name, "", c.state.name().toLowerCase(), c.publishedPorts))
+        .sorted(Comparator.comparing(ForeignContainer::name))
         .toList();
   }
 
@@ -507,10 +586,13 @@ public final class FakeEngine implements Engine {
     final Instant createdAt = clock.instant();
     final Set<FsChange> changes = new LinkedHashSet<>();
     final List<LogLine> logs = new ArrayList<>();
+    final List<Integer> publishedPorts = new ArrayList<>();
     NodeState state = NodeState.CREATED;
     Integer exitCode;
     Instant startedAt;
     Instant finishedAt;
+    /** What {@link #signal} delivered, oldest first. */
+    final List<String> signals = new ArrayList<>();
 
     Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
       this.id = id;

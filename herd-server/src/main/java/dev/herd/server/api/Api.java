@@ -25,9 +25,18 @@ public final class Api {
   }
 
   /** {@code GET /v1/status}. */
-  public record Status(String project, Instant time, List<FleetView> fleets) {
+  /**
+   * @param immutability per fleet: the immutability score's summary ("immutable (100/100)", or
+   *     what lost points: nodes off the current release, age vs max_age, drift, writable paths)
+   */
+  public record Status(String project, Instant time, List<FleetView> fleets, java.util.Map<String, String> immutability) {
     public Status {
       fleets = List.copyOf(fleets);
+      immutability = immutability == null ? java.util.Map.of() : java.util.Map.copyOf(immutability);
+    }
+
+    public Status(String project, Instant time, List<FleetView> fleets) {
+      this(project, time, fleets, java.util.Map.of());
     }
   }
 

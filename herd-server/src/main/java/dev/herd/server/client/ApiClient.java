@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -84,6 +85,30 @@ public final class ApiClient {
     }
     return send(request(path).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), type);
+  }
+
+  /** PUT with a raw body (a secret value: never JSON-encoded, never in the URL). */
+  public <T> T put(String path, byte[] body, Map<String, String> headers, Class<T> type) {
+    HttpRequest.Builder b = request(path).header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return send(b.build(), type);
+  }
+
+  /** PUT with a JSON body. */
+  public <T> T putJson(String path, Object body, Class<T> type) {
+    byte[] bytes;
+    try {
+      bytes = json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot encode the request body", e);
+    }
+    return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+        .build(), type);
+  }
+
+  public <T> T delete(String path, Class<T> type) {
+    return send(request(path).DELETE().build(), type);
   }
 
   /**

@@ -1,0 +1,125 @@
+package dev.herd.cli;
+
+import dev.herd.bake.audit.AuditFinding;
+import dev.herd.bake.audit.AuditReport;
+import dev.herd.bake.audit.Auditor;
+import dev.herd.bake.audit.ContainerExport;
+import dev.herd.bake.base.Trees;
+import dev.herd.bake.tree.ApplyContext;
+import dev.herd.bake.tree.ImageRoot;
+import dev.herd.bake.tree.TemplateVars;
+import dev.herd.bake.tree.TreeException;
+import dev.herd.bake.tree.TreeMetadata;
+import dev.herd.spec.Role;
+import dev.herd.spec.Spec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code herd audit ROLE --root DIR | --container NAME}: how far a pet (a server's root, or a
+ * container) is from a role. Changes nothing.
+ */
+@Command(
+    name = "audit",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Audit a tree against a role, changing nothing: the role's resources in check mode (owners",
+      "and modes as they are on disk), its packages in the tree's dpkg database, and every file an",
+      "installed package owns against dpkg's md5sums. One line per difference: what is → what should be.",
+      "Exit codes: 0 matches, 2 differs, 4 error (no such role, unreadable tree, podman failed)."
+    })
+public final class AuditCommand implements Callable<Integer> {
+  static final int DIFFERS = 2;
+
+  @Mixin ProjectOptions project;
+
+  @Parameters(paramLabel = "ROLE", description = "The role in herd.yaml to audit against.")
+  String role;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--root", paramLabel = "DIR", description = "Audit the tree rooted at DIR (e.g. / or a mounted disk).")
+    Path root;
+
+    @Option(names = "--container", paramLabel = "NAME", description = "Audit a container: podman export into a temporary directory.")
+    String container;
+  }
+
+  @Option(names = "--podman", paramLabel = "CMD", defaultValue = "podman", description = "The podman command (default: ${DEFAULT-VALUE}).")
+  String podman;
+
+  @picocli.CommandLine.Spec CommandSpec command;
+
+  @Override
+  public Integer call() {
+    Spec spec;
+    try {
+      spec = project.loadSpec(null);
+    } catch (CliFailure e) {
+      throw new CliFailure(HerdCli.ENVIRONMENT, e.getMessage(), e);
+    }
+    Role r = spec.roles().get(role);
+    if (r == null) {
+      throw new CliFailure(HerdCli.ENVIRONMENT, "no role \"" + role + "\" in " + spec.file().getFileName()
+          + " (roles: " + String.join(", ", spec.roles().keySet()) + ")");
+    }
+    ApplyContext context = context(spec, r);
+    Path temp = null;
+    AuditReport report;
+    try {
+      ImageRoot root;
+      TreeMetadata owners;
+      if (target.root != null) {
+        if (!Files.isDirectory(target.root)) {
+          throw new CliFailure(HerdCli.ENVIRONMENT, "--root " + target.root + " is not a directory");
+        }
+        root = ImageRoot.at(target.root);
+        owners = Auditor.ownersOnDisk(root, r.resources());
+      } else {
+        temp = Files.createTempDirectory("herd-audit-");
+        ContainerExport.Unpacked u = ContainerExport.export(podman, target.container, temp);
+        root = ImageRoot.at(u.dir());
+        owners = u.owners();
+      }
+      report = new Auditor(root, owners, context).audit(r);
+    } catch (IOException | UncheckedIOException | IllegalArgumentException | TreeException e) {
+      throw new CliFailure(HerdCli.ENVIRONMENT, "audit of role " + role + " failed: " + e.getMessage(), e);
+    } finally {
+      if (temp != null) {
+        Trees.deleteRecursively(temp);
+      }
+    }
+    PrintWriter out = command.commandLine().getOut();
+    for (AuditFinding f : report.findings()) {
+      out.println(f.line());
+    }
+    command.commandLine().getErr().println(report.summary());
+    return report.matches() ? HerdCli.OK : DIFFERS;
+  }
+
+  /** What the bake gives templates, with SOURCE_DATE_EPOCH (or 1970) as the build time. */
+  static ApplyContext context(Spec spec, Role role) {
+    String sde = System.getenv("SOURCE_DATE_EPOCH");
+    Instant epoch = sde == null || sde.isBlank() ? Instant.EPOCH : Instant.ofEpochSecond(Long.parseLong(sde.strip()));
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("role", Map.of("name", role.name()));
+    facts.put("project", Map.of("name", spec.project().name()));
+    facts.put("image", Map.of("created", epoch.toString()));
+    return new ApplyContext(spec.dir(), new TemplateVars(role.vars(), facts), epoch);
+  }
+}
