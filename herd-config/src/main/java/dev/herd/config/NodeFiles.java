@@ -44,14 +44,17 @@ import org.slf4j.LoggerFactory;
  * links are relative, so they resolve inside the container; the mount must be of this directory
  * (not of a file or of {@code current}), because a bind mount of a file or symlink pins what it
  * pointed to when mounted. To read several files of one version, resolve {@code /etc/herd/current}
- * once and read them from there. The newest {@value #KEEP} versions are kept, so a reader that
- * resolved {@code current} just before a switch still finds its files.
+ * once and read them from there. A version is removed only when it is neither among the newest
+ * {@value #KEEP} nor younger than {@link #GRACE}, so a reader that resolved {@code current} just
+ * before a switch still finds its files, however fast the switches come.
  */
 public final class NodeFiles {
   private static final Logger log = LoggerFactory.getLogger(NodeFiles.class);
   public static final String CURRENT = "current";
   public static final List<String> FILES = List.of("config.json", "config.env", "flags.json", "discovery.json");
   static final int KEEP = 3;
+  /** How long a replaced version stays readable after it was written. */
+  static final java.time.Duration GRACE = java.time.Duration.ofSeconds(30);
   private static final Pattern VERSION = Pattern.compile("v(\\d+)");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -264,9 +267,12 @@ public final class NodeFiles {
   }
 
   private static void prune(Path dir, long current) throws IOException {
+    java.time.Instant cutoff = java.time.Instant.now().minus(GRACE);
     for (long v : versions(dir)) {
-      if (v <= current - KEEP) {
-        deleteTree(dir.resolve("v" + v));
+      Path version = dir.resolve("v" + v);
+      if (v <= current - KEEP
+          && Files.getLastModifiedTime(version, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+        deleteTree(version);
       }
     }
     // staging directories left by a crash

@@ -64,13 +64,25 @@ class NodeFilesTest {
 
     // same content: no new version
     assertThat(files.render(content(42, Map.of("GREETING", "hi"))).changed()).isFalse();
-    // old versions are pruned, the newest few kept
+    // versions younger than the grace period stay readable, however many switches come
     for (int i = 0; i < 6; i++) {
       files.render(content(43 + i, Map.of("GREETING", "hi" + i)));
     }
     try (Stream<Path> s = Files.list(d)) {
+      assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("v"))).hasSize(7);
+    }
+    // once they are older than the grace period, all but the newest few are pruned
+    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(NodeFiles.GRACE).minusSeconds(60));
+    try (Stream<Path> s = Files.list(d)) {
+      for (Path v : s.filter(p -> p.getFileName().toString().startsWith("v")).toList()) {
+        Files.setLastModifiedTime(v, old);
+      }
+    }
+    files.render(content(49, Map.of("GREETING", "last")));
+    try (Stream<Path> s = Files.list(d)) {
       assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("v")).sorted())
-          .containsExactly("v5", "v6", "v7");
+          .containsExactly("v6", "v7", "v8");
     }
     files.remove("web", "web-1");
     assertThat(d).doesNotExist();
@@ -108,7 +120,7 @@ class NodeFilesTest {
           }
           reads.incrementAndGet();
         } catch (NoSuchFileException e) {
-          // a reader two versions behind: not expected with KEEP versions kept
+          // a reader several versions behind: not expected, versions stay for NodeFiles.GRACE
           problem.compareAndSet(null, "file vanished: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
           problem.compareAndSet(null, "read failed: " + e);
