@@ -21,6 +21,7 @@ herd_find_java() {
     v=$(herd_java_major "$d/bin/java")
     if [ -n "$v" ] && [ "$v" -ge "$want" ]; then
       JAVA_HOME="$d"; export JAVA_HOME
+      HERD_JAVA_MAJOR="$v"
       return 0
     fi
   done
