@@ -221,9 +221,11 @@ public final class Baker {
       applyOwnershipOnDisk(staging, metadata);
       Optional<LayerBlob> hit = cache.get(resourcesKey);
       TreeMetadata meta = metadata;
-      LayerBlob blob = hit.orElseGet(() -> writeLayer(cache, resourcesKey,
-          withMetadata(Changeset.between(Tree.scan(stages.packages().rootfs(), allowDevices(role)),
-              Tree.scan(staging, allowDevices(role))), Tree.scan(staging, allowDevices(role)), meta), epoch));
+      LayerBlob blob = hit.orElseGet(() -> {
+        Tree upper = Tree.scan(staging, allowDevices(role));
+        return writeLayer(cache, resourcesKey, withMetadata(
+            Changeset.between(Tree.scan(stages.packages().rootfs(), allowDevices(role)), upper), upper, meta), epoch);
+      });
       reused += hit.isPresent() ? 1 : 0;
       layers.add(blob);
       layerStages.add(Stage.RESOURCES.label());

@@ -34,14 +34,7 @@ final class StageKeys {
   static String resources(Spec spec, List<Resource> resources) {
     StringBuilder sb = new StringBuilder();
     for (Resource r : resources) {
-      sb.append(r.getClass().getSimpleName()).append('{');
-      for (RecordComponent c : r.getClass().getRecordComponents()) {
-        if (c.getName().equals("location") || c.getName().equals("keyPath")) {
-          continue;
-        }
-        sb.append(c.getName()).append('=').append(value(r, c)).append(';');
-      }
-      sb.append('}');
+      sb.append(fields((Record) r));
       source(r).ifPresent(s -> sb.append("<source ").append(s).append(' ').append(contentHash(spec.resolve(s))).append('>'));
       sb.append('\n');
     }
@@ -52,16 +45,20 @@ final class StageKeys {
   static String records(List<?> records) {
     StringBuilder sb = new StringBuilder();
     for (Object o : records) {
-      Record r = (Record) o;
-      sb.append(r.getClass().getSimpleName()).append('{');
-      for (RecordComponent c : r.getClass().getRecordComponents()) {
-        if (!c.getName().equals("location") && !c.getName().equals("keyPath")) {
-          sb.append(c.getName()).append('=').append(read(r, c)).append(';');
-        }
-      }
-      sb.append("}\n");
+      sb.append(fields((Record) o)).append('\n');
     }
     return sb.toString();
+  }
+
+  /** {@code Kind{name=value;...}} over a record's components, without its location. */
+  private static String fields(Record r) {
+    StringBuilder sb = new StringBuilder(r.getClass().getSimpleName()).append('{');
+    for (RecordComponent c : r.getClass().getRecordComponents()) {
+      if (!c.getName().equals("location") && !c.getName().equals("keyPath")) {
+        sb.append(c.getName()).append('=').append(read(r, c)).append(';');
+      }
+    }
+    return sb.append('}').toString();
   }
 
   private static Object read(Record r, RecordComponent c) {
@@ -93,11 +90,4 @@ final class StageKeys {
     }
   }
 
-  private static Object value(Resource r, RecordComponent c) {
-    try {
-      return c.getAccessor().invoke(r);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read " + c.getName() + " of " + r.getClass(), e);
-    }
-  }
 }
