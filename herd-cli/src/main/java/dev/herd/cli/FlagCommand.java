@@ -53,7 +53,7 @@ public final class FlagCommand implements Callable<Integer> {
   }
 
   @Command(name = "set", mixinStandardHelpOptions = true,
-      description = "Create or change a flag: --on, --off or --percent N (on for N% of keys), --variants a:1,b:2.")
+      description = "Create or change a flag: --on, --off or --percent N (on for N%% of keys), --variants a:1,b:2.")
   static final class Set extends Base {
     @Parameters(index = "1", paramLabel = "NAME")
     String name;

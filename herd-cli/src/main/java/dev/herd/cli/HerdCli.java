@@ -15,6 +15,8 @@ import picocli.CommandLine.ParseResult;
 /** The {@code herd} root command. Exit codes are mapped here and only here (see docs/cli.md). */
 @Command(
     name = "herd",
+    // Inherited: every subcommand answers -h/--help (and -V) without declaring it.
+    scope = picocli.CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = HerdCli.Version.class,
     description = {
