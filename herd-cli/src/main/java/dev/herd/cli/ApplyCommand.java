@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code herd apply}: the running controller re-reads herd.yaml and rolls out what changed. */
-@Command(name = "apply", mixinStandardHelpOptions = true,
+@Command(name = "apply",
+    header = "Make the fleets match herd.yaml now: a rollout per changed release.", mixinStandardHelpOptions = true,
     description = {"Make the fleets match herd.yaml as it is now: the running controller re-reads it,",
       "gets each role's image and starts a rollout for every fleet whose release changed."})
 public final class ApplyCommand implements Callable<Integer> {

@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "audit",
+    header = "Check a tree or a container against a role, changing nothing.",
     mixinStandardHelpOptions = true,
     description = {
       "Audit a tree against a role, changing nothing: the role's resources in check mode (owners",

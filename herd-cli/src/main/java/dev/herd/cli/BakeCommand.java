@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
 /** {@code herd bake [ROLE...]}: roles become versioned images in the project's image store. */
 @Command(
     name = "bake",
+    header = "Bake roles into versioned OCI images in the project's image store.",
     mixinStandardHelpOptions = true,
     description = {
       "Bake roles into versioned OCI images in the project's image store (.herd/images).",

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
  * environment and role (docs/config.md). Through the running controller when one runs, else on
  * the state directory.
  */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(name = "config",
+    header = "Versioned config per environment and role; each change a revision.", mixinStandardHelpOptions = true,
     description = "Versioned config per environment and role: each change is a revision; with on_config_change: rolling it is a new release.",
     subcommands = {ConfigCommand.Set.class, ConfigCommand.Unset.class, ConfigCommand.Get.class, ConfigCommand.ListKeys.class,
       ConfigCommand.History.class, ConfigCommand.Diff.class, ConfigCommand.Rollback.class})

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "doctor",
+    header = "Check the host: the container engine, the tools herd needs.",
     mixinStandardHelpOptions = true,
     description = {
       "Check the host: find the container engine (DOCKER_HOST, Podman socket, Docker socket,",

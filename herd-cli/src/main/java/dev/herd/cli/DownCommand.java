@@ -9,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code herd down}: remove every node and stop the controller. */
-@Command(name = "down", mixinStandardHelpOptions = true,
+@Command(name = "down",
+    header = "Stop the controller and remove every node (images and state stay).", mixinStandardHelpOptions = true,
     description = "Stop the running controller and remove every node of the project (images and state are kept).")
 public final class DownCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

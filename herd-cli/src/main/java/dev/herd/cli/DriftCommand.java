@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "drift",
+    header = "Show nodes that no longer match their release, and why.",
     mixinStandardHelpOptions = true,
     description = {
       "Show drift: nodes that no longer match their release (image, config, filesystem, tamper),",

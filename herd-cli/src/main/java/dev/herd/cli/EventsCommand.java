@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code herd events [--since 10m] [--follow]}: what the controller decided and saw, and why. */
-@Command(name = "events", mixinStandardHelpOptions = true,
+@Command(name = "events",
+    header = "Print the controller's events, one line each with the reason.", mixinStandardHelpOptions = true,
     description = "Print the controller's events (one line each, with the reason); --follow keeps printing new ones.")
 public final class EventsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

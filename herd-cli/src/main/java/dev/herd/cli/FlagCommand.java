@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd flag set|get|list|kill}: feature flags per environment, live on every node without a release. */
-@Command(name = "flag", mixinStandardHelpOptions = true,
+@Command(name = "flag",
+    header = "Feature flags per environment: live on every node, never a release.", mixinStandardHelpOptions = true,
     description = "Feature flags per environment: live on every node at once (flags.json, watch API), never a release.",
     subcommands = {FlagCommand.Set.class, FlagCommand.Get.class, FlagCommand.ListFlags.class, FlagCommand.Kill.class})
 public final class FlagCommand implements Callable<Integer> {
@@ -52,7 +53,8 @@ public final class FlagCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "set", mixinStandardHelpOptions = true,
+  @Command(name = "set",
+    header = "Create or change a flag: on, off, a percentage or variants.", mixinStandardHelpOptions = true,
       description = "Create or change a flag: --on, --off or --percent N (on for N%% of keys), --variants a:1,b:2.")
   static final class Set extends Base {
     @Parameters(index = "1", paramLabel = "NAME")

@@ -82,7 +82,8 @@ public final class ImageCommand {
   }
 
   /** {@code herd image diff web:3 web:4}. */
-  @Command(name = "diff", description = "Files (added/removed/changed), config and packages that differ between two images.")
+  @Command(name = "diff",
+    header = "Show what differs between two images: files, config, packages.", description = "Files (added/removed/changed), config and packages that differ between two images.")
   static final class Diff implements java.util.concurrent.Callable<Integer> {
     @Mixin ProjectOptions project;
     @Spec picocli.CommandLine.Model.CommandSpec spec;

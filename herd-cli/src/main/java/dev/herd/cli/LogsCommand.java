@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd logs NODE|FLEET [--since] [--follow]}: what nodes wrote, kept after they are gone. */
-@Command(name = "logs", mixinStandardHelpOptions = true,
+@Command(name = "logs",
+    header = "Print what a node or a fleet's nodes wrote to stdout and stderr.", mixinStandardHelpOptions = true,
     description = "Print what a node (all its generations) or every node of a fleet wrote to stdout/stderr.")
 public final class LogsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

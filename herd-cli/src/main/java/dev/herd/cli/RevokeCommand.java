@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd revoke web:2 --reason "..."}: an image that must never be deployed again. */
-@Command(name = "revoke", description = "Revoke an image: it is never deployed or promoted again (it stays listed).")
+@Command(name = "revoke",
+    header = "Revoke an image: never deployed or promoted again (stays listed).", description = "Revoke an image: it is never deployed or promoted again (it stays listed).")
 public final class RevokeCommand implements Callable<Integer> {
   @Mixin ProjectOptions project;
   @Spec picocli.CommandLine.Model.CommandSpec spec;

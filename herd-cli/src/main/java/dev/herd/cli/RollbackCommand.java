@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd rollback FLEET}: back to the last good release, through a rolling update. */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(name = "rollback",
+    header = "Roll a fleet back to its last good release.", mixinStandardHelpOptions = true,
     description = "Roll a fleet back to its last good release (or the one before it) with a rolling update.")
 public final class RollbackCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd rollout pause|resume|abort|promote FLEET}. */
-@Command(name = "rollout", mixinStandardHelpOptions = true,
+@Command(name = "rollout",
+    header = "Steer a fleet's rollout: pause, resume, abort or promote.", mixinStandardHelpOptions = true,
     description = {"Steer a fleet's rollout: pause (replace no more nodes), resume, abort (back to the last",
       "good release) or promote (canary: move the rest of the fleet now)."})
 public final class RolloutCommand implements Callable<Integer> {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd scale FLEET N}: until the next apply, which restores herd.yaml's count. */
-@Command(name = "scale", mixinStandardHelpOptions = true,
+@Command(name = "scale",
+    header = "Set a fleet's node count until the next `herd apply`.", mixinStandardHelpOptions = true,
     description = "Set a fleet's node count until the next `herd apply` (scaling down removes the highest names first).")
 public final class ScaleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

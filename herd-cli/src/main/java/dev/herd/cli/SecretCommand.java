@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * /run/secrets. A value is read from stdin or --value-file, never from argv (argv is visible to every
  * user on the host through ps and /proc).
  */
-@Command(name = "secret", mixinStandardHelpOptions = true,
+@Command(name = "secret",
+    header = "Secrets per environment and role, given to nodes as files.", mixinStandardHelpOptions = true,
     description = "Secrets per environment and role, encrypted at rest, given to nodes as files in /run/secrets.",
     subcommands = {SecretCommand.Set.class, SecretCommand.ListNames.class, SecretCommand.RotateKey.class})
 public final class SecretCommand implements Callable<Integer> {
@@ -39,7 +40,8 @@ public final class SecretCommand implements Callable<Integer> {
     return HerdCli.USAGE;
   }
 
-  @Command(name = "set", mixinStandardHelpOptions = true,
+  @Command(name = "set",
+    header = "Store a new revision of a secret, read from stdin or a file.", mixinStandardHelpOptions = true,
       description = {"Store a new revision of a secret, read from stdin or --value-file (never from the command line).",
         "  printf %s \"$PASSWORD\" | herd secret set prod/web/db-password"})
   static final class Set implements Callable<Integer> {
@@ -112,7 +114,8 @@ public final class SecretCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "rotate-key", mixinStandardHelpOptions = true,
+  @Command(name = "rotate-key",
+    header = "Re-encrypt every secret under a new key (crash-safe).", mixinStandardHelpOptions = true,
       description = "Re-encrypt every secret under a new key (crash-safe; run again to resume).")
   static final class RotateKey implements Callable<Integer> {
     @Spec CommandSpec spec;

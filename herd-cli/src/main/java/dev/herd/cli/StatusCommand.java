@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code herd status [FLEET]}: fleets, nodes, rollouts, from the running controller. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status",
+    header = "Show fleets, their nodes and the rollouts in progress.", mixinStandardHelpOptions = true,
     description = "Show fleets, their nodes (state, release, generation, port, age) and rollouts in progress.")
 public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
  * prints a line per event. Ctrl-C stops the controller and leaves the nodes running (they are
  * adopted by the next {@code herd up}) unless --down-on-exit; {@code herd down} removes them all.
  */
-@Command(name = "up", mixinStandardHelpOptions = true,
+@Command(name = "up",
+    header = "Run the fleet controller for a project in the foreground.", mixinStandardHelpOptions = true,
     description = {"Run the fleet controller for a project in the foreground: find the container engine,",
       "start the controller and its API on 127.0.0.1, apply herd.yaml, print events as they happen.",
       "Ctrl-C stops the controller and leaves nodes running; `herd down` removes them."})

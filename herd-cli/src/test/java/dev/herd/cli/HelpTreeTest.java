@@ -50,4 +50,18 @@ class HelpTreeTest {
   void treeIsWalked() {
     assertThat(commands()).contains("images", "image show", "config set", "flag set", "secret set", "rollout");
   }
+
+  /** The command list in `herd --help` shows one summary per command: a whole sentence on one line. */
+  @ParameterizedTest
+  @MethodSource("commands")
+  void summaryIsOneWholeSentence(String path) {
+    CommandLine cl = HerdCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    for (String name : path.split(" ")) {
+      cl = cl.getSubcommands().get(name);
+    }
+    var usage = cl.getCommandSpec().usageMessage();
+    String summary = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+    // "  " + the longest command name (8) + "  " leaves 68 columns of an 80-column terminal.
+    assertThat(summary).as("summary of herd %s", path).endsWith(".").hasSizeLessThanOrEqualTo(68);
+  }
 }
