@@ -2,6 +2,13 @@
 # Order: $JAVA_HOME, java on PATH, then the usual install places.
 
 herd_java_major() { # $1 = java binary; prints the feature version (17, 21, 25...)
+  # A JDK's release file says its version without starting a JVM (~0.1 s saved per command);
+  # only a JDK without one is asked by running it.
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -f "$release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release" | head -1)
+    [ -n "$v" ] && { echo "$v"; return 0; }
+  fi
   "$1" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -1
 }
