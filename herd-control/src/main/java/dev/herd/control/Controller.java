@@ -122,6 +122,12 @@ public final class Controller implements AutoCloseable {
     if (closed) {
       return;
     }
+    stopReconciling();
+    store.close();
+    driftStore.close();
+  }
+
+  private void stopReconciling() {
     closed = true;
     loop.close();
     Subscription s = engineEvents;
@@ -130,8 +136,85 @@ public final class Controller implements AutoCloseable {
     }
     logs.stop();
     config.scheduler().close();
-    store.close();
-    driftStore.close();
+  }
+
+  /** What {@link #down} did: how many nodes it removed and what it could not (with the engine's reason). */
+  public record DownResult(int removed, List<String> notRemoved) {
+    public DownResult {
+      notRemoved = List.copyOf(notRemoved);
+    }
+
+    public String summary() {
+      String s = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
+      return notRemoved.isEmpty() ? s : s + "; could not remove: " + String.join("; ", notRemoved);
+    }
+  }
+
+  /**
+   * What {@code herd down} does: stops reconciling, removes every node of the project from the
+   * engine and records each removal as made by herd (so the next start begins fresh, without
+   * reporting the nodes as vanished), then closes. Always finishes: gives up on the engine after
+   * {@code bound} and never throws; nodes it could not remove keep their records and are adopted
+   * by the next start.
+   */
+  public DownResult down(Duration bound) {
+    synchronized (this) {
+      if (closed) {
+        return new DownResult(0, List.of("the controller was already stopped"));
+      }
+      stopReconciling();
+    }
+    List<String> notRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> onEngine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicBoolean listed = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread remover = Thread.ofVirtual().name("herd-down").start(() -> {
+      try {
+        List<NodeInfo> nodes = config.engine().listNodes(config.project());
+        nodes.forEach(n -> onEngine.add(n.name()));
+        listed.set(true);
+        for (NodeInfo n : nodes) {
+          try {
+            if (config.engine().removeNode(n.ref())) {
+              removed.add(n.name());
+            } else {
+              onEngine.remove(n.name());
+            }
+          } catch (RuntimeException e) {
+            notRemoved.add(n.name() + " (" + e.getMessage() + ")");
+          }
+        }
+      } catch (RuntimeException e) {
+        notRemoved.add("the nodes on the engine (cannot list them: " + e.getMessage() + ")");
+      }
+    });
+    try {
+      if (!remover.join(bound)) {
+        remover.interrupt();
+        notRemoved.add("the rest: the engine did not finish within " + bound.toSeconds() + "s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      notRemoved.add("the rest: interrupted");
+    }
+    try {
+      Batch b = new Batch();
+      for (NodeRecord r : store.allNodes()) {
+        boolean gone = removed.contains(r.engineName()) || listed.get() && !onEngine.contains(r.engineName());
+        if (gone) {
+          b.delete(r).event(now(), r.fleet(), r.slot(), EventKind.NODE_REMOVED, r.label() + " removed by herd down");
+        }
+      }
+      publish(store.commit(b));
+    } catch (RuntimeException e) {
+      notRemoved.add("the record of the removals (" + e.getMessage() + ")");
+    } finally {
+      store.close();
+      driftStore.close();
+    }
+    DownResult result = new DownResult(removed.size(), List.copyOf(notRemoved));
+    log.info("{} of project {}", result.summary(), config.project());
+    return result;
   }
 
   // ---- desired state -----------------------------------------------------------------------
@@ -485,6 +568,26 @@ public final class Controller implements AutoCloseable {
       }
     }
     throw new IllegalStateException("the controller did not settle at " + config.clock().instant());
+  }
+
+  /**
+   * The engine is back after herd restarted the service it owns: records {@code reason} as an
+   * event and reconciles every fleet now instead of waiting out the failure backoff.
+   */
+  public void engineRestarted(String reason) {
+    if (closed) {
+      return;
+    }
+    try {
+      publish(store.commit(new Batch().event(now(), "", "", EventKind.ENGINE_RESTARTED, reason)));
+    } catch (RuntimeException e) {
+      log.warn("could not record the engine restart: {}", e.toString());
+    }
+    List<String> keys = new ArrayList<>();
+    store.fleets().forEach(f -> keys.add(f.name()));
+    keys.add(ORPHANS);
+    lastFailure.clear();
+    loop.retryNow(keys);
   }
 
   /** Queues a fleet for a reconcile pass (what the server calls when something changed outside). */
