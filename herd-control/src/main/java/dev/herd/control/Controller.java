@@ -188,31 +188,40 @@ public final class Controller implements AutoCloseable {
         notRemoved.add("the nodes on the engine (cannot list them: " + e.getMessage() + ")");
       }
     });
+    List<String> failures = new ArrayList<>();
+    Set<String> gone = new java.util.HashSet<>();
+    boolean finished;
     try {
-      if (!remover.join(bound)) {
-        remover.interrupt();
-        notRemoved.add("the rest: the engine did not finish within " + bound.toSeconds() + "s");
-      }
+      finished = remover.join(bound);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      notRemoved.add("the rest: interrupted");
+      finished = false;
+    }
+    // a snapshot: what the remover does after the bound is not reported as done
+    failures.addAll(notRemoved);
+    gone.addAll(removed);
+    if (!finished) {
+      remover.interrupt();
+      failures.add("the rest: the engine did not finish within "
+          + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + "s" : bound.toMillis() + "ms"));
+    } else if (listed.get()) {
+      store.allNodes().stream().map(NodeRecord::engineName).filter(n -> !onEngine.contains(n)).forEach(gone::add);
     }
     try {
       Batch b = new Batch();
       for (NodeRecord r : store.allNodes()) {
-        boolean gone = removed.contains(r.engineName()) || listed.get() && !onEngine.contains(r.engineName());
-        if (gone) {
+        if (gone.contains(r.engineName())) {
           b.delete(r).event(now(), r.fleet(), r.slot(), EventKind.NODE_REMOVED, r.label() + " removed by herd down");
         }
       }
       publish(store.commit(b));
     } catch (RuntimeException e) {
-      notRemoved.add("the record of the removals (" + e.getMessage() + ")");
+      failures.add("the record of the removals (" + e.getMessage() + ")");
     } finally {
       store.close();
       driftStore.close();
     }
-    DownResult result = new DownResult(removed.size(), List.copyOf(notRemoved));
+    DownResult result = new DownResult((int) removed.stream().filter(gone::contains).count(), failures);
     log.info("{} of project {}", result.summary(), config.project());
     return result;
   }
