@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * else.
  *
  * <p>Ownership is written down ({@link ServiceRecord}, {@code <state>/podman-service.json}): a
- * herd killed with SIGKILL leaves its service running, and the next herd finds it by the record
- * and adopts it instead of starting a second service on the same socket. A service that answers
- * while its owner still runs (the controller's, seen by {@code herd drift} or {@code herd doctor})
- * is shared: used, never stopped. herd never unlinks a socket on which a process accepts
+ * herd killed with SIGKILL leaves its service running, and the next {@code herd up} finds it by
+ * the record and adopts it instead of starting a second service on the same socket (it also takes
+ * over a command's temporary service, which then leaves it running). Other commands
+ * ({@code herd drift}, {@code herd doctor}) share a service that answers: used, never stopped. herd never unlinks a socket on which a process accepts
  * connections.
  *
  * <p>While owned, the service is supervised: when it dies herd starts it again (backoff 0.5 s
@@ -102,13 +102,17 @@ public final class PodmanService implements AutoCloseable {
     Optional<ServiceRecord> record = ServiceRecord.read(stateDir).filter(r -> r.socket().equals(socket));
     Optional<ProcessHandle> recorded = record.flatMap(ServiceRecord::live);
     if (Files.exists(socket) && ping.failure(endpoint).isEmpty()) {
-      if (adopt && recorded.isPresent() && !record.get().ownerAlive()) {
+      if (adopt && recorded.isPresent()) {
+        // the controller (one per state directory, under its lock) takes over herd's service:
+        // one a killed herd left, or a command's temporary one, which then leaves it running
+        boolean ownerGone = !record.get().ownerAlive();
         PodmanService s = new PodmanService(podman, stateDir, timeout, ping);
         record.get().ownedByMe().write(stateDir);
         s.watch(recorded.get(), null);
-        log.info("adopted podman system service (pid {}) on {}, left running by an earlier herd", recorded.get().pid(), socket);
+        String from = ownerGone ? "left running by an earlier herd" : "taken over from herd pid " + record.get().ownerPid();
+        log.info("adopted podman system service (pid {}) on {}, {}", recorded.get().pid(), socket, from);
         return new Acquired(endpoint, Optional.of(s),
-            "herd adopted the service an earlier herd left (pid " + recorded.get().pid() + ") and stops it on exit");
+            "herd adopted the running service (pid " + recorded.get().pid() + ", " + from + ") and stops it on exit");
       }
       String who = recorded.map(h -> "pid " + h.pid() + (record.get().ownerAlive()
           ? ", owned by herd pid " + record.get().ownerPid() : "")).orElse("not recorded by herd");
@@ -279,7 +283,11 @@ public final class PodmanService implements AutoCloseable {
     return d.compareTo(MAX_RESTART_BACKOFF) > 0 ? MAX_RESTART_BACKOFF : d;
   }
 
-  /** Stops the service (it is not restarted), drops the record, and removes the socket unless someone serves on it. */
+  /**
+   * Stops the service (it is not restarted), drops the record, and removes the socket unless
+   * someone serves on it. A service another live herd took over (the record names it) is left
+   * running for it.
+   */
   @Override
   public void close() {
     ProcessHandle h;
@@ -289,6 +297,12 @@ public final class PodmanService implements AutoCloseable {
       }
       closed = true;
       h = current;
+    }
+    long self = ProcessHandle.current().pid();
+    Optional<ServiceRecord> now = ServiceRecord.read(stateDir);
+    if (h != null && now.filter(r -> r.pid() == h.pid() && r.ownerPid() != self && r.ownerAlive()).isPresent()) {
+      log.info("left podman system service (pid {}) running: herd pid {} took it over", h.pid(), now.get().ownerPid());
+      return;
     }
     if (h != null && h.isAlive()) {
       stop(h);

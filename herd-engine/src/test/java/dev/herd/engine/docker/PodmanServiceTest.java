@@ -92,6 +92,23 @@ class PodmanServiceTest {
   }
 
   @Test
+  void aCommandsTemporaryServiceTakenOverByTheControllerIsLeftRunningWhenTheCommandEnds() throws Exception {
+    serve();
+    ProcessHandle service = startFakeService();
+    Instant started = service.info().startInstant().orElseThrow();
+    new ServiceRecord(service.pid(), started, "", PodmanService.socketPath(dir), ProcessHandle.current().pid(),
+        ProcessHandle.current().info().startInstant().orElseThrow()).write(dir);
+    PodmanService command = PodmanService.acquire("/bin/true", dir, Duration.ofSeconds(1), ANSWERS, true).owned().orElseThrow();
+
+    // the controller (here: the fake service process stands in for it as a live owner) takes it over
+    new ServiceRecord(service.pid(), started, "", PodmanService.socketPath(dir), service.pid(), started).write(dir);
+    command.close();
+
+    assertThat(service.isAlive()).as("not stopped under its new owner").isTrue();
+    assertThat(ServiceRecord.read(dir)).get().extracting(ServiceRecord::ownerPid).isEqualTo(service.pid());
+  }
+
+  @Test
   void aLeftoverThatDoesNotAnswerIsStoppedAndAStaleSocketRemovedBeforeANewStart() throws Exception {
     ProcessHandle leftover = startFakeService();
     new ServiceRecord(leftover.pid(), leftover.info().startInstant().orElseThrow(), "", PodmanService.socketPath(dir),
