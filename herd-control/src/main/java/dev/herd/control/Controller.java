@@ -173,17 +173,26 @@ public final class Controller implements AutoCloseable {
         List<NodeInfo> nodes = config.engine().listNodes(config.project());
         nodes.forEach(n -> onEngine.add(n.name()));
         listed.set(true);
+        // in parallel: a big fleet is removed within the bound as fast as one node
+        List<Thread> removals = new ArrayList<>();
         for (NodeInfo n : nodes) {
-          try {
-            if (config.engine().removeNode(n.ref())) {
-              removed.add(n.name());
-            } else {
-              onEngine.remove(n.name());
+          removals.add(Thread.ofVirtual().name("herd-down-" + n.name()).start(() -> {
+            try {
+              if (config.engine().removeNode(n.ref())) {
+                removed.add(n.name());
+              } else {
+                onEngine.remove(n.name());
+              }
+            } catch (RuntimeException e) {
+              notRemoved.add(n.name() + " (" + e.getMessage() + ")");
             }
-          } catch (RuntimeException e) {
-            notRemoved.add(n.name() + " (" + e.getMessage() + ")");
-          }
+          }));
         }
+        for (Thread t : removals) {
+          t.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
         notRemoved.add("the nodes on the engine (cannot list them: " + e.getMessage() + ")");
       }

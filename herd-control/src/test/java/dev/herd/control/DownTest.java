@@ -68,23 +68,28 @@ class DownTest {
   }
 
   @Test
+  void aDownRemovesTheNodesInParallelSoABigFleetFitsTheBound() {
+    // each removal waits until all three have started: only parallel removal finishes
+    CountDownLatch allStarted = new CountDownLatch(3);
+    reopenOn(delegating(sim.fake, "removeNode", () -> {
+      allStarted.countDown();
+      allStarted.await();
+    }));
+
+    Controller.DownResult down = sim.controller.down(Duration.ofSeconds(10));
+
+    assertThat(down.summary()).isEqualTo("controller stopped; removed 3 nodes");
+  }
+
+  @Test
   void aDownWithAHungEngineGivesUpAfterItsBound() {
     AtomicBoolean hang = new AtomicBoolean();
     CountDownLatch never = new CountDownLatch(1);
-    Engine fake = sim.fake;
-    sim.controller.close();
-    sim.engine = (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
-        (proxy, method, args) -> {
-          if (hang.get() && method.getName().equals("listNodes")) {
-            never.await();
-          }
-          try {
-            return method.invoke(fake, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-    sim.open();
+    reopenOn(delegating(sim.fake, "listNodes", () -> {
+      if (hang.get()) {
+        never.await();
+      }
+    }));
     hang.set(true);
 
     long t0 = System.nanoTime();
@@ -93,5 +98,30 @@ class DownTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     assertThat(down.summary()).isEqualTo("controller stopped; removed 0 nodes; could not remove: "
         + "the rest: the engine did not finish within 300ms");
+  }
+
+  interface Hook {
+    void run() throws InterruptedException;
+  }
+
+  /** The fake engine, with {@code hook} run before each call of {@code method}. */
+  static Engine delegating(Engine fake, String method, Hook hook) {
+    return (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
+        (proxy, m, args) -> {
+          if (m.getName().equals(method)) {
+            hook.run();
+          }
+          try {
+            return m.invoke(fake, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  private void reopenOn(Engine engine) {
+    sim.controller.close();
+    sim.engine = engine;
+    sim.open();
   }
 }

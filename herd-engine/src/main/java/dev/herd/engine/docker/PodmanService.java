@@ -318,14 +318,14 @@ public final class PodmanService implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, then SIGKILL after 10 s. */
+  /** SIGTERM, then SIGKILL after 5 s (podman exits on SIGTERM at once; a hung one must not hold up shutdown). */
   private static void stop(ProcessHandle h) {
     if (!h.isAlive()) {
       return;
     }
     h.destroy();
     try {
-      h.onExit().get(10, TimeUnit.SECONDS);
+      h.onExit().get(5, TimeUnit.SECONDS);
     } catch (TimeoutException | ExecutionException e) {
       h.destroyForcibly();
       try {
