@@ -134,6 +134,8 @@ class EngineFaultsIT {
           .as("no stack trace").isEmpty();
     }
     assertThat(console.lines().filter(l -> l.contains(" ERROR "))).as("no ERROR line").isEmpty();
+    assertThat(console.lines().filter(l -> l.contains("engine restarted"))).as("one line for the restart").hasSize(1);
+    assertThat(operatorLog.lines().filter(l -> l.contains("engine restarted"))).as("one line in herd.log").hasSize(1);
   }
 
   @Test

@@ -703,7 +703,8 @@ public final class DockerApiEngine implements Engine {
         log.debug("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
       } else {
         broken = true;
-        log.warn("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
+        // INFO: a symptom; the operator hears of the cause (reconcile failed, engine restarted)
+        log.info("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
       }
       Thread.ofVirtual().name("herd-events-reconnect").start(() -> {
         try {

@@ -262,7 +262,12 @@ public final class PodmanService implements AutoCloseable {
       }
       String reason = "engine restarted: podman system service (pid " + deadPid + ") died (" + exit + "); now pid "
           + pid() + " on " + socket;
-      log.warn(reason);
+      if (listeners.isEmpty()) {
+        log.warn(reason);
+      } else {
+        // a listener (the controller) reports it as an event: one line for the operator, not two
+        log.debug(reason);
+      }
       for (Consumer<String> l : listeners) {
         try {
           l.accept(reason);
