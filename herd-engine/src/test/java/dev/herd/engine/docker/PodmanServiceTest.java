@@ -123,6 +123,31 @@ class PodmanServiceTest {
   }
 
   @Test
+  void aServiceHerdOwnsIsRestartedWhenItDiesAndListenersHearItOnce() throws Exception {
+    // a stand-in for podman: "serves" by creating the socket file, then runs until killed
+    Path fakePodman = dir.resolve("podman");
+    Files.writeString(fakePodman, "#!/bin/sh\n: > \"${4#unix://}\"\nwhile :; do sleep 1; done\n");
+    Files.setPosixFilePermissions(fakePodman, PosixFilePermissions.fromString("rwx------"));
+    Ping socketExists = e -> Files.exists(Path.of(e.uri().getPath())) ? Optional.empty() : Optional.of("no socket");
+    java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    try (PodmanService service = PodmanService.start(fakePodman.toString(), dir, Duration.ofSeconds(10), socketExists)) {
+      service.onRestart(heard::add);
+      long first = service.pid();
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !heard.isEmpty());
+      assertThat(heard).singleElement().asString()
+          .startsWith("engine restarted: podman system service (pid " + first + ") died (exit 137); now pid ");
+      assertThat(service.pid()).isNotEqualTo(first);
+      assertThat(ProcessHandle.of(service.pid())).get().matches(ProcessHandle::isAlive);
+      assertThat(ServiceRecord.read(dir)).get().extracting(ServiceRecord::pid).isEqualTo(service.pid());
+    }
+    assertThat(ServiceRecord.read(dir)).as("closed: no restart, no record").isEmpty();
+    assertThat(heard).hasSize(1);
+  }
+
+  @Test
   void aRecordMatchesOnlyTheVeryProcessItNames() throws Exception {
     ProcessHandle p = startFakeService();
     Instant started = p.info().startInstant().orElseThrow();
