@@ -92,12 +92,20 @@ public final class UpCommand implements Callable<Integer> {
     Path logFile = OperatorLog.toFile(state);
     out.println("herd: log at " + logFile);
     try {
-      EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30)).discover();
+      // the controller adopts a podman service a killed herd left running, and restarts it when it dies
+      EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30), true).discover();
       if (found.endpoint().isEmpty()) {
         throw new CliFailure(HerdCli.ENVIRONMENT, "no container engine is usable (run `herd doctor` for why); install "
             + "Podman (scripts/install-host-deps) or set DOCKER_HOST");
       }
-      r.engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
+      DockerApiEngine engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
+      r.engine = engine;
+      engine.onServiceRestart(reason -> {
+        ControllerHost host = r.host;
+        if (host != null) {
+          host.controller().engineRestarted(reason);
+        }
+      });
       r.images = Images.open(state);
       CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
       RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images), state, catalogImages);
@@ -161,7 +169,7 @@ public final class UpCommand implements Callable<Integer> {
     final AtomicBoolean closed = new AtomicBoolean();
     Engine engine;
     Images images;
-    ControllerHost host;
+    volatile ControllerHost host;
 
     Resources(ControllerLock lock) {
       this.lock = lock;

@@ -101,23 +101,7 @@ class UpDownIT {
 
   /** Puts the test busybox image into the project's image store and catalog as web:1. */
   static void importBusybox(Path state) throws IOException {
-    BusyboxImage image = BusyboxImage.get();
-    ByteArrayOutputStream archive = new ByteArrayOutputStream();
-    image.source().writer().writeTo(archive);
-    ImageStore store = ImageStore.open(state.resolve("images"));
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(archive.toByteArray()))) {
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        if (e.isFile() && e.getName().startsWith("blobs/sha256/")) {
-          byte[] blob = tar.readAllBytes();
-          store.putBlob("application/octet-stream", blob);
-        }
-      }
-    }
-    Digest digest = Digest.parse(image.digest());
-    try (Catalog catalog = Catalog.open(state.resolve("herd.db"))) {
-      catalog.register("web", digest, store.blobSize(digest), Lineage.UNKNOWN);
-    }
+    dev.herd.cli.it.TestImages.importBusybox(state);
   }
 
   static List<String> podman(String... args) throws IOException, InterruptedException {

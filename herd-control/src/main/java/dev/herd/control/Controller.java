@@ -122,6 +122,12 @@ public final class Controller implements AutoCloseable {
     if (closed) {
       return;
     }
+    stopReconciling();
+    store.close();
+    driftStore.close();
+  }
+
+  private void stopReconciling() {
     closed = true;
     loop.close();
     Subscription s = engineEvents;
@@ -130,8 +136,103 @@ public final class Controller implements AutoCloseable {
     }
     logs.stop();
     config.scheduler().close();
-    store.close();
-    driftStore.close();
+  }
+
+  /** What {@link #down} did: how many nodes it removed and what it could not (with the engine's reason). */
+  public record DownResult(int removed, List<String> notRemoved) {
+    public DownResult {
+      notRemoved = List.copyOf(notRemoved);
+    }
+
+    public String summary() {
+      String s = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
+      return notRemoved.isEmpty() ? s : s + "; could not remove: " + String.join("; ", notRemoved);
+    }
+  }
+
+  /**
+   * What {@code herd down} does: stops reconciling, removes every node of the project from the
+   * engine and records each removal as made by herd (so the next start begins fresh, without
+   * reporting the nodes as vanished), then closes. Always finishes: gives up on the engine after
+   * {@code bound} and never throws; nodes it could not remove keep their records and are adopted
+   * by the next start.
+   */
+  public DownResult down(Duration bound) {
+    synchronized (this) {
+      if (closed) {
+        return new DownResult(0, List.of("the controller was already stopped"));
+      }
+      stopReconciling();
+    }
+    List<String> notRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> onEngine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicBoolean listed = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread remover = Thread.ofVirtual().name("herd-down").start(() -> {
+      try {
+        List<NodeInfo> nodes = config.engine().listNodes(config.project());
+        nodes.forEach(n -> onEngine.add(n.name()));
+        listed.set(true);
+        // in parallel: a big fleet is removed within the bound as fast as one node
+        List<Thread> removals = new ArrayList<>();
+        for (NodeInfo n : nodes) {
+          removals.add(Thread.ofVirtual().name("herd-down-" + n.name()).start(() -> {
+            try {
+              if (config.engine().removeNode(n.ref())) {
+                removed.add(n.name());
+              } else {
+                onEngine.remove(n.name());
+              }
+            } catch (RuntimeException e) {
+              notRemoved.add(n.name() + " (" + e.getMessage() + ")");
+            }
+          }));
+        }
+        for (Thread t : removals) {
+          t.join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        notRemoved.add("the nodes on the engine (cannot list them: " + e.getMessage() + ")");
+      }
+    });
+    List<String> failures = new ArrayList<>();
+    Set<String> gone = new java.util.HashSet<>();
+    boolean finished;
+    try {
+      finished = remover.join(bound);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = false;
+    }
+    // a snapshot: what the remover does after the bound is not reported as done
+    failures.addAll(notRemoved);
+    gone.addAll(removed);
+    if (!finished) {
+      remover.interrupt();
+      failures.add("the rest: the engine did not finish within "
+          + (bound.toMillis() % 1000 == 0 ? bound.toSeconds() + "s" : bound.toMillis() + "ms"));
+    } else if (listed.get()) {
+      store.allNodes().stream().map(NodeRecord::engineName).filter(n -> !onEngine.contains(n)).forEach(gone::add);
+    }
+    try {
+      Batch b = new Batch();
+      for (NodeRecord r : store.allNodes()) {
+        if (gone.contains(r.engineName())) {
+          b.delete(r).event(now(), r.fleet(), r.slot(), EventKind.NODE_REMOVED, r.label() + " removed by herd down");
+        }
+      }
+      publish(store.commit(b));
+    } catch (RuntimeException e) {
+      failures.add("the record of the removals (" + e.getMessage() + ")");
+    } finally {
+      store.close();
+      driftStore.close();
+    }
+    DownResult result = new DownResult((int) removed.stream().filter(gone::contains).count(), failures);
+    log.info("{} of project {}", result.summary(), config.project());
+    return result;
   }
 
   // ---- desired state -----------------------------------------------------------------------
@@ -485,6 +586,26 @@ public final class Controller implements AutoCloseable {
       }
     }
     throw new IllegalStateException("the controller did not settle at " + config.clock().instant());
+  }
+
+  /**
+   * The engine is back after herd restarted the service it owns: records {@code reason} as an
+   * event and reconciles every fleet now instead of waiting out the failure backoff.
+   */
+  public void engineRestarted(String reason) {
+    if (closed) {
+      return;
+    }
+    try {
+      publish(store.commit(new Batch().event(now(), "", "", EventKind.ENGINE_RESTARTED, reason)));
+    } catch (RuntimeException e) {
+      log.warn("could not record the engine restart: {}", e.toString());
+    }
+    List<String> keys = new ArrayList<>();
+    store.fleets().forEach(f -> keys.add(f.name()));
+    keys.add(ORPHANS);
+    lastFailure.clear();
+    loop.retryNow(keys);
   }
 
   /** Queues a fleet for a reconcile pass (what the server calls when something changed outside). */

@@ -2,11 +2,8 @@ package dev.herd.server;
 
 import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
-import dev.herd.engine.Engine;
-import dev.herd.engine.NodeInfo;
 import dev.herd.server.api.Api;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import dev.herd.config.HerdConfig;
 import dev.herd.control.config.ConfigDelivery;
@@ -35,6 +32,9 @@ public final class ControllerHost implements AutoCloseable {
 
   private final HerdConfig herdConfig;
   private final ConfigDelivery delivery;
+
+  /** How long {@code herd down} waits for the engine to remove nodes before it stops regardless. */
+  static final java.time.Duration DOWN_BOUND = java.time.Duration.ofSeconds(20);
 
   private ControllerHost(ControllerLock lock, ControllerConfig base, Path specFile, RoleImages images,
       HerdServer.Options options, Consumer<Api.EventView> listener, Map<String, String> environment) {
@@ -107,20 +107,16 @@ public final class ControllerHost implements AutoCloseable {
     return applier.apply();
   }
 
-  /** Stops the controller, then removes every node of the project from the engine. */
+  /**
+   * Stops the controller, then removes every node of the project from the engine. Always
+   * finishes within {@link #DOWN_BOUND} (the engine may be gone); the summary says what it could
+   * not remove.
+   */
   public String removeAllNodes() {
-    closeController();
-    Engine engine = config.engine();
-    List<NodeInfo> nodes = engine.listNodes(config.project());
-    int removed = 0;
-    for (NodeInfo n : nodes) {
-      if (engine.removeNode(n.ref())) {
-        removed++;
-      }
+    if (!controllerClosed.compareAndSet(false, true)) {
+      return "the controller was already stopped";
     }
-    String summary = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
-    log.info("{} of project {}", summary, config.project());
-    return summary;
+    return controller.down(DOWN_BOUND).summary();
   }
 
   /** Stops the API and the controller and releases the lock; nodes keep running. */

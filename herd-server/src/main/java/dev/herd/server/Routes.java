@@ -152,7 +152,14 @@ final class Routes {
 
   void down(Context ctx) {
     log.info("down requested: stopping the controller and removing every node");
-    String summary = down.stopAndRemoveAll();
+    String summary;
+    try {
+      summary = down.stopAndRemoveAll();
+    } catch (RuntimeException e) {
+      // the controller is stopped either way: answer, and stop the server too, never half-alive
+      summary = "controller stopped; removing the nodes failed: " + e.getMessage();
+      log.warn("down: {}", summary);
+    }
     // Write and flush the answer before anything starts stopping the server under it.
     ctx.contentType("application/json");
     try {

@@ -200,6 +200,17 @@ class ServerApiTest {
     assertThat(error(f.get("/v1/status"), 503)).contains("shutting down");
   }
 
+  @Test
+  void aDownThatFailsStillAnswersAndStopsTheServerNeverHalfAlive() throws Exception {
+    f.downFailure.set(new IllegalStateException("list nodes of shop: engine unreachable"));
+
+    Api.Done done = read(f.post("/v1/down", ""), 200, Api.Done.class);
+
+    assertThat(done.message()).isEqualTo("controller stopped; removing the nodes failed: list nodes of shop: engine unreachable");
+    assertThat(f.server.stopRequested().get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(done.message());
+    assertThat(error(f.get("/v1/status"), 503)).contains("shutting down");
+  }
+
   <T> T read(HttpResponse<String> r, int status, Class<T> type) throws IOException {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     return json.readValue(r.body(), type);

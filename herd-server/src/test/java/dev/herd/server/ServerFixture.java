@@ -39,6 +39,8 @@ final class ServerFixture implements AutoCloseable {
   final AtomicReference<String> image = new AtomicReference<>(V1);
   final AtomicReference<RuntimeException> imageFailure = new AtomicReference<>();
   final AtomicInteger downs = new AtomicInteger();
+  /** When set, what the host's down throws (the engine gone). */
+  final AtomicReference<RuntimeException> downFailure = new AtomicReference<>();
   final Controller controller;
   final HerdServer server;
   final HttpClient http = HttpClient.newHttpClient();
@@ -71,6 +73,10 @@ final class ServerFixture implements AutoCloseable {
     try {
       server = HerdServer.start(HerdServer.Options.of(stateDir, PROJECT).withClock(clock), controller, applier, () -> {
         downs.incrementAndGet();
+        RuntimeException f = downFailure.get();
+        if (f != null) {
+          throw f;
+        }
         return "removed 0 nodes";
       });
     } catch (RuntimeException e) {

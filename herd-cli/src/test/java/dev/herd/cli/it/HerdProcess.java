@@ -33,12 +33,14 @@ final class HerdProcess implements AutoCloseable {
 
   /** Starts {@code herd up projectDir} with {@code env} added to the environment; output goes to {@code log}. */
   static HerdProcess up(Path projectDir, Map<String, String> env, Path log) {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw -pl herd-cli -am verify)");
-    }
-    String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell which java runs the tests"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "up", projectDir.toString()));
+    return up(projectDir, env, log, List.of());
+  }
+
+  /** As {@link #up(Path, Map, Path)} with options for {@code herd up} (e.g. --no-bake). */
+  static HerdProcess up(Path projectDir, Map<String, String> env, Path log, List<String> options) {
+    List<String> cmd = command("up");
+    cmd.addAll(options);
+    cmd.add(projectDir.toString());
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     try {
@@ -46,6 +48,51 @@ final class HerdProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + String.join(" ", cmd), e);
     }
+  }
+
+  /** {@code java -jar herd.jar ARGS…} as a command line. */
+  static List<String> command(String... args) {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run the package phase first (./mvnw -pl herd-cli -am verify)");
+    }
+    String java = ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell which java runs the tests"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** What a one-shot command printed (stdout and stderr together) and its exit code. */
+  record Run(int exitCode, String output, Duration took) {}
+
+  /** Runs a one-shot herd command (drift, doctor, down …) in its own JVM, as a user would, and waits for it. */
+  static Run run(Duration atMost, String... args) {
+    List<String> cmd = command(args);
+    long t0 = System.nanoTime();
+    try {
+      Path output = Files.createTempFile("herd-run", ".out");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!p.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new AssertionError("herd " + String.join(" ", args) + " did not finish within " + atMost + ":\n"
+              + Files.readString(output));
+        }
+        return new Run(p.exitValue(), Files.readString(output), Duration.ofNanos(System.nanoTime() - t0));
+      } finally {
+        Files.deleteIfExists(output);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
+    }
+  }
+
+  /** Where herd up's console output goes. */
+  Path log() {
+    return log;
   }
 
   long pid() {

@@ -109,17 +109,38 @@ public final class ReconcileLoop implements AutoCloseable {
       }
     } catch (TerminalError e) {
       failures.remove(key);
-      log.warn("reconcile {} failed and will not be retried until something changes: {}", key, e.getMessage());
+      // the owner reports the failure (one line per distinct failure); the detail is for --verbose
+      log.debug("reconcile {} failed and will not be retried until something changes", key, e);
       onFailure.accept(key, e);
     } catch (RuntimeException e) {
       int n = failures.merge(key, 1, Integer::sum);
       Duration backoff = backoff(n);
-      log.warn("reconcile {} failed (attempt {}), retrying in {}: {}", key, n, backoff, e.toString());
+      log.debug("reconcile {} failed (attempt {}), retrying in {}", key, n, backoff, e);
       onFailure.accept(key, e);
       enqueueAfter(key, backoff);
     } finally {
       queue.done(key);
     }
+  }
+
+  /**
+   * Forgets every key's failures and queues {@code keys} now: what broke them was fixed (the
+   * engine came back), so waiting out a backoff of up to two minutes would only delay recovery.
+   */
+  public void retryNow(Iterable<String> keys) {
+    failures.clear();
+    for (String k : keys) {
+      Scheduler.Task t = timers.remove(k);
+      if (t != null) {
+        t.cancel();
+      }
+      queue.add(k);
+    }
+  }
+
+  /** Consecutive failures of {@code key} (0 after a success). */
+  public int failures(String key) {
+    return failures.getOrDefault(key, 0);
   }
 
   static Duration backoff(int attempt) {

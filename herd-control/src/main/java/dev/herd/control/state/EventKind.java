@@ -25,5 +25,7 @@ public enum EventKind {
   ROLLOUT_COMPLETED,
   ROLLOUT_FAILED,
   ROLLBACK,
-  RECONCILE_FAILED
+  RECONCILE_FAILED,
+  /** herd restarted the engine service it owns after it died. */
+  ENGINE_RESTARTED
 }

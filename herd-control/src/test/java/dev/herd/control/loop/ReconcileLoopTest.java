@@ -88,6 +88,39 @@ class ReconcileLoopTest {
   }
 
   @Test
+  void retryNowRunsAFailingKeyAtOnceAndStartsItsBackoffAfresh() {
+    ManualClock clock = new ManualClock();
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    List<Instant> attempts = new ArrayList<>();
+    boolean[] engineBack = {false};
+    ReconcileLoop loop = new ReconcileLoop(key -> {
+      attempts.add(clock.instant());
+      if (!engineBack[0]) {
+        throw new IllegalStateException("engine unreachable");
+      }
+      return Result.done();
+    }, scheduler, (k, e) -> {});
+    loop.enqueue("web");
+    loop.drain();
+    for (int s = 0; s < 60; s++) {
+      clock.advance(Duration.ofSeconds(1));
+      scheduler.runDue();
+      loop.drain();
+    }
+    assertThat(loop.failures("web")).isEqualTo(6);   // at 0, 1, 3, 7, 15, 31 s; the next at 63 s
+
+    engineBack[0] = true;
+    loop.retryNow(List.of("web"));
+    loop.drain();
+
+    assertThat(attempts.getLast()).isEqualTo(clock.instant());
+    assertThat(loop.failures("web")).isZero();
+    clock.advance(Duration.ofMinutes(5));
+    scheduler.runDue();
+    assertThat(loop.drain()).as("the cancelled backoff timer runs nothing more").isZero();
+  }
+
+  @Test
   void requeueAfterComesBackAtThatTime() {
     ManualClock clock = new ManualClock();
     ManualScheduler scheduler = new ManualScheduler(clock);

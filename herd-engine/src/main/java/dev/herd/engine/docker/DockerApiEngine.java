@@ -159,9 +159,17 @@ public final class DockerApiEngine implements Engine {
     return Optional.ofNullable(discovery);
   }
 
-  /** True when herd started the podman service it talks to (and stops it on close). */
+  /** True when herd started (or adopted) the podman service it talks to: it restarts it and stops it on close. */
   public boolean ownsService() {
     return ownedService != null;
+  }
+
+  /**
+   * Calls {@code listener} with a one-line reason each time herd restarts the podman service it
+   * owns after it died (never, for an engine herd does not own).
+   */
+  public AutoCloseable onServiceRestart(Consumer<String> listener) {
+    return ownedService == null ? () -> { } : ownedService.onRestart(listener);
   }
 
   public SecretFiles secretFiles() {
@@ -579,6 +587,13 @@ public final class DockerApiEngine implements Engine {
       this.sink = sink;
     }
 
+    /** A broken log stream (the engine went away) is expected: no ERROR with a stack trace from docker-java. */
+    @Override
+    public void onError(Throwable t) {
+      log.debug("log stream ended with an error", t);
+      closeQuietly(this);
+    }
+
     @Override
     public synchronized void onNext(Frame f) {
       boolean isErr = f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR;
@@ -628,6 +643,8 @@ public final class DockerApiEngine implements Engine {
     private volatile boolean closed;
     private volatile ResultCallback.Adapter<Event> current;
     private volatile Duration backoff = Duration.ofMillis(200);
+    /** Set while the stream is broken: one WARN per outage, the retries at DEBUG. */
+    private volatile boolean broken;
 
     EventStream(String project, Instant since, Consumer<EngineEvent> sink) {
       this.mapper = new EventMapper(project);
@@ -643,6 +660,10 @@ public final class DockerApiEngine implements Engine {
         @Override
         public void onNext(Event e) {
           backoff = Duration.ofMillis(200);
+          if (broken) {
+            broken = false;
+            log.info("events stream reconnected (events since {} replayed)", resumeFrom);
+          }
           mapper.map(e).ifPresent(ev -> {
             resumeFrom = ev.time();
             sink.accept(ev);
@@ -651,7 +672,9 @@ public final class DockerApiEngine implements Engine {
 
         @Override
         public void onError(Throwable t) {
-          super.onError(t);
+          // not super.onError: docker-java logs every broken stream at ERROR with a stack trace
+          log.debug("events stream failed", t);
+          closeQuietly(this);
           reconnectLater("events stream failed: " + t);
         }
 
@@ -676,7 +699,13 @@ public final class DockerApiEngine implements Engine {
       }
       Duration wait = backoff;
       backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
-      log.warn("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
+      if (broken) {
+        log.debug("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
+      } else {
+        broken = true;
+        // INFO: a symptom; the operator hears of the cause (reconcile failed, engine restarted)
+        log.info("{}; reconnecting in {} ms (events since {} are replayed)", why, wait.toMillis(), resumeFrom);
+      }
       Thread.ofVirtual().name("herd-events-reconnect").start(() -> {
         try {
           Thread.sleep(wait.toMillis());

@@ -22,4 +22,9 @@ public interface EndpointStrategy {
   default boolean startsService() {
     return false;
   }
+
+  /** What {@code herd doctor} says about this candidate when it was used. */
+  default String usedDetail() {
+    return "answered ping";
+  }
 }

@@ -24,7 +24,7 @@ public final class EngineDiscovery {
   /** One strategy's fate. endpoint is null when it never got as far as having one. */
   public record Candidate(String strategy, int priority, String endpoint, Outcome outcome, String detail) {}
 
-  /** What discovery found; {@code service} is set when herd started Podman itself. */
+  /** What discovery found; {@code service} is set when this process owns herd's Podman service (started or adopted). */
   public record Result(Optional<Endpoint> endpoint, List<Candidate> candidates, Optional<PodmanService> service) {
     public Result {
       candidates = List.copyOf(candidates);
@@ -47,6 +47,15 @@ public final class EngineDiscovery {
    * @param stateDir where herd may put a podman socket; null to never start one
    */
   public static EngineDiscovery standard(Map<String, String> env, Path stateDir, Duration serviceTimeout) {
+    return standard(env, stateDir, serviceTimeout, false);
+  }
+
+  /**
+   * As {@link #standard(Map, Path, Duration)}; {@code controller} also adopts a podman service a
+   * killed herd left running (the controller then supervises and stops it). Other commands only
+   * share herd's running service or start a temporary one of their own.
+   */
+  public static EngineDiscovery standard(Map<String, String> env, Path stateDir, Duration serviceTimeout, boolean controller) {
     String xdg = env.get("XDG_RUNTIME_DIR");
     return new EngineDiscovery(List.of(
         new DockerHostStrategy(env.get("DOCKER_HOST")),
@@ -55,7 +64,7 @@ public final class EngineDiscovery {
             xdg == null || xdg.isBlank() ? null : Path.of(xdg, "podman", "podman.sock"),
             "XDG_RUNTIME_DIR is not set"),
         new SocketStrategy("docker socket", 70, Path.of("/var/run/docker.sock"), null),
-        new PodmanServiceStrategy(env.get("PATH"), stateDir, serviceTimeout, Ping.HTTP)),
+        new PodmanServiceStrategy(env.get("PATH"), stateDir, serviceTimeout, Ping.HTTP, controller)),
         Ping.HTTP);
   }
 
@@ -90,10 +99,9 @@ public final class EngineDiscovery {
       }
       found = e;
       if (s instanceof PodmanServiceStrategy p) {
-        service = p.started().orElse(null);
+        service = p.owned().orElse(null);
       }
-      out.add(new Candidate(s.name(), s.priority(), e.toString(), Outcome.USED,
-          s.startsService() ? "herd started it and stops it on exit" : "answered ping"));
+      out.add(new Candidate(s.name(), s.priority(), e.toString(), Outcome.USED, s.usedDetail()));
     }
     return new Result(Optional.ofNullable(found), out, Optional.ofNullable(service));
   }

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Last resort: start {@code podman system service} on a socket in herd's state directory. */
+/**
+ * Last resort: herd's own {@code podman system service} on a socket in its state directory: the
+ * one already running there (the controller's, or one a killed herd left), else a new one.
+ */
 final class PodmanServiceStrategy implements EndpointStrategy {
   static final String NAME = "start podman service";
 
@@ -13,9 +16,12 @@ final class PodmanServiceStrategy implements EndpointStrategy {
   private final Path stateDir;
   private final Duration timeout;
   private final Ping ping;
-  private PodmanService started;
+  private final boolean adopt;
+  private PodmanService.Acquired acquired;
 
-  PodmanServiceStrategy(String path, Path stateDir, Duration timeout, Ping ping) {
+  /** @param adopt take over a leftover service whose herd is gone (the controller); false: only share or start */
+  PodmanServiceStrategy(String path, Path stateDir, Duration timeout, Ping ping, boolean adopt) {
+    this.adopt = adopt;
     this.path = path;
     this.stateDir = stateDir;
     this.timeout = timeout;
@@ -42,8 +48,8 @@ final class PodmanServiceStrategy implements EndpointStrategy {
 
   @Override
   public Endpoint endpoint() {
-    started = PodmanService.start(podman().orElseThrow(), stateDir, timeout, ping);
-    return started.endpoint();
+    acquired = PodmanService.acquire(podman().orElseThrow(), stateDir, timeout, ping, adopt);
+    return acquired.endpoint();
   }
 
   @Override
@@ -51,8 +57,14 @@ final class PodmanServiceStrategy implements EndpointStrategy {
     return true;
   }
 
-  Optional<PodmanService> started() {
-    return Optional.ofNullable(started);
+  @Override
+  public String usedDetail() {
+    return acquired == null ? "answered ping" : acquired.detail();
+  }
+
+  /** The service this process owns after {@link #endpoint()}: started or adopted, not shared. */
+  Optional<PodmanService> owned() {
+    return acquired == null ? Optional.empty() : acquired.owned();
   }
 
   private Optional<String> podman() {

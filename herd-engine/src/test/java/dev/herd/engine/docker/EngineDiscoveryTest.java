@@ -80,9 +80,9 @@ class EngineDiscoveryTest {
 
   @Test
   void startingPodmanIsNotApplicableWithoutPodmanOrStateDir() {
-    assertThat(new PodmanServiceStrategy("/nonexistent", dir, java.time.Duration.ofSeconds(1), answering())
+    assertThat(new PodmanServiceStrategy("/nonexistent", dir, java.time.Duration.ofSeconds(1), answering(), false)
         .notApplicable()).get().isEqualTo("podman is not on PATH");
-    assertThat(new PodmanServiceStrategy("/usr/bin", null, java.time.Duration.ofSeconds(1), answering())
+    assertThat(new PodmanServiceStrategy("/usr/bin", null, java.time.Duration.ofSeconds(1), answering(), false)
         .notApplicable()).get().asString().contains("no state directory");
   }
 
