@@ -2,6 +2,7 @@ package dev.herd.engine.fake;
 
 import dev.herd.engine.Engine;
 import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineCapabilities;
 import dev.herd.engine.EngineInfo;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.EnsuredImage;
@@ -84,6 +85,7 @@ public final class FakeEngine implements Engine {
   private final List<EventSub> eventSubs = new CopyOnWriteArrayList<>();
   private final List<LogSub> logSubs = new CopyOnWriteArrayList<>();
   private volatile boolean available = true;
+  private volatile EngineCapabilities capabilities = EngineCapabilities.of("fake", "1.41");
   private long nextId = 1;
   private long transfers;
 
@@ -147,6 +149,15 @@ public final class FakeEngine implements Engine {
 
   private synchronized void update(String node, java.util.function.UnaryOperator<Behaviour> f) {
     behaviours.put(node, f.apply(behaviour(node)));
+  }
+
+  /**
+   * The fake loads only these archive formats (as Docker before 25 loads only docker-archive):
+   * ensuring an image offered in none of them fails like the real engine's refusal.
+   */
+  public void loadsOnly(ImageSource.Format... formats) {
+    EngineCapabilities c = capabilities;
+    capabilities = new EngineCapabilities(List.of(formats), c.execEvents(), c.oomEvents(), c.tmpfsOnReadOnlyRoot());
   }
 
   /** While false, every call fails with {@link EngineUnreachable}. */
@@ -284,7 +295,7 @@ public final class FakeEngine implements Engine {
   @Override
   public EngineInfo info() {
     check();
-    return new EngineInfo("fake", "fake", "1", "1.41", "none", "none");
+    return new EngineInfo("fake", "fake", "1", "1.41", "none", "none", capabilities);
   }
 
   @Override
@@ -292,8 +303,12 @@ public final class FakeEngine implements Engine {
     check();
     boolean transfer = !images.contains(source.digest());
     if (transfer) {
+      EngineInfo info = info();
+      ImageSource.Format format = info.capabilities().formatFor(source).orElseThrow(() -> new EngineFailure(
+          "fake engine loads only " + info.capabilities().loads() + "; image " + source.shortDigest()
+              + " is offered as " + source.formats()));
       try (OutputStream sink = OutputStream.nullOutputStream()) {
-        source.writer().writeTo(sink);
+        source.writer(format).writeTo(sink);
       } catch (IOException e) {
         throw new EngineFailure("could not read image " + source.shortDigest() + ": " + e.getMessage(), 0, e);
       }
