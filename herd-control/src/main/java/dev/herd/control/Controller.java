@@ -549,6 +549,11 @@ public final class Controller implements AutoCloseable {
     return Result.requeueAfter(config.resync());
   }
 
+  /** The controller's state, for tests that check what it recorded. */
+  Store store() {
+    return store;
+  }
+
   private void reconcileFailed(String key, RuntimeException e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     if (message.equals(lastFailure.put(key, message))) {

@@ -33,6 +33,15 @@ final class Deps {
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
+  /**
+   * Fleets whose node starts fail before a container exists (image refused, create refused):
+   * the failure said once, and when the fleet may try again (backoff).
+   */
+  final Map<String, StartFailure> startFailures = new ConcurrentHashMap<>();
+
+  /** Why a fleet's nodes cannot start, how often it was tried, and when the next try is due. */
+  record StartFailure(String why, int attempts, java.time.Instant retryAt) {}
+
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;
 

@@ -77,7 +77,6 @@ final class FleetPass {
   private final List<NodeRecord> toFollow = new ArrayList<>();
   private boolean progress;
   private Instant due;
-  private String error;
 
   FleetPass(Deps d, FleetRecord fleet, Optional<Rollout> rollout) {
     this.d = d;
@@ -111,9 +110,6 @@ final class FleetPass {
       recordLastGood();
     }
     act();
-    if (error != null) {
-      throw new IllegalStateException(error);
-    }
     if (fleet.deleted() && rows.isEmpty() && onEngine.isEmpty()) {
       Batch b = new Batch().deleteFleet(name)
           .event(now, name, "", EventKind.FLEET_REMOVED, "fleet " + name + " deleted: all its nodes are gone");
@@ -163,6 +159,11 @@ final class FleetPass {
       }
       rows.remove(r.engineName());
       intent.delete(r);
+      d.ports.free(r.port());
+      if (r.phase() == NodePhase.CREATING) {
+        // recorded, but the controller stopped (or the start threw) before the engine had it
+        intent.unusedGeneration(name, r.slot(), r.generation());
+      }
       gone(r.engineName());
       d.monitor.forget(r.engineName());
       d.logs.unfollow(r.engineName());
@@ -582,6 +583,8 @@ final class FleetPass {
         intent.event(now, name, r.row().slot(), r.kind(), r.why());
       }
     }
+    holdCreatesWhileBackingOff();
+    ensureImages();
     Map<String, Long> generations = new HashMap<>();
     if (!creates.isEmpty()) {
       generations.putAll(d.store.generations(name));
@@ -685,7 +688,7 @@ final class FleetPass {
         spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
         // no config, no node: a node must never run without the config its release pins
-        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed);
+        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed, false);
         return;
       }
       try {
@@ -696,11 +699,14 @@ final class FleetPass {
         rows.put(started.engineName(), started);
         d.logs.follow(started, null);
         log.info("fleet {}: started {} on {} port {}", name, started.engineName(), rel.id(), started.port());
+        if (d.startFailures.remove(name) != null) {
+          log.info("fleet {}: starts nodes again ({} started)", name, started.engineName());
+        }
         return;
       } catch (PortInUse e) {
         d.ports.refuse(current.port());
         if (attempt >= 3) {
-          startFailed(current, done, "port " + current.port() + " is taken on the host", freed);
+          startFailed(current, done, "port " + current.port() + " is taken on the host", freed, false);
           return;
         }
         int port = d.ports.lease(name, current.engineName(), done);
@@ -708,29 +714,91 @@ final class FleetPass {
             current.releaseId(), port, NodePhase.CREATING, now, null, null, "", null, "");
         done.put(current);
       } catch (NameConflict e) {
-        startFailed(current, done, e.getMessage(), freed);
+        // a container has this name: the next generation's name avoids it
+        startFailed(current, done, e.getMessage(), freed, true);
         return;
       } catch (ImageMissing e) {
-        startFailed(current, done, e.getMessage(), freed);
+        startFailed(current, done, e.getMessage(), freed, false);
         throw new TerminalError("image " + rel.spec().imageDigest() + " of " + rel.id() + " is not on the engine: " + e.getMessage());
       } catch (EngineUnreachable e) {
         throw e;
       } catch (EngineException e) {
-        startFailed(current, done, e.getMessage(), freed);
+        // the engine refused to create or start it; DockerApiEngine removes a half-made container
+        startFailed(current, done, e.getMessage(), freed, false);
         return;
       }
     }
   }
 
-  private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed) {
-    done.delete(row).event(now, name, row.slot(), EventKind.NODE_START_FAILED, row.label() + " failed to start: " + why);
+  /**
+   * A node that did not start gives back its port lease and, when no container ever had its name,
+   * its generation. The failure is said once per distinct reason, and the fleet's starts back off.
+   */
+  private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed, boolean nameTaken) {
+    done.delete(row);
+    if (!nameTaken) {
+      done.unusedGeneration(name, row.slot(), row.generation());
+    }
     freed.add(row.port());
     rows.remove(row.engineName());
-    error = "fleet " + name + ": " + row.label() + " failed to start: " + why;
+    // one reason for the whole fleet: node names would make every attempt look new
+    startsBlocked(done, why.replace(ref(row).containerName(), "its container")
+        .replace(ref(row).toString(), "a node").replace(row.engineName(), "a node"));
     if (rollout != null && row.releaseId().equals(rollout.toRelease())) {
       // remembered for the progress deadline's message on the next pass
       Rollout r = rollout.withState(rollout.state(), "last failure: " + row.label() + " failed to start: " + why);
       done.rollout(r);
+    }
+  }
+
+  /** While the fleet's starts back off after a failure, nothing new is created. */
+  private void holdCreatesWhileBackingOff() {
+    Deps.StartFailure f = d.startFailures.get(name);
+    if (f != null && now.isBefore(f.retryAt()) && !creates.isEmpty()) {
+      creates.clear();
+      due(f.retryAt());
+    }
+  }
+
+  /**
+   * Loads the images of the nodes to create before anything is recorded for them: a node whose
+   * image the engine refuses is not created at all (no port lease, no generation, no event per
+   * node); the refusal is said once and the fleet retries with backoff.
+   */
+  private void ensureImages() {
+    Map<String, String> refused = new LinkedHashMap<>();
+    for (Create c : List.copyOf(creates)) {
+      Release rel = release(c.releaseId());
+      if (rel == null) {
+        continue; // start() reports the missing release
+      }
+      String digest = rel.spec().imageDigest();
+      if (!refused.containsKey(digest)) {
+        try {
+          ensureImage(rel);
+          continue;
+        } catch (EngineUnreachable e) {
+          throw e;
+        } catch (EngineException | TerminalError e) {
+          refused.put(digest, "image " + digest.substring(7, 19) + " of " + rel.id() + " cannot be loaded: " + e.getMessage());
+        }
+      }
+      creates.remove(c);
+    }
+    refused.values().forEach(why -> startsBlocked(intent, why));
+  }
+
+  /** Records a start failure of the fleet: an event and a log line only when the reason is new. */
+  private void startsBlocked(Batch batch, String why) {
+    Deps.StartFailure prev = d.startFailures.get(name);
+    int attempts = prev == null ? 1 : prev.attempts() + 1;
+    Instant retryAt = now.plus(dev.herd.control.loop.ReconcileLoop.backoff(attempts));
+    d.startFailures.put(name, new Deps.StartFailure(why, attempts, retryAt));
+    due(retryAt);
+    if (prev == null || !prev.why().equals(why)) {
+      batch.event(now, name, "", EventKind.NODE_START_FAILED, "fleet " + name + " cannot start nodes: " + why
+          + " (retrying with backoff; said again only if the reason changes)");
+      log.warn("fleet {}: cannot start nodes: {} (retrying with backoff)", name, why);
     }
   }
 

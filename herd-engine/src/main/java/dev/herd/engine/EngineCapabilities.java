@@ -10,13 +10,15 @@ import java.util.Objects;
  * {@code herd doctor} what it cannot see.
  *
  * @param loads archive formats the engine loads, the one herd prefers first
- * @param execEvents the event stream reports {@code docker exec} into a node (tamper detection)
- * @param oomEvents the event stream reports a node killed for memory
+ * @param execEvents the event stream reports an exec into a node (tamper detection)
+ * @param durableEvents events can be replayed from any time since the engine started writing
+ *     them (Podman's event log); Docker keeps only its last 256 events, in memory, so an exec
+ *     while herd was down for longer may go unseen (its file changes still show in diff)
  * @param tmpfsOnReadOnlyRoot the engine itself mounts tmpfs at /run, /tmp and /var/tmp of a
  *     read-only root (Podman does; for Docker herd adds them so nodes behave alike)
  */
 public record EngineCapabilities(
-    List<ImageSource.Format> loads, boolean execEvents, boolean oomEvents, boolean tmpfsOnReadOnlyRoot) {
+    List<ImageSource.Format> loads, boolean execEvents, boolean durableEvents, boolean tmpfsOnReadOnlyRoot) {
   /** Docker Engine 25 (API 1.44) was the first to load OCI archives. */
   static final int[] DOCKER_OCI_LOAD_API = {1, 44};
 
@@ -37,7 +39,7 @@ public record EngineCapabilities(
     List<ImageSource.Format> loads = atLeast(apiVersion, DOCKER_OCI_LOAD_API)
         ? List.of(ImageSource.Format.OCI_ARCHIVE, ImageSource.Format.DOCKER_ARCHIVE)
         : List.of(ImageSource.Format.DOCKER_ARCHIVE);
-    return new EngineCapabilities(loads, true, true, false);
+    return new EngineCapabilities(loads, true, false, false);
   }
 
   /** The format herd sends: the first the engine loads that the source offers; empty if none. */
@@ -49,10 +51,11 @@ public record EngineCapabilities(
   public List<String> gaps() {
     List<String> gaps = new ArrayList<>();
     if (!execEvents) {
-      gaps.add("no exec events: a `exec` into a node is not seen as tamper (only its file changes are, by diff)");
+      gaps.add("reports no exec events: an exec into a node is not seen as tamper (only the files it changed, by diff)");
     }
-    if (!oomEvents) {
-      gaps.add("no OOM events: a node killed for memory is reported as a crash with exit code 137");
+    if (!durableEvents) {
+      gaps.add("keeps only its last 256 events, in memory: an exec into a node while herd was down may go unseen"
+          + " (drift still finds the files it changed)");
     }
     return gaps;
   }

@@ -122,7 +122,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
   }
 
-  static Duration backoff(int attempt) {
+  public static Duration backoff(int attempt) {
     Duration d = FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt - 1, 20));
     return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
   }

@@ -157,7 +157,7 @@ public final class FakeEngine implements Engine {
    */
   public void loadsOnly(ImageSource.Format... formats) {
     EngineCapabilities c = capabilities;
-    capabilities = new EngineCapabilities(List.of(formats), c.execEvents(), c.oomEvents(), c.tmpfsOnReadOnlyRoot());
+    capabilities = new EngineCapabilities(List.of(formats), c.execEvents(), c.durableEvents(), c.tmpfsOnReadOnlyRoot());
   }
 
   /** While false, every call fails with {@link EngineUnreachable}. */
