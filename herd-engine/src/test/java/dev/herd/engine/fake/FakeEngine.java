@@ -160,6 +160,11 @@ public final class FakeEngine implements Engine {
     capabilities = new EngineCapabilities(List.of(formats), c.execEvents(), c.durableEvents(), c.tmpfsOnReadOnlyRoot());
   }
 
+  /** The fake claims what this engine product and API version give (e.g. "Docker Engine", "1.41"). */
+  public void behaveAs(String product, String apiVersion) {
+    capabilities = EngineCapabilities.of(product, apiVersion);
+  }
+
   /** While false, every call fails with {@link EngineUnreachable}. */
   public void setAvailable(boolean available) {
     this.available = available;
