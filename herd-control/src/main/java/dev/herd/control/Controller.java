@@ -227,6 +227,9 @@ public final class Controller implements AutoCloseable {
       }
     }
     if (write) {
+      if (change.kind() != FleetChange.Kind.UNCHANGED) {
+        deps.startFailures.remove(name); // a changed fleet is tried at once, not after the start backoff
+      }
       publish(store.commit(b));
       loop.enqueue(name);
     }

@@ -80,4 +80,19 @@ class StartFailureTest {
     sim.runUntil(Duration.ofMinutes(3), s -> s.settledOn("web:v1", 3));
     assertThat(sim.status().nodes()).extracting(NodeStatus::generation).containsOnly(1L);
   }
+
+  @Test
+  void aNewReleaseIsTriedAtOnceNotAfterTheBackoffOfTheOldOne() {
+    sim.fake.loadsOnly(ImageSource.Format.OCI_ARCHIVE);
+    sim.dockerArchiveOnly.add(Sim.V1);
+    sim.apply(Specs.fleet(3, Specs.rolling(1, 0)), Sim.V1);
+    for (int s = 0; s < 40; s++) {
+      sim.tick(); // the backoff has grown to 32 s: the next try of web:v1 is due at about 63 s
+    }
+    assertThat(sim.events(EventKind.NODE_START_FAILED)).hasSize(1);
+
+    sim.apply(Specs.fleet(3, Specs.rolling(1, 0)), Sim.V2);
+    sim.runUntil(Duration.ofSeconds(10), s -> s.settledOn("web:v2", 3));
+    assertThat(sim.status().nodes()).extracting(NodeStatus::generation).containsOnly(1L);
+  }
 }
