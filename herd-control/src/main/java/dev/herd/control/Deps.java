@@ -39,8 +39,12 @@ final class Deps {
    */
   final Map<String, StartFailure> startFailures = new ConcurrentHashMap<>();
 
-  /** Why a fleet's nodes cannot start, how often it was tried, and when the next try is due. */
-  record StartFailure(String why, int attempts, java.time.Instant retryAt) {}
+  /** The reasons already said, how often the fleet was tried, and when the next try is due. */
+  record StartFailure(Set<String> said, int attempts, java.time.Instant retryAt) {
+    StartFailure {
+      said = Set.copyOf(said);
+    }
+  }
 
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;

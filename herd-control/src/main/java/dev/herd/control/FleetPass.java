@@ -68,6 +68,7 @@ final class FleetPass {
   private final Map<String, Release> releases = new HashMap<>();
   private final Batch intent = new Batch();
   private final List<Create> creates = new ArrayList<>();
+  private final Map<String, Create> createdFor = new HashMap<>();
   private final List<Removal> removals = new ArrayList<>();
   private final java.util.Set<String> plannedNames = new java.util.HashSet<>();
   private Map<Integer, List<NodeRecord>> slotCache;
@@ -77,6 +78,7 @@ final class FleetPass {
   private final List<NodeRecord> toFollow = new ArrayList<>();
   private boolean progress;
   private Instant due;
+  private boolean blockedThisPass;
 
   FleetPass(Deps d, FleetRecord fleet, Optional<Rollout> rollout) {
     this.d = d;
@@ -604,8 +606,12 @@ final class FleetPass {
       intent.put(row).generation(name, slot, gen);
       d.fleetOfNode.put(engineName, name);
       created.add(row);
-      intent.event(now, name, slot, c.kind(), c.kind() == EventKind.NODE_RECYCLED ? c.why()
-          : row.label() + " created on " + c.releaseId() + ", port " + port + ": " + c.why());
+      if (c.kind() == EventKind.NODE_CREATED) {
+        createdFor.put(engineName, c); // said when the engine has the node, not before
+      } else {
+        intent.event(now, name, slot, c.kind(), c.kind() == EventKind.NODE_RECYCLED ? c.why()
+            : row.label() + " created on " + c.releaseId() + ", port " + port + ": " + c.why());
+      }
     }
     for (Removal r : removals) {
       if (r.quarantine()) {
@@ -698,6 +704,11 @@ final class FleetPass {
         done.put(started);
         rows.put(started.engineName(), started);
         d.logs.follow(started, null);
+        Create c = createdFor.get(started.engineName());
+        if (c != null) {
+          done.event(now, name, started.slot(), EventKind.NODE_CREATED,
+              started.label() + " created on " + c.releaseId() + ", port " + started.port() + ": " + c.why());
+        }
         log.info("fleet {}: started {} on {} port {}", name, started.engineName(), rel.id(), started.port());
         if (d.startFailures.remove(name) != null) {
           log.info("fleet {}: starts nodes again ({} started)", name, started.engineName());
@@ -788,14 +799,21 @@ final class FleetPass {
     refused.values().forEach(why -> startsBlocked(intent, why));
   }
 
-  /** Records a start failure of the fleet: an event and a log line only when the reason is new. */
+  /**
+   * Records a start failure of the fleet: an event and a log line only for a reason not said
+   * before; one backoff step per pass, however many nodes failed in it.
+   */
   private void startsBlocked(Batch batch, String why) {
     Deps.StartFailure prev = d.startFailures.get(name);
-    int attempts = prev == null ? 1 : prev.attempts() + 1;
-    Instant retryAt = now.plus(dev.herd.control.loop.ReconcileLoop.backoff(attempts));
-    d.startFailures.put(name, new Deps.StartFailure(why, attempts, retryAt));
+    java.util.Set<String> said = new java.util.HashSet<>(prev == null ? java.util.Set.of() : prev.said());
+    boolean isNew = said.add(why);
+    int attempts = prev == null ? 1 : blockedThisPass ? prev.attempts() : prev.attempts() + 1;
+    Instant retryAt = blockedThisPass && prev != null ? prev.retryAt()
+        : now.plus(dev.herd.control.loop.ReconcileLoop.backoff(attempts));
+    blockedThisPass = true;
+    d.startFailures.put(name, new Deps.StartFailure(said, attempts, retryAt));
     due(retryAt);
-    if (prev == null || !prev.why().equals(why)) {
+    if (isNew) {
       batch.event(now, name, "", EventKind.NODE_START_FAILED, "fleet " + name + " cannot start nodes: " + why
           + " (retrying with backoff; said again only if the reason changes)");
       log.warn("fleet {}: cannot start nodes: {} (retrying with backoff)", name, why);
