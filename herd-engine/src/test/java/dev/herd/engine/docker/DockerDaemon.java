@@ -63,10 +63,14 @@ public final class DockerDaemon implements BeforeAllCallback {
     private final Process process;
     private final Path dir;
     private final HostCli cli;
+    private final Thread hook;
 
     private Running(Process process, Path dir) {
       this.process = process;
       this.dir = dir;
+      // a test JVM ended by a signal never closes the store: dockerd must not outlive it
+      this.hook = new Thread(process::destroy, "herd-dockerd-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
       // Debian's docker CLI matches its dockerd; any other docker on PATH may be newer than the API
       Path docker = Files.isExecutable(Path.of("/usr/bin/docker")) ? Path.of("/usr/bin/docker") : Path.of("docker");
       this.cli = new HostCli("docker", List.of(docker.toString(), "-H", host()));
@@ -143,6 +147,11 @@ public final class DockerDaemon implements BeforeAllCallback {
 
     @Override
     public void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
       // SIGTERM: dockerd stops its containers and its containerd, and unmounts its layers
       process.destroy();
       try {
