@@ -252,7 +252,12 @@ public final class FakeEngine implements Engine {
   public synchronized boolean writeByHand(NodeRef ref, String path) {
     execByHand(ref);
     Container c = herdContainer(ref).orElseThrow();
-    boolean onTmpfs = c.spec.writablePaths().stream().anyMatch(w -> path.startsWith(w + "/"));
+    // a read-only root also has scratch tmpfs at /run, /tmp and /var/tmp, on every engine
+    List<String> tmpfs = new ArrayList<>(c.spec.writablePaths());
+    if (c.spec.readOnlyRoot()) {
+      tmpfs.addAll(List.of("/run", "/tmp", "/var/tmp"));
+    }
+    boolean onTmpfs = tmpfs.stream().anyMatch(w -> path.startsWith(w + "/") && !path.startsWith(NodeSpec.SECRETS_MOUNT + "/"));
     if (onTmpfs) {
       return true;
     }
