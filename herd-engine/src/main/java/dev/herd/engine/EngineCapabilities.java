@@ -32,7 +32,7 @@ public record EngineCapabilities(
   /** What herd knows of an engine from its {@code /version} answer. */
   public static EngineCapabilities of(String product, String apiVersion) {
     Objects.requireNonNull(product, "product");
-    if (product.contains("Podman") || product.equals("fake")) {
+    if (product.contains("Podman")) {
       return new EngineCapabilities(List.of(ImageSource.Format.OCI_ARCHIVE, ImageSource.Format.DOCKER_ARCHIVE),
           true, true, true);
     }

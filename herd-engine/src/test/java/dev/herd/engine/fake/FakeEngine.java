@@ -52,7 +52,9 @@ import java.util.function.Predicate;
  * <p>The fake serves no network traffic; health probers ask {@link #healthy(NodeRef)} (or use
  * {@link #healthProbe()}) instead of sending HTTP.
  *
- * <p>Not modelled: Podman's extra tmpfs on /tmp, /run, /var/tmp for read-only roots.
+ * <p>A read-only root has scratch tmpfs at /run, /tmp and /var/tmp, as on Podman and (added by
+ * herd) on Docker. The fake claims Podman's capabilities unless {@link #behaveAs} or
+ * {@link #loadsOnly} says otherwise.
  */
 public final class FakeEngine implements Engine {
   /** What a fake node's process does; set per node name. */
@@ -85,7 +87,7 @@ public final class FakeEngine implements Engine {
   private final List<EventSub> eventSubs = new CopyOnWriteArrayList<>();
   private final List<LogSub> logSubs = new CopyOnWriteArrayList<>();
   private volatile boolean available = true;
-  private volatile EngineCapabilities capabilities = EngineCapabilities.of("fake", "1.41");
+  private volatile EngineCapabilities capabilities = EngineCapabilities.of("Podman Engine", "1.41"); // until told otherwise
   private long nextId = 1;
   private long transfers;
 
