@@ -55,6 +55,13 @@ class DockerEngineContractIT extends RealEngineContract {
   void theEngineIsDockerAndItsImageIsHerdsImage() {
     EngineInfo info = shared.info();
     assertThat(info.product()).isEqualTo("Docker Engine");
+    assertThat(info.version()).startsWith("20.10.");
+    assertThat(info.apiVersion()).isEqualTo("1.41");
+    // what herd knows Docker 20.10 gives: docker-archive only, events only in memory, no tmpfs of its own
+    assertThat(info.capabilities().loads()).containsExactly(ImageSource.Format.DOCKER_ARCHIVE);
+    assertThat(info.capabilities().execEvents()).isTrue();
+    assertThat(info.capabilities().durableEvents()).isFalse();
+    assertThat(info.capabilities().tmpfsOnReadOnlyRoot()).isFalse();
     ImageSource image = testImage();
     shared.ensureImage(image);
     String id = cli().ok("image", "inspect", "--format", "{{.Id}}",
