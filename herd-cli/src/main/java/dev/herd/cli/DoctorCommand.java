@@ -2,6 +2,7 @@ package dev.herd.cli;
 
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineInfo;
+import dev.herd.engine.ImageSource;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.engine.docker.EngineDiscovery;
 import dev.herd.engine.docker.SecretFiles;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code herd doctor}: which engine herd would use and why the others were not, with the
- * engine's version, runtime and cgroup manager. Exit 0 when an engine is usable, 4 otherwise.
+ * engine's version, API version, runtime and cgroup manager, and what herd adapts to or cannot
+ * do on it (its capabilities). Exit 0 when an engine is usable, 4 otherwise.
  */
 @Command(
     name = "doctor",
@@ -29,7 +32,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Check the host: find the container engine (DOCKER_HOST, Podman socket, Docker socket,",
-      "else a Podman service herd starts itself) and report its version, runtime and cgroup manager."
+      "else a Podman service herd starts itself) and report its version, API version, runtime,",
+      "cgroup manager, the image format herd sends it, and what herd cannot do on it."
     })
 public final class DoctorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -74,6 +78,18 @@ public final class DoctorCommand implements Callable<Integer> {
       out.printf("  runtime         %s%n", info.runtime());
       out.printf("  cgroup manager  %s%n", info.cgroupManager());
       out.printf("  secrets         %s (%s)%n", secrets, fileStoreType(secrets));
+      out.printf("  image format    %s%n", info.capabilities().loads().get(0) == ImageSource.Format.OCI_ARCHIVE
+          ? "oci-archive" : "docker-archive");
+      for (String note : info.capabilities().adaptations()) {
+        out.printf("  adapts          %s%n", note);
+      }
+      List<String> gaps = info.capabilities().gaps();
+      if (gaps.isEmpty()) {
+        out.printf("  cannot          nothing known: events (exec included), diff, stats and logs work as herd needs%n");
+      }
+      for (String gap : gaps) {
+        out.printf("  cannot          %s%n", gap);
+      }
       out.println();
       out.println("ok: herd can run nodes here");
       return HerdCli.OK;

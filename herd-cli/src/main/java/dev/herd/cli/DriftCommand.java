@@ -6,6 +6,7 @@ import dev.herd.control.drift.DriftStore;
 import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
 import dev.herd.engine.EngineException;
+import dev.herd.engine.EngineInfo;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Spec;
@@ -94,6 +95,7 @@ public final class DriftCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.ENVIRONMENT, "no controller state in " + state + " (run herd up first)");
     }
     List<DriftFinding> shown = new ArrayList<>();
+    List<String> blindSpots = new ArrayList<>();
     try (Store store = Store.open(state); DriftStore recorded = DriftStore.open(state)) {
       if (fleet != null && store.fleet(fleet).isEmpty()) {
         throw new CliFailure(HerdCli.ENVIRONMENT, "no fleet " + fleet + " in " + state);
@@ -106,6 +108,9 @@ public final class DriftCommand implements Callable<Integer> {
         List<DriftFinding> now;
         try (Engine engine = engines.apply(state)) {
           now = DriftScan.run(store, engine, spec.project().name(), fleet, clock, eventWait);
+          EngineInfo info = engine.info();
+          // what this engine keeps from herd's sight, so "no drift" is read for what it is
+          info.capabilities().gaps().forEach(gap -> blindSpots.add(info.product() + " " + info.version() + " " + gap));
         } catch (EngineException e) {
           throw new CliFailure(HerdCli.ENVIRONMENT, "engine: " + e.getMessage(), e);
         }
@@ -118,6 +123,7 @@ public final class DriftCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = command.commandLine().getOut();
+    blindSpots.forEach(b -> command.commandLine().getErr().println("note: " + b));
     shown.sort(Comparator.comparing(DriftFinding::time));
     for (DriftFinding f : shown) {
       out.println(f.line());

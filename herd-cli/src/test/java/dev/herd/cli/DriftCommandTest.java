@@ -81,6 +81,19 @@ class DriftCommandTest {
   }
 
   @Test
+  void onDockerTheCommandSaysWhatItCannotSee() {
+    fake.behaveAs("Docker Engine", "1.41");
+    assertThat(drift()).isZero();
+    assertThat(err.toString()).contains("note: fake 1 keeps only its last 256 events, in memory: an exec into a node"
+        + " while herd was down may go unseen").contains("no drift");
+
+    err.getBuffer().setLength(0);
+    fake.behaveAs("Podman Engine", "1.41");
+    assertThat(drift()).isZero();
+    assertThat(err.toString()).doesNotContain("note:");
+  }
+
+  @Test
   void anExecWhileNoControllerRunsIsFoundByTheCommandsOwnPassAndExitsTwo() {
     NodeInfo web2 = fake.listNodes("shop").stream().filter(n -> n.name().startsWith("web-2")).findFirst().orElseThrow();
     fake.execByHand(web2.ref(), "sh -c 'cat /etc/shadow'");

@@ -328,6 +328,9 @@ public final class Controller implements AutoCloseable {
       }
     }
     if (write) {
+      if (change.kind() != FleetChange.Kind.UNCHANGED) {
+        deps.startFailures.remove(name); // a changed fleet is tried at once, not after the start backoff
+      }
       publish(store.commit(b));
       loop.enqueue(name);
     }
@@ -668,6 +671,11 @@ public final class Controller implements AutoCloseable {
     }
     publish(store.commit(b));
     return Result.requeueAfter(config.resync());
+  }
+
+  /** The controller's state, for tests that check what it recorded. */
+  Store store() {
+    return store;
   }
 
   private void reconcileFailed(String key, RuntimeException e) {

@@ -33,6 +33,19 @@ final class Deps {
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
+  /**
+   * Fleets whose node starts fail before a container exists (image refused, create refused):
+   * the failure said once, and when the fleet may try again (backoff).
+   */
+  final Map<String, StartFailure> startFailures = new ConcurrentHashMap<>();
+
+  /** The reasons already said, how often the fleet was tried, and when the next try is due. */
+  record StartFailure(Set<String> said, int attempts, java.time.Instant retryAt) {
+    StartFailure {
+      said = Set.copyOf(said);
+    }
+  }
+
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;
 

@@ -68,6 +68,7 @@ final class FleetPass {
   private final Map<String, Release> releases = new HashMap<>();
   private final Batch intent = new Batch();
   private final List<Create> creates = new ArrayList<>();
+  private final Map<String, Create> createdFor = new HashMap<>();
   private final List<Removal> removals = new ArrayList<>();
   private final java.util.Set<String> plannedNames = new java.util.HashSet<>();
   private Map<Integer, List<NodeRecord>> slotCache;
@@ -77,7 +78,7 @@ final class FleetPass {
   private final List<NodeRecord> toFollow = new ArrayList<>();
   private boolean progress;
   private Instant due;
-  private String error;
+  private boolean blockedThisPass;
 
   FleetPass(Deps d, FleetRecord fleet, Optional<Rollout> rollout) {
     this.d = d;
@@ -111,9 +112,6 @@ final class FleetPass {
       recordLastGood();
     }
     act();
-    if (error != null) {
-      throw new IllegalStateException(error);
-    }
     if (fleet.deleted() && rows.isEmpty() && onEngine.isEmpty()) {
       Batch b = new Batch().deleteFleet(name)
           .event(now, name, "", EventKind.FLEET_REMOVED, "fleet " + name + " deleted: all its nodes are gone");
@@ -163,6 +161,11 @@ final class FleetPass {
       }
       rows.remove(r.engineName());
       intent.delete(r);
+      d.ports.free(r.port());
+      if (r.phase() == NodePhase.CREATING) {
+        // recorded, but the controller stopped (or the start threw) before the engine had it
+        intent.unusedGeneration(name, r.slot(), r.generation());
+      }
       gone(r.engineName());
       d.monitor.forget(r.engineName());
       d.logs.unfollow(r.engineName());
@@ -582,6 +585,8 @@ final class FleetPass {
         intent.event(now, name, r.row().slot(), r.kind(), r.why());
       }
     }
+    holdCreatesWhileBackingOff();
+    ensureImages();
     Map<String, Long> generations = new HashMap<>();
     if (!creates.isEmpty()) {
       generations.putAll(d.store.generations(name));
@@ -601,8 +606,12 @@ final class FleetPass {
       intent.put(row).generation(name, slot, gen);
       d.fleetOfNode.put(engineName, name);
       created.add(row);
-      intent.event(now, name, slot, c.kind(), c.kind() == EventKind.NODE_RECYCLED ? c.why()
-          : row.label() + " created on " + c.releaseId() + ", port " + port + ": " + c.why());
+      if (c.kind() == EventKind.NODE_CREATED) {
+        createdFor.put(engineName, c); // said when the engine has the node, not before
+      } else {
+        intent.event(now, name, slot, c.kind(), c.kind() == EventKind.NODE_RECYCLED ? c.why()
+            : row.label() + " created on " + c.releaseId() + ", port " + port + ": " + c.why());
+      }
     }
     for (Removal r : removals) {
       if (r.quarantine()) {
@@ -685,7 +694,7 @@ final class FleetPass {
         spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
         // no config, no node: a node must never run without the config its release pins
-        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed);
+        startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed, false);
         return;
       }
       try {
@@ -695,12 +704,20 @@ final class FleetPass {
         done.put(started);
         rows.put(started.engineName(), started);
         d.logs.follow(started, null);
+        Create c = createdFor.get(started.engineName());
+        if (c != null) {
+          done.event(now, name, started.slot(), EventKind.NODE_CREATED,
+              started.label() + " created on " + c.releaseId() + ", port " + started.port() + ": " + c.why());
+        }
         log.info("fleet {}: started {} on {} port {}", name, started.engineName(), rel.id(), started.port());
+        if (d.startFailures.remove(name) != null) {
+          log.info("fleet {}: starts nodes again ({} started)", name, started.engineName());
+        }
         return;
       } catch (PortInUse e) {
         d.ports.refuse(current.port());
         if (attempt >= 3) {
-          startFailed(current, done, "port " + current.port() + " is taken on the host", freed);
+          startFailed(current, done, "port " + current.port() + " is taken on the host", freed, false);
           return;
         }
         int port = d.ports.lease(name, current.engineName(), done);
@@ -708,29 +725,98 @@ final class FleetPass {
             current.releaseId(), port, NodePhase.CREATING, now, null, null, "", null, "");
         done.put(current);
       } catch (NameConflict e) {
-        startFailed(current, done, e.getMessage(), freed);
+        // a container has this name: the next generation's name avoids it
+        startFailed(current, done, e.getMessage(), freed, true);
         return;
       } catch (ImageMissing e) {
-        startFailed(current, done, e.getMessage(), freed);
+        startFailed(current, done, e.getMessage(), freed, false);
         throw new TerminalError("image " + rel.spec().imageDigest() + " of " + rel.id() + " is not on the engine: " + e.getMessage());
       } catch (EngineUnreachable e) {
         throw e;
       } catch (EngineException e) {
-        startFailed(current, done, e.getMessage(), freed);
+        // the engine refused to create or start it; DockerApiEngine removes a half-made container
+        startFailed(current, done, e.getMessage(), freed, false);
         return;
       }
     }
   }
 
-  private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed) {
-    done.delete(row).event(now, name, row.slot(), EventKind.NODE_START_FAILED, row.label() + " failed to start: " + why);
+  /**
+   * A node that did not start gives back its port lease and, when no container ever had its name,
+   * its generation. The failure is said once per distinct reason, and the fleet's starts back off.
+   */
+  private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed, boolean nameTaken) {
+    done.delete(row);
+    if (!nameTaken) {
+      done.unusedGeneration(name, row.slot(), row.generation());
+    }
     freed.add(row.port());
     rows.remove(row.engineName());
-    error = "fleet " + name + ": " + row.label() + " failed to start: " + why;
+    // one reason for the whole fleet: node names would make every attempt look new
+    startsBlocked(done, why.replace(ref(row).containerName(), "its container")
+        .replace(ref(row).toString(), "a node").replace(row.engineName(), "a node"));
     if (rollout != null && row.releaseId().equals(rollout.toRelease())) {
       // remembered for the progress deadline's message on the next pass
       Rollout r = rollout.withState(rollout.state(), "last failure: " + row.label() + " failed to start: " + why);
       done.rollout(r);
+    }
+  }
+
+  /** While the fleet's starts back off after a failure, nothing new is created. */
+  private void holdCreatesWhileBackingOff() {
+    Deps.StartFailure f = d.startFailures.get(name);
+    if (f != null && now.isBefore(f.retryAt()) && !creates.isEmpty()) {
+      creates.clear();
+      due(f.retryAt());
+    }
+  }
+
+  /**
+   * Loads the images of the nodes to create before anything is recorded for them: a node whose
+   * image the engine refuses is not created at all (no port lease, no generation, no event per
+   * node); the refusal is said once and the fleet retries with backoff.
+   */
+  private void ensureImages() {
+    Map<String, String> refused = new LinkedHashMap<>();
+    for (Create c : List.copyOf(creates)) {
+      Release rel = release(c.releaseId());
+      if (rel == null) {
+        continue; // start() reports the missing release
+      }
+      String digest = rel.spec().imageDigest();
+      if (!refused.containsKey(digest)) {
+        try {
+          ensureImage(rel);
+          continue;
+        } catch (EngineUnreachable e) {
+          throw e;
+        } catch (EngineException | TerminalError e) {
+          refused.put(digest, "image " + digest.substring(7, 19) + " of " + rel.id() + " cannot be loaded: " + e.getMessage());
+        }
+      }
+      creates.remove(c);
+    }
+    refused.values().forEach(why -> startsBlocked(intent, why));
+  }
+
+  /**
+   * Records a start failure of the fleet: an event and a log line only for a reason not said
+   * before; one backoff step per pass, however many nodes failed in it.
+   */
+  private void startsBlocked(Batch batch, String why) {
+    Deps.StartFailure prev = d.startFailures.get(name);
+    java.util.Set<String> said = new java.util.HashSet<>(prev == null ? java.util.Set.of() : prev.said());
+    boolean isNew = said.add(why);
+    int attempts = prev == null ? 1 : blockedThisPass ? prev.attempts() : prev.attempts() + 1;
+    Instant retryAt = blockedThisPass && prev != null ? prev.retryAt()
+        : now.plus(dev.herd.control.loop.ReconcileLoop.backoff(attempts));
+    blockedThisPass = true;
+    d.startFailures.put(name, new Deps.StartFailure(said, attempts, retryAt));
+    due(retryAt);
+    if (isNew) {
+      batch.event(now, name, "", EventKind.NODE_START_FAILED, "fleet " + name + " cannot start nodes: " + why
+          + " (retrying with backoff; said again only if the reason changes)");
+      log.warn("fleet {}: cannot start nodes: {} (retrying with backoff)", name, why);
     }
   }
 

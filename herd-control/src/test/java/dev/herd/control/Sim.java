@@ -35,6 +35,8 @@ final class Sim implements AutoCloseable {
   final FakeEngine fake = new FakeEngine(clock);
   final Path dir;
   final Set<String> failingReleases = ConcurrentHashMap.newKeySet();
+  /** Image digests the image store offers only as docker archives (all others: OCI archives only). */
+  final Set<String> dockerArchiveOnly = ConcurrentHashMap.newKeySet();
   Engine engine = fake;
   NodeConfig nodeConfig = NodeConfig.NONE;
   Controller controller;
@@ -48,7 +50,8 @@ final class Sim implements AutoCloseable {
         .stateDir(dir)
         .project(PROJECT)
         .engine(engine)
-        .images(digest -> new ImageSource(digest, ImageSource.Format.OCI_ARCHIVE, out -> out.write(digest.getBytes(StandardCharsets.UTF_8))))
+        .images(digest -> new ImageSource(digest, dockerArchiveOnly.contains(digest) ? ImageSource.Format.DOCKER_ARCHIVE
+            : ImageSource.Format.OCI_ARCHIVE, out -> out.write(digest.getBytes(StandardCharsets.UTF_8))))
         .prober((target, check, timeout) -> failingReleases.contains(target.releaseId()) ? ProbeResult.fail("HTTP 500")
             : fake.healthy(target.ref()) ? ProbeResult.ok("HTTP 200") : ProbeResult.fail("connection refused"))
         .portCheck(p -> true)

@@ -8,6 +8,17 @@ package dev.herd.engine;
  * @param apiVersion the Docker-compatible API version the engine serves
  * @param runtime the default OCI runtime (runc, crun)
  * @param cgroupManager cgroupfs or systemd
+ * @param capabilities what herd can and cannot do on it
  */
 public record EngineInfo(
-    String endpoint, String product, String version, String apiVersion, String runtime, String cgroupManager) {}
+    String endpoint, String product, String version, String apiVersion, String runtime, String cgroupManager,
+    EngineCapabilities capabilities) {
+  public EngineInfo {
+    java.util.Objects.requireNonNull(capabilities, "capabilities");
+  }
+
+  /** Capabilities derived from product and API version. */
+  public EngineInfo(String endpoint, String product, String version, String apiVersion, String runtime, String cgroupManager) {
+    this(endpoint, product, version, apiVersion, runtime, cgroupManager, EngineCapabilities.of(product, apiVersion));
+  }
+}

@@ -20,7 +20,7 @@ public final class TestImages {
   public static void importBusybox(Path state) throws IOException {
     BusyboxImage image = BusyboxImage.get();
     ByteArrayOutputStream archive = new ByteArrayOutputStream();
-    image.source().writer().writeTo(archive);
+    archive.write(image.ociArchive());
     ImageStore store = ImageStore.open(state.resolve("images"));
     try (TarArchiveInputStream tar = new TarArchiveInputStream(new ByteArrayInputStream(archive.toByteArray()))) {
       TarArchiveEntry e;

@@ -143,7 +143,7 @@ public final class ReconcileLoop implements AutoCloseable {
     return failures.getOrDefault(key, 0);
   }
 
-  static Duration backoff(int attempt) {
+  public static Duration backoff(int attempt) {
     Duration d = FIRST_BACKOFF.multipliedBy(1L << Math.min(attempt - 1, 20));
     return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
   }

@@ -21,6 +21,7 @@ public final class Batch {
   final List<Integer> freedPorts = new ArrayList<>();
   final List<Event> events = new ArrayList<>();
   final List<Generation> generations = new ArrayList<>();
+  final List<Generation> unusedGenerations = new ArrayList<>();
   final List<Release> releases = new ArrayList<>();
   final Map<String, FleetRecord> fleets = new LinkedHashMap<>();
   final List<String> deletedFleets = new ArrayList<>();
@@ -54,6 +55,16 @@ public final class Batch {
 
   public Batch generation(String fleet, String slot, long last) {
     generations.add(new Generation(fleet, slot, last));
+    return this;
+  }
+
+  /**
+   * Gives back generation {@code unused} of a slot when no container ever had its name (the
+   * start failed before the engine created one): the slot's counter returns to the one before,
+   * unless a later generation was recorded meanwhile.
+   */
+  public Batch unusedGeneration(String fleet, String slot, long unused) {
+    unusedGenerations.add(new Generation(fleet, slot, unused));
     return this;
   }
 
@@ -91,7 +102,7 @@ public final class Batch {
 
   public boolean isEmpty() {
     return nodes.isEmpty() && deletedNodes.isEmpty() && leases.isEmpty() && freedPorts.isEmpty() && events.isEmpty()
-        && generations.isEmpty() && releases.isEmpty() && fleets.isEmpty() && deletedFleets.isEmpty()
+        && generations.isEmpty() && unusedGenerations.isEmpty() && releases.isEmpty() && fleets.isEmpty() && deletedFleets.isEmpty()
         && rollouts.isEmpty() && clearedRollouts.isEmpty();
   }
 }

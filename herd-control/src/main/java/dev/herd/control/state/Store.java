@@ -407,6 +407,18 @@ public final class Store implements AutoCloseable {
           ps.executeBatch();
         }
       }
+      if (!b.unusedGenerations.isEmpty()) {
+        try (PreparedStatement ps = conn.prepareStatement(
+            "UPDATE ctl_generations SET last = last - 1 WHERE fleet = ? AND slot = ? AND last = ?")) {
+          for (Batch.Generation g : b.unusedGenerations) {
+            ps.setString(1, g.fleet());
+            ps.setString(2, g.slot());
+            ps.setLong(3, g.last());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
       List<Event> inserted = new ArrayList<>();
       if (!b.events.isEmpty()) {
         try (PreparedStatement ps = conn.prepareStatement(

@@ -71,6 +71,7 @@ public final class DockerApiEngine implements Engine {
   private static final Logger log = LoggerFactory.getLogger(DockerApiEngine.class);
   private static final String TMPFS_OPTIONS = "rw,nosuid,nodev,mode=1777";
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+  private static final List<String> READ_ONLY_ROOT_TMPFS = List.of("/run", "/tmp", "/var/tmp");
 
   /**
    * @param stateDir where herd may start a podman service (null: never start one)
@@ -99,6 +100,7 @@ public final class DockerApiEngine implements Engine {
   private final ImageLoader images;
   private final SecretFiles secrets;
   private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+  private volatile EngineInfo known;
 
   private DockerApiEngine(Endpoint endpoint, EngineDiscovery.Result discovery, PodmanService ownedService, Path secretsRoot) {
     this.endpoint = endpoint;
@@ -114,7 +116,7 @@ public final class DockerApiEngine implements Engine {
     this.docker = DockerClientImpl.getInstance(config, requestHttp);
     this.streams = DockerClientImpl.getInstance(config, streamHttp);
     this.raw = new RawApi(streamHttp);
-    this.images = new ImageLoader(raw);
+    this.images = new ImageLoader(raw, this::knownInfo);
     this.secrets = new SecretFiles(secretsRoot);
   }
 
@@ -195,6 +197,16 @@ public final class DockerApiEngine implements Engine {
     });
   }
 
+  /** The engine's info as first read (product and API version do not change under a connection). */
+  private EngineInfo knownInfo() {
+    EngineInfo i = known;
+    if (i == null) {
+      i = info();
+      known = i;
+    }
+    return i;
+  }
+
   @Override
   public EnsuredImage ensureImage(ImageSource source) {
     return Calls.retrying("ensure image " + source.shortDigest(), () -> images.ensure(source));
@@ -246,6 +258,12 @@ public final class DockerApiEngine implements Engine {
     secretDir.ifPresent(d -> binds.add(new Bind(d.toString(), new Volume(NodeSpec.SECRETS_MOUNT), AccessMode.ro)));
     Map<String, String> tmpfs = new LinkedHashMap<>();
     spec.writablePaths().forEach(p -> tmpfs.put(p, TMPFS_OPTIONS));
+    if (spec.readOnlyRoot() && !knownInfo().capabilities().tmpfsOnReadOnlyRoot()) {
+      // what Podman gives a read-only root by itself; the same node must behave the same on Docker
+      for (String p : READ_ONLY_ROOT_TMPFS) {
+        tmpfs.putIfAbsent(p, TMPFS_OPTIONS);
+      }
+    }
     HostConfig host = HostConfig.newHostConfig()
         .withNetworkMode("host")
         .withReadonlyRootfs(spec.readOnlyRoot())

@@ -371,6 +371,18 @@ public abstract class EngineContract {
   }
 
   @Test
+  void aReadOnlyRootHasScratchTmpfsAtRunTmpAndVarTmpOnEveryEngine() {
+    // Podman mounts them itself, herd adds them on Docker: the same node behaves the same on both
+    NodeInfo node = start(spec("web-1"), Program.SERVE);
+    awaitServing(node);
+    assertThat(writeByHand(node, "/tmp/work.txt")).isTrue();
+    assertThat(writeByHand(node, "/var/tmp/work.txt")).isTrue();
+    assertThat(writeByHand(node, "/run/app.pid")).isTrue();
+    assertThat(writeByHand(node, "/www/drift.txt")).isFalse();
+    assertThat(engine.diff(node.ref())).isEmpty();
+  }
+
+  @Test
   void logsAreStreamedWithFollowAndSince() {
     NodeInfo node = start(spec("web-1"), Program.SERVE);
     await().atMost(WAIT).until(() -> logText(node, null).contains(STARTUP_LINE));

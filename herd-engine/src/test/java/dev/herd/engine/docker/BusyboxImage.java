@@ -29,11 +29,15 @@ public final class BusyboxImage {
   private static volatile BusyboxImage instance;
 
   private final byte[] archive;
+  private final byte[] dockerArchive;
   private final String manifestDigest;
+  private final String configDigest;
 
-  private BusyboxImage(byte[] archive, String manifestDigest) {
+  private BusyboxImage(byte[] archive, byte[] dockerArchive, String manifestDigest, String configDigest) {
     this.archive = archive;
+    this.dockerArchive = dockerArchive;
     this.manifestDigest = manifestDigest;
+    this.configDigest = configDigest;
   }
 
   public static BusyboxImage get() {
@@ -47,8 +51,25 @@ public final class BusyboxImage {
     return instance;
   }
 
+  /** Both archive formats, as herd's image store offers them. */
   public ImageSource source() {
-    return new ImageSource(manifestDigest, ImageSource.Format.OCI_ARCHIVE, out -> out.write(archive));
+    return new ImageSource(manifestDigest, configDigest, Map.of(
+        ImageSource.Format.OCI_ARCHIVE, out -> out.write(archive),
+        ImageSource.Format.DOCKER_ARCHIVE, out -> out.write(dockerArchive)));
+  }
+
+  /** The OCI archive only (what herd offered before it wrote docker archives). */
+  public ImageSource ociOnly() {
+    return new ImageSource(manifestDigest, configDigest, Map.of(ImageSource.Format.OCI_ARCHIVE, out -> out.write(archive)));
+  }
+
+  /** The OCI archive. */
+  public byte[] ociArchive() {
+    return archive.clone();
+  }
+
+  public String configDigest() {
+    return configDigest;
   }
 
   public String digest() {
@@ -139,7 +160,13 @@ public final class BusyboxImage {
       files.put("blobs/sha256/" + hex(config), config);
       files.put("blobs/sha256/" + hex(manifest), manifest);
       files.put("blobs/sha256/" + hex(layer), layer);
-      return new BusyboxImage(tar(files, false, null), manifestDigest);
+      // docker save format: manifest.json naming the config file and uncompressed layer tars
+      Map<String, byte[]> docker = new LinkedHashMap<>();
+      docker.put(hex(config) + ".json", config);
+      docker.put(hex(layer) + "/layer.tar", layer);
+      docker.put("manifest.json", ("[{\"Config\":\"" + hex(config) + ".json\",\"RepoTags\":[],\"Layers\":[\""
+          + hex(layer) + "/layer.tar\"]}]").getBytes(StandardCharsets.UTF_8));
+      return new BusyboxImage(tar(files, false, null), tar(docker, false, null), manifestDigest, sha256(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -156,8 +183,10 @@ public final class BusyboxImage {
         dir(tar, "www/");
         file(tar, "www/index.html", INDEX_HTML.getBytes(StandardCharsets.UTF_8), 0644);
       } else {
-        dir(tar, "blobs/");
-        dir(tar, "blobs/sha256/");
+        if (files.containsKey("oci-layout")) {
+          dir(tar, "blobs/");
+          dir(tar, "blobs/sha256/");
+        }
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
           file(tar, f.getKey(), f.getValue(), 0644);
         }

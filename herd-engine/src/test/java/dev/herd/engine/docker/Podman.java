@@ -1,10 +1,6 @@
 package dev.herd.engine.docker;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The podman CLI, for what a human (or the host) does beside herd in integration tests. */
@@ -18,45 +14,26 @@ public final class Podman {
   private Podman() {}
 
   public static Result run(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add("podman");
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).start();
-      // read stderr beside stdout so neither pipe fills up and blocks podman
-      java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return p.getErrorStream().readAllBytes();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      byte[] out = p.getInputStream().readAllBytes();
-      return new Result(p.waitFor(), out, new String(err.join(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return HostCli.PODMAN.run(args);
   }
 
   public static Result ok(String... args) {
-    Result r = run(args);
-    if (r.exitCode() != 0) {
-      throw new IllegalStateException("podman " + String.join(" ", args) + " failed: " + r.stderr());
-    }
-    return r;
+    return HostCli.PODMAN.ok(args);
   }
 
   /** A free port in a high range that nothing on the host listens on. */
   public static int freePort() {
+    return freePort(30000, 40000);
+  }
+
+  /** A free port in [from, to). */
+  public static int freePort(int from, int to) {
     for (int i = 0; i < 200; i++) {
-      int p = ThreadLocalRandom.current().nextInt(30000, 40000);
+      int p = ThreadLocalRandom.current().nextInt(from, to);
       if (DockerApiEngine.portFree(p)) {
         return p;
       }
     }
-    throw new IllegalStateException("no free port in 30000-39999");
+    throw new IllegalStateException("no free port in " + from + "-" + (to - 1));
   }
 }

@@ -1,34 +1,19 @@
 package dev.herd.engine.docker;
 
-import static org.awaitility.Awaitility.await;
-
-import dev.herd.engine.Engine;
-import dev.herd.engine.EnsuredImage;
-import dev.herd.engine.ImageSource;
-import dev.herd.engine.NodeInfo;
-import dev.herd.engine.NodeRef;
-import dev.herd.engine.NodeSpec;
-import dev.herd.engine.contract.EngineContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The engine contract, held by the real Podman through its Docker-compatible API. */
-class PodmanEngineContractIT extends EngineContract {
+class PodmanEngineContractIT extends RealEngineContract {
   static DockerApiEngine shared;
   static Path secretsRoot;
 
   @BeforeAll
   static void connect() throws IOException {
-    secretsRoot = Files.createTempDirectory(Path.of("/dev/shm"), "herd-test-secrets-");
+    secretsRoot = newSecretsRoot();
     Path state = Path.of("target/it-state").toAbsolutePath();
     Files.createDirectories(state);
     shared = DockerApiEngine.connect(new DockerApiEngine.Options(state, secretsRoot, System.getenv(), null));
@@ -36,105 +21,27 @@ class PodmanEngineContractIT extends EngineContract {
 
   @AfterAll
   static void disconnect() throws IOException {
-    if (shared != null) {
-      shared.close();
-    }
-    try (var s = Files.list(secretsRoot)) {
-      if (s.findAny().isPresent()) {
-        throw new AssertionError("secrets left behind under " + secretsRoot);
-      }
-    }
-    Files.delete(secretsRoot);
+    closeAndCheck(shared, secretsRoot);
   }
 
   @Override
-  protected Engine openEngine() {
+  protected DockerApiEngine shared() {
     return shared;
   }
 
   @Override
-  protected void closeEngine(Engine e) {
-    // one engine (and podman service) for the whole class
+  protected HostCli cli() {
+    return HostCli.PODMAN;
   }
 
   @Override
-  protected Clock clock() {
-    return Clock.systemUTC();
-  }
-
-  @Override
-  protected ImageSource testImage() {
-    return BusyboxImage.get().source();
-  }
-
-  static List<String> serveCommand() {
-    return command(Program.SERVE);
-  }
-
-  static List<String> command(Program program) {
-    String script = switch (program) {
-      case SERVE -> "trap 'exit 0' TERM; /bin/busybox httpd -f -v -p 127.0.0.1:$PORT -h /www & "
-          + "until /bin/busybox wget -q -O /dev/null http://127.0.0.1:$PORT/; do /bin/busybox sleep 0.1; done; "
-          + "echo " + STARTUP_LINE + "; wait";
-      case IGNORE_TERM -> "trap '' TERM; echo " + STARTUP_LINE + "; while true; do /bin/busybox sleep 1; done";
-      case EXIT_3_AFTER_1S -> "echo " + STARTUP_LINE + "; /bin/busybox sleep 1; exit 3";
-    };
-    return List.of("/bin/busybox", "sh", "-c", script);
-  }
-
-  @Override
-  protected NodeSpec withProgram(NodeSpec spec, Program program) {
-    return spec.toBuilder().command(command(program)).build();
-  }
-
-  @Override
-  protected void letTimePass(Duration d) {
-    await().pollDelay(d).atMost(d.plusSeconds(5)).until(() -> true);
-  }
-
-  @Override
-  protected void createForeignContainer(String name, Map<String, String> labels) {
-    List<String> args = new ArrayList<>(List.of("create", "--name", name, "--network", "none"));
-    labels.forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
-    args.addAll(List.of(EnsuredImage.refFor(BusyboxImage.get().digest()), "/bin/busybox", "sleep", "600"));
-    Podman.ok(args.toArray(String[]::new));
-  }
-
-  @Override
-  protected boolean containerExists(String name) {
-    return Podman.run("container", "exists", name).exitCode() == 0;
+  protected Path secretsRoot() {
+    return secretsRoot;
   }
 
   @Override
   protected void removeForeignContainer(String name) {
     Podman.run("rm", "-f", "-t", "0", name);
-  }
-
-  @Override
-  protected void execByHand(NodeInfo node) {
-    Podman.ok("exec", node.ref().containerName(), "/bin/busybox", "true");
-  }
-
-  @Override
-  protected boolean writeByHand(NodeInfo node, String path) {
-    return Podman.run("exec", node.ref().containerName(), "/bin/busybox", "sh", "-c",
-        "echo touched > " + path).exitCode() == 0;
-  }
-
-  @Override
-  protected Optional<byte[]> readSecretInNode(NodeInfo node, String name) {
-    Podman.Result r = Podman.run("exec", node.ref().containerName(), "/bin/busybox", "cat", "/run/secrets/" + name);
-    return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
-  }
-
-  @Override
-  protected boolean secretsDirExists(NodeRef node) {
-    return Files.exists(secretsRoot.resolve(node.containerName()));
-  }
-
-  @Override
-  protected void makeNodeLog(NodeInfo node, String marker) {
-    Podman.ok("exec", node.ref().containerName(), "/bin/busybox", "sh", "-c", "echo " + marker + " > /proc/1/fd/1");
   }
 
   @Override

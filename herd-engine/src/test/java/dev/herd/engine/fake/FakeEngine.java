@@ -2,6 +2,7 @@ package dev.herd.engine.fake;
 
 import dev.herd.engine.Engine;
 import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineCapabilities;
 import dev.herd.engine.EngineInfo;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.EnsuredImage;
@@ -51,7 +52,9 @@ import java.util.function.Predicate;
  * <p>The fake serves no network traffic; health probers ask {@link #healthy(NodeRef)} (or use
  * {@link #healthProbe()}) instead of sending HTTP.
  *
- * <p>Not modelled: Podman's extra tmpfs on /tmp, /run, /var/tmp for read-only roots.
+ * <p>A read-only root has scratch tmpfs at /run, /tmp and /var/tmp, as on Podman and (added by
+ * herd) on Docker. The fake claims Podman's capabilities unless {@link #behaveAs} or
+ * {@link #loadsOnly} says otherwise.
  */
 public final class FakeEngine implements Engine {
   /** What a fake node's process does; set per node name. */
@@ -84,6 +87,7 @@ public final class FakeEngine implements Engine {
   private final List<EventSub> eventSubs = new CopyOnWriteArrayList<>();
   private final List<LogSub> logSubs = new CopyOnWriteArrayList<>();
   private volatile boolean available = true;
+  private volatile EngineCapabilities capabilities = EngineCapabilities.of("Podman Engine", "1.41"); // until told otherwise
   private long nextId = 1;
   private long transfers;
 
@@ -147,6 +151,20 @@ public final class FakeEngine implements Engine {
 
   private synchronized void update(String node, java.util.function.UnaryOperator<Behaviour> f) {
     behaviours.put(node, f.apply(behaviour(node)));
+  }
+
+  /**
+   * The fake loads only these archive formats (as Docker before 25 loads only docker-archive):
+   * ensuring an image offered in none of them fails like the real engine's refusal.
+   */
+  public void loadsOnly(ImageSource.Format... formats) {
+    EngineCapabilities c = capabilities;
+    capabilities = new EngineCapabilities(List.of(formats), c.execEvents(), c.durableEvents(), c.tmpfsOnReadOnlyRoot());
+  }
+
+  /** The fake claims what this engine product and API version give (e.g. "Docker Engine", "1.41"). */
+  public void behaveAs(String product, String apiVersion) {
+    capabilities = EngineCapabilities.of(product, apiVersion);
   }
 
   /** While false, every call fails with {@link EngineUnreachable}. */
@@ -236,7 +254,12 @@ public final class FakeEngine implements Engine {
   public synchronized boolean writeByHand(NodeRef ref, String path) {
     execByHand(ref);
     Container c = herdContainer(ref).orElseThrow();
-    boolean onTmpfs = c.spec.writablePaths().stream().anyMatch(w -> path.startsWith(w + "/"));
+    // a read-only root also has scratch tmpfs at /run, /tmp and /var/tmp, on every engine
+    List<String> tmpfs = new ArrayList<>(c.spec.writablePaths());
+    if (c.spec.readOnlyRoot()) {
+      tmpfs.addAll(List.of("/run", "/tmp", "/var/tmp"));
+    }
+    boolean onTmpfs = tmpfs.stream().anyMatch(w -> path.startsWith(w + "/") && !path.startsWith(NodeSpec.SECRETS_MOUNT + "/"));
     if (onTmpfs) {
       return true;
     }
@@ -284,7 +307,7 @@ public final class FakeEngine implements Engine {
   @Override
   public EngineInfo info() {
     check();
-    return new EngineInfo("fake", "fake", "1", "1.41", "none", "none");
+    return new EngineInfo("fake", "fake", "1", "1.41", "none", "none", capabilities);
   }
 
   @Override
@@ -292,8 +315,12 @@ public final class FakeEngine implements Engine {
     check();
     boolean transfer = !images.contains(source.digest());
     if (transfer) {
+      EngineInfo info = info();
+      ImageSource.Format format = info.capabilities().formatFor(source).orElseThrow(() -> new EngineFailure(
+          "fake engine loads only " + info.capabilities().loads() + "; image " + source.shortDigest()
+              + " is offered as " + source.formats()));
       try (OutputStream sink = OutputStream.nullOutputStream()) {
-        source.writer().writeTo(sink);
+        source.writer(format).writeTo(sink);
       } catch (IOException e) {
         throw new EngineFailure("could not read image " + source.shortDigest() + ": " + e.getMessage(), 0, e);
       }
