@@ -15,7 +15,7 @@ import dev.herd.bake.run.RunStepExecutor;
 import dev.herd.bake.run.SandboxCommand;
 import dev.herd.bake.scan.LayerRef;
 import dev.herd.bake.scan.ScanReport;
-import dev.herd.bake.scan.SecretRules;
+import dev.herd.common.secrets.SecretRules;
 import dev.herd.bake.scan.SecretScanner;
 import dev.herd.bake.scan.SecretsFoundException;
 import dev.herd.bake.tree.ResourceContent;
@@ -195,7 +195,7 @@ public final class Baker {
     Path staging = work.resolve("rootfs");
     TreeMetadata metadata = new TreeMetadata();
     ChangeReport report = new ChangeReport(List.of());
-    ApplyContext applyContext = new ApplyContext(spec.dir(), vars, epoch);
+    ApplyContext applyContext = new ApplyContext(spec.dir(), request.stateDir(), vars, epoch);
     if (allCached) {
       listener.started(Stage.RESOURCES, role.resources().size() + " resources");
       layers.add(cache.get(resourcesKey).get());
