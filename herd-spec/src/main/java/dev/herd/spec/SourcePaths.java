@@ -96,10 +96,10 @@ public final class SourcePaths {
       throw new Refused("cannot read " + relative + ": " + e.getMessage());
     }
     if (!real.startsWith(realDir)) {
-      throw new Refused("source \"" + relative + "\" resolves (through a symbolic link) outside the project directory");
+      throw new Refused("source \"" + relative + "\" resolves (through a symlink) outside the project directory");
     }
     stateDirOf(real).ifPresent(s -> {
-      throw new Refused("source \"" + relative + "\" resolves (through a symbolic link) into herd's state directory (" + shown(s) + ")");
+      throw new Refused("source \"" + relative + "\" resolves (through a symlink) into herd's state directory (" + shown(s) + ")");
     });
     if (Files.isDirectory(real)) {
       if (!directoryAllowed) {
