@@ -42,6 +42,7 @@ class RendererTest {
         Arguments.of("self include", "top\n{% include 'self' %}", 2, "include cycle"),
         Arguments.of("mutual include", "{% include 'a' %}", 1, "include cycle"),
         Arguments.of("format width", "{{ '%2000000000s'|format('a') }}", 1, "format()"),
+        Arguments.of("string multiplication", "\n{{ 'x' * 1000000000 }}", 2, "Cannot coerce"),
         Arguments.of("indent width", "{{ 'a\\nb'|indent(2000000000) }}", 1, "indent()"),
         Arguments.of("doubling a string", "{% set x = 'ab' %}\n{% for i in range(40) %}{% set x = x ~ x %}{% endfor %}{{ x|length }}", 2,
             "characters"),
