@@ -1,5 +1,6 @@
 package dev.herd.spec;
 
+import dev.herd.common.Refusal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +21,7 @@ public final class SourcePaths {
   public static final String DEFAULT_STATE_DIR = ".herd";
 
   /** A path that may not be read; the message says why, without a location (callers add theirs). */
-  public static final class Refused extends RuntimeException {
+  public static final class Refused extends RuntimeException implements Refusal {
     public Refused(String message) {
       super(message, null, false, false);
     }
