@@ -13,9 +13,6 @@ public final class ConfigKeys {
 
   private static final Pattern KEY = Pattern.compile("[A-Z_][A-Z0-9_]*");
   private static final int MAX_KEY = 128;
-  /** Substrings that mark a value someone should not be reading in plain text. */
-  private static final Pattern SECRET_LIKE =
-      Pattern.compile("PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)TOKEN(?:$|_)");
 
   private ConfigKeys() {}
 
@@ -39,9 +36,9 @@ public final class ConfigKeys {
     if (key.equals("PORT") || key.startsWith("HERD_")) {
       return Optional.of("config key " + key + " is reserved: herd sets PORT and HERD_* itself");
     }
-    var m = SECRET_LIKE.matcher(key);
-    if (m.find()) {
-      String word = m.group().replaceAll("^_|_$", "");
+    Optional<String> secretWord = SecretRules.secretWordInName(key);
+    if (secretWord.isPresent()) {
+      String word = secretWord.get();
       return Optional.of("config key " + key + " looks like a secret (contains " + word + "): " + useSecret(scope, key));
     }
     return Optional.empty();

@@ -174,7 +174,7 @@ final class TreeBuilder {
         problems.add(e.keyLoc(), keyPath, "a name here must be " + m.keyRule() + ", got " + Texts.quote(e.key()));
         continue;
       }
-      if (m.secretRefusal().isPresent() && Names.SECRET_LIKE.matcher(e.key()).matches()) {
+      if (m.secretRefusal().isPresent() && SecretRules.secretWordInName(e.key()).isPresent()) {
         problems.add(e.keyLoc(), keyPath, "looks like a secret; " + m.secretRefusal().get());
         continue;
       }

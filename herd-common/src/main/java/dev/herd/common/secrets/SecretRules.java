@@ -38,6 +38,22 @@ public final class SecretRules {
 
   public static final int GENERIC_MIN_LENGTH = 8;
 
+  /**
+   * Words that make a variable name (env, config) one that holds a secret; TOKEN only as a whole
+   * word ({@code GITHUB_TOKEN}, not {@code MAX_TOKENS}).
+   */
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i)PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)TOKEN(?:$|_)");
+
+  /** The secret word in a variable name ({@code DB_PASSWORD} → PASSWORD), or empty. */
+  public static Optional<String> secretWordInName(String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    Matcher m = SECRET_NAME.matcher(name);
+    return m.find() ? Optional.of(m.group().replaceAll("^_|_$", "").toUpperCase(Locale.ROOT)) : Optional.empty();
+  }
+
   /** One hit: the rule and a redacted excerpt. */
   public record Hit(String rule, String excerpt) {}
 
