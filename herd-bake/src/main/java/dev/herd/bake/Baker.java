@@ -15,7 +15,7 @@ import dev.herd.bake.run.RunStepExecutor;
 import dev.herd.bake.run.SandboxCommand;
 import dev.herd.bake.scan.LayerRef;
 import dev.herd.bake.scan.ScanReport;
-import dev.herd.bake.scan.SecretRules;
+import dev.herd.common.secrets.SecretRules;
 import dev.herd.bake.scan.SecretScanner;
 import dev.herd.bake.scan.SecretsFoundException;
 import dev.herd.bake.tree.ResourceContent;
@@ -47,6 +47,7 @@ import dev.herd.image.oci.ImageConfig;
 import dev.herd.spec.Base;
 import dev.herd.spec.Role;
 import dev.herd.spec.RunStep;
+import dev.herd.spec.SourcePaths;
 import dev.herd.spec.Spec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,14 +103,14 @@ public final class Baker {
     return new Baker(images, new Bases(debian, Baker::importBase), runner);
   }
 
-  private static String importBase(Base.Image image, Path rootfs) {
+  private static String importBase(Base.Image image, Path source, Path rootfs) {
     SourceFormat format = switch (image.format()) {
       case OCI_LAYOUT -> SourceFormat.OCI_LAYOUT;
       case OCI_ARCHIVE -> SourceFormat.OCI_ARCHIVE;
       case DOCKER_ARCHIVE -> SourceFormat.DOCKER_ARCHIVE;
     };
     ImportedImage imported = ImageImporter.unpack(
-        Path.of(image.path()), format, image.ref().orElse(null), rootfs, image.allowDevices(), ImportLimits.DEFAULT);
+        source, format, image.ref().orElse(null), rootfs, image.allowDevices(), ImportLimits.DEFAULT);
     return imported.baseDigest().toString();
   }
 
@@ -135,7 +136,8 @@ public final class Baker {
     // -- resolving, base, packages (resolution, mmdebstrap and the base cache live in Bases)
     long t0 = System.nanoTime();
     listener.started(Stage.RESOLVE, describe(role.base(), role.packages()));
-    BaseStages stages = bases.prepare(role, work, LockFile.read(lockPath), request.locked());
+    BaseStages stages = bases.prepare(role, work, LockFile.read(lockPath), request.locked(),
+        new SourcePaths(spec.dir(), request.stateDir()));
     listener.finished(Stage.RESOLVE, stages.packages().packages().size() + " packages", since(t0));
     if (stages.lock().isPresent() && stages.lockChanged() && !request.locked()) {
       LockFile lock = LockFile.read(lockPath).orElse(LockFile.empty()).with(role.name(), stages.lock().get());
@@ -195,7 +197,7 @@ public final class Baker {
     Path staging = work.resolve("rootfs");
     TreeMetadata metadata = new TreeMetadata();
     ChangeReport report = new ChangeReport(List.of());
-    ApplyContext applyContext = new ApplyContext(spec.dir(), vars, epoch);
+    ApplyContext applyContext = new ApplyContext(spec.dir(), request.stateDir(), vars, epoch);
     if (allCached) {
       listener.started(Stage.RESOURCES, role.resources().size() + " resources");
       layers.add(cache.get(resourcesKey).get());

@@ -79,7 +79,7 @@ public final class AuditCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.ENVIRONMENT, "no role \"" + role + "\" in " + spec.file().getFileName()
           + " (roles: " + String.join(", ", spec.roles().keySet()) + ")");
     }
-    ApplyContext context = context(spec, r);
+    ApplyContext context = context(spec, r, project.stateDir(spec.file()));
     Path temp = null;
     AuditReport report;
     try {
@@ -114,13 +114,13 @@ public final class AuditCommand implements Callable<Integer> {
   }
 
   /** What the bake gives templates, with SOURCE_DATE_EPOCH (or 1970) as the build time. */
-  static ApplyContext context(Spec spec, Role role) {
+  static ApplyContext context(Spec spec, Role role, java.nio.file.Path stateDir) {
     String sde = System.getenv("SOURCE_DATE_EPOCH");
     Instant epoch = sde == null || sde.isBlank() ? Instant.EPOCH : Instant.ofEpochSecond(Long.parseLong(sde.strip()));
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("role", Map.of("name", role.name()));
     facts.put("project", Map.of("name", spec.project().name()));
     facts.put("image", Map.of("created", epoch.toString()));
-    return new ApplyContext(spec.dir(), new TemplateVars(role.vars(), facts), epoch);
+    return new ApplyContext(spec.dir(), stateDir, new TemplateVars(role.vars(), facts), epoch);
   }
 }

@@ -1,5 +1,6 @@
 package dev.herd.cli;
 
+import dev.herd.common.Refusal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -117,6 +118,16 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
         err.println("herd: interrupted");
         return INTERRUPTED;
       }
+      // An expected refusal (bad spec, resource, template, secret found, engine down...) from any
+      // module: its message is complete and located; a stack trace would only hide it.
+      Refusal refusal = refusal(ex);
+      if (refusal != null) {
+        err.println("herd: " + refusal.getMessage());
+        if (GlobalOptions.verbose) {
+          ex.printStackTrace(err);
+        }
+        return refusal.environmental() ? ENVIRONMENT : FAILED;
+      }
       String what = ex instanceof UncheckedIOException u ? u.getCause().toString() : ex.toString();
       err.println("herd: unexpected error: " + what);
       if (GlobalOptions.verbose) {
@@ -126,6 +137,19 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
       }
       return FAILED;
     }
+  }
+
+  /** The first {@link Refusal} in the cause chain, or null (then the failure is a bug). */
+  static Refusal refusal(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof Refusal r) {
+        return r;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

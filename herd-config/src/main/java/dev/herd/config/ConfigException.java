@@ -1,10 +1,12 @@
 package dev.herd.config;
 
+import dev.herd.common.Refusal;
+
 /**
  * A config, secret or flag operation that failed. {@link #kind()} tells an API how to answer
  * (400, 404, 409, 500); the message names what and where, and never contains a secret value.
  */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends RuntimeException implements Refusal {
   /** Why an operation failed. */
   public enum Kind {
     /** Bad input: the caller can fix it. */

@@ -1,7 +1,9 @@
 package dev.herd.config;
 
+import dev.herd.common.secrets.SecretRules;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** What a config key and value may be, with the reason when they may not. */
@@ -11,14 +13,16 @@ public final class ConfigKeys {
 
   private static final Pattern KEY = Pattern.compile("[A-Z_][A-Z0-9_]*");
   private static final int MAX_KEY = 128;
-  /** Substrings that mark a value someone should not be reading in plain text. */
-  private static final Pattern SECRET_LIKE =
-      Pattern.compile("PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)TOKEN(?:$|_)");
 
   private ConfigKeys() {}
 
   /** Why {@code key} cannot be a config key, or empty when it can. */
   public static Optional<String> checkKey(String key) {
+    return checkKey(key, new Scope("ENV", "ROLE"));
+  }
+
+  /** The same, with the advice naming {@code scope}. */
+  public static Optional<String> checkKey(String key, Scope scope) {
     if (key == null || key.isEmpty()) {
       return Optional.of("a config key must not be empty");
     }
@@ -32,14 +36,34 @@ public final class ConfigKeys {
     if (key.equals("PORT") || key.startsWith("HERD_")) {
       return Optional.of("config key " + key + " is reserved: herd sets PORT and HERD_* itself");
     }
-    var m = SECRET_LIKE.matcher(key);
-    if (m.find()) {
-      String word = m.group().replaceAll("^_|_$", "");
-      return Optional.of("config key " + key + " looks like a secret (contains " + word + "): config is stored and"
-          + " delivered in plain text; store it with `herd secret set <env> <role> " + key + "`, which reads the"
-          + " value from stdin or a file and keeps it encrypted");
+    Optional<String> secretWord = SecretRules.secretWordInName(key);
+    if (secretWord.isPresent()) {
+      String word = secretWord.get();
+      return Optional.of("config key " + key + " looks like a secret (contains " + word + "): " + useSecret(scope, key));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why {@code value} must be a secret rather than config: it is (or contains) a stored secret's
+   * value, or it looks like a credential or key material by the bake's secret scan rules. The
+   * value is never part of the reason beyond the scan's redacted excerpt.
+   */
+  public static Optional<String> checkNotSecret(Scope scope, String key, String value, Predicate<String> storedSecret) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (storedSecret.test(value)) {
+      return Optional.of("value of " + key + " is the value of a stored secret: " + useSecret(scope, key));
+    }
+    return SecretRules.credentialIn(key, value).map(hit -> "value of " + key + " looks like a credential (" + hit.rule() + ": "
+        + hit.excerpt() + "): " + useSecret(scope, key));
+  }
+
+  /** The advice, with the exact command the CLI accepts. */
+  static String useSecret(Scope scope, String key) {
+    return "config is stored and delivered in plain text; store it as a secret with `herd secret set " + scope.environment()
+        + "/" + scope.role() + "/" + key + "` (it reads the value from stdin or --value-file and keeps it encrypted)";
   }
 
   /** Why {@code value} cannot be the value of {@code key}, or empty when it can. */

@@ -37,11 +37,18 @@ public final class ConfigStore {
   private final ConfigDb db;
   private final Clock clock;
   private final ConfigWatch watch;
+  private final java.util.function.Predicate<String> storedSecret;
 
   public ConfigStore(ConfigDb db, Clock clock, ConfigWatch watch) {
+    this(db, clock, watch, value -> false);
+  }
+
+  /** @param storedSecret whether a value is (or contains) a stored secret's value; such values are refused */
+  public ConfigStore(ConfigDb db, Clock clock, ConfigWatch watch, java.util.function.Predicate<String> storedSecret) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.watch = Objects.requireNonNull(watch, "watch");
+    this.storedSecret = Objects.requireNonNull(storedSecret, "storedSecret");
   }
 
   /** Sets keys to values in one new revision. */
@@ -67,8 +74,9 @@ public final class ConfigStore {
       problems.add("nothing to change: give at least one KEY=value or key to unset");
     }
     for (Map.Entry<String, String> e : new TreeMap<>(set).entrySet()) {
-      ConfigKeys.checkKey(e.getKey()).ifPresentOrElse(problems::add,
-          () -> ConfigKeys.checkValue(e.getKey(), e.getValue()).ifPresent(problems::add));
+      ConfigKeys.checkKey(e.getKey(), scope).or(() -> ConfigKeys.checkValue(e.getKey(), e.getValue()))
+          .or(() -> ConfigKeys.checkNotSecret(scope, e.getKey(), e.getValue(), storedSecret))
+          .ifPresent(problems::add);
     }
     for (String key : new TreeSet<>(unset)) {
       if (set.containsKey(key)) {

@@ -34,9 +34,11 @@ public final class HerdConfig implements AutoCloseable {
         case FLAGS -> fs[0].revision(t.environment());
         case DISCOVERY -> 0L;
       });
-      this.config = cs[0] = new ConfigStore(db, clock, watch);
+      Redactor redactor = new Redactor();
+      // Config refuses a value that is a stored secret: the redactor knows every live secret value.
+      this.config = cs[0] = new ConfigStore(db, clock, watch, redactor::isKnown);
       this.flags = fs[0] = new Flags(db, clock, watch);
-      this.secrets = SecretStore.open(db, stateDir, environment, clock, new Redactor());
+      this.secrets = SecretStore.open(db, stateDir, environment, clock, redactor);
       this.secrets.primeRedactor();
       this.tokens = new NodeTokens(db, clock);
       this.nodeFiles = new NodeFiles(stateDir.toAbsolutePath().normalize().resolve("nodes"));

@@ -1,10 +1,10 @@
 package dev.herd.config;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
 import dev.herd.spec.Role;
+import dev.herd.template.Includes;
+import dev.herd.template.Renderer;
+import dev.herd.template.TemplateException;
+import dev.herd.template.TemplateLimits;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,12 +19,8 @@ import java.util.TreeMap;
  * setting, never an empty string.
  */
 public final class LaunchSettings {
-  private final Jinjava jinjava;
-
-  public LaunchSettings() {
-    JinjavaConfig config = JinjavaConfig.newBuilder().withFailOnUnknownTokens(true).build();
-    this.jinjava = new Jinjava(config);
-  }
+  /** herd's bounded renderer; a launch value may not include files. */
+  private final Renderer renderer = new Renderer(TemplateLimits.LAUNCH, Includes.NONE);
 
   /** The role's launch settings for this node, name → value; every failing setting is reported at once. */
   public Map<String, String> evaluate(Role role, NodeFacts node, Map<String, String> config) {
@@ -36,15 +32,9 @@ public final class LaunchSettings {
     for (Map.Entry<String, String> e : new TreeMap<>(role.launch()).entrySet()) {
       String key = e.getKey();
       try {
-        RenderResult r = jinjava.renderForResult(e.getValue(), context);
-        List<TemplateError> fatal = r.getErrors().stream()
-            .filter(x -> x.getSeverity() == TemplateError.ErrorType.FATAL || x.getReason() == TemplateError.ErrorReason.UNKNOWN)
-            .toList();
-        if (!fatal.isEmpty()) {
-          problems.add(describe(key, fatal.get(0), node));
-        } else {
-          out.put(key, r.getOutput());
-        }
+        out.put(key, renderer.render("launch setting " + key, e.getValue(), context));
+      } catch (TemplateException ex) {
+        problems.add("launch setting " + key + ": " + describe(ex, node));
       } catch (RuntimeException ex) {
         problems.add("launch setting " + key + ": " + undefined(ex).map(u -> unknownToken("Unknown token found: " + u, node))
             .orElseGet(() -> unknownToken(ex.getMessage(), node)));
@@ -57,14 +47,19 @@ public final class LaunchSettings {
     return out;
   }
 
-  private static String describe(String key, TemplateError err, NodeFacts node) {
-    String m = err.getMessage() == null ? "" : err.getMessage();
+  private static String describe(TemplateException ex, NodeFacts node) {
+    java.util.Optional<String> u = undefined(ex);
+    if (u.isPresent()) {
+      return unknownToken("Unknown token found: " + u.get(), node);
+    }
+    String m = ex.detail() == null ? "" : ex.detail();
     int i = m.indexOf(Undefined.MARK);
     if (i >= 0) {
       String name = m.substring(i + Undefined.MARK.length()).split("[\\s'\",)]", 2)[0];
-      return "launch setting " + key + ": " + unknownToken("Unknown token found: " + name, node);
+      return unknownToken("Unknown token found: " + name, node);
     }
-    return "launch setting " + key + ": " + unknownToken(m, node);
+    // Limits and refused includes: say where in the value (multi-line values exist).
+    return ex.limit() || m.startsWith("cannot include") ? "line " + ex.line() + ": " + m : unknownToken(m, node);
   }
 
   private static java.util.Optional<String> undefined(Throwable t) {

@@ -62,6 +62,26 @@ public final class Redactor {
     return out;
   }
 
+  /**
+   * Whether {@code value} is, or contains, a known secret (equal to one of at least
+   * {@value #MIN_LENGTH} characters, or containing one of at least 8). Compares in memory only;
+   * nothing is logged.
+   */
+  public boolean isKnown(String value) {
+    if (value == null || value.length() < MIN_LENGTH) {
+      return false;
+    }
+    if (secrets.contains(value) || secrets.contains(value.strip())) {
+      return true;
+    }
+    for (String s : ordered) {
+      if (s.length() >= MIN_LINE_LENGTH && value.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** How many values it knows (lines of multi-line secrets count separately). */
   public int size() {
     return secrets.size();

@@ -63,6 +63,24 @@ class LaunchSettingsTest {
         .hasMessageContaining("launch setting BROKEN").hasMessageContaining("syntax error");
   }
 
+  /** Issue 18: a launch value cost ~40 s of controller CPU per node start; now a located error, fast. */
+  @Test
+  void templateBombsInLaunchValuesFailFastAndLocated() {
+    Role role = withLaunch(Map.of(
+        "LOOPS", "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+        "WIDE", "{{ 'a'|center(2000000000) }}",
+        "RANGE", "x\n{{ range(100000000)|length }}",
+        "CLASSPATH", "{% include 'logback.xml' %}"));
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> launch.evaluate(role, node(OptionalLong.of(256)), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("launch setting LOOPS: line 1: more than 10000 loop iterations")
+        .hasMessageContaining("launch setting WIDE: line 1: center() would be 2000000000 characters")
+        .hasMessageContaining("launch setting RANGE: line 2: range() of 100000000 numbers")
+        .hasMessageContaining("launch setting CLASSPATH: line 1: cannot include \"logback.xml\"");
+    assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
+  }
+
   private Role withLaunch(Map<String, String> settings) {
     Role r = TestSpecs.spec(dir).role("web");
     return new Role(r.name(), r.base(), r.packages(), r.vars(), r.resources(), r.run(), r.command(), r.user(), r.workdir(),

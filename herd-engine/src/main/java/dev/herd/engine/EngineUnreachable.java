@@ -10,4 +10,9 @@ public final class EngineUnreachable extends EngineException {
   public boolean transientFailure() {
     return true;
   }
+
+  @Override
+  public boolean environmental() {
+    return true;
+  }
 }

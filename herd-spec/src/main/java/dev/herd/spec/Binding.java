@@ -1,7 +1,5 @@
 package dev.herd.spec;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Optional;
@@ -49,27 +47,19 @@ abstract class Binding {
         + Texts.closest(name, declared).map(n -> " (did you mean \"" + n + "\"?)").orElse(" (declared: " + String.join(", ", declared) + ")");
   }
 
-  /** Checks a {@code source}-like path: it must exist inside the project directory. */
+  /**
+   * Checks a {@code source}-like path by {@link SourcePaths}: it exists inside the project
+   * directory, also after symlinks, and outside herd's state directory.
+   */
   void checkSource(Fields f, String key, boolean directoryAllowed) {
     Optional<String> source = f.optString(key);
     if (source.isEmpty()) {
       return;
     }
-    Path p = dir.resolve(source.get()).normalize();
-    if (!Files.exists(p)) {
-      error(f, key, "no such file: " + source.get() + " (paths are relative to herd.yaml's directory)");
-      return;
-    }
-    if (!directoryAllowed && Files.isDirectory(p)) {
-      error(f, key, source.get() + " is a directory, expected a file");
-      return;
-    }
     try {
-      if (!p.toRealPath().startsWith(dir.toRealPath())) {
-        error(f, key, source.get() + " leads outside the project directory (through a symbolic link)");
-      }
-    } catch (IOException e) {
-      error(f, key, "cannot read " + source.get() + ": " + e.getMessage());
+      new SourcePaths(dir, null).locate(source.get(), directoryAllowed);
+    } catch (SourcePaths.Refused e) {
+      error(f, key, e.getMessage());
     }
   }
 

@@ -10,9 +10,6 @@ public final class Names {
   /** Environment variable names (env, config, launch). */
   public static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   public static final String ENV_NAME_RULE = "letters, digits and '_', not starting with a digit";
-  /** Keys that look like they hold a secret; they do not belong in an image or plain config. */
-  public static final Pattern SECRET_LIKE =
-      Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL).*");
 
   private Names() {}
 

@@ -2,6 +2,8 @@ package dev.herd.spec;
 
 import dev.herd.spec.Shape.Scalar;
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Turns a YAML scalar into the typed value its {@link Shape.Kind} asks for, or says why not. */
@@ -108,6 +110,7 @@ final class Scalars {
         case NAME_PATTERN -> new NamePattern(text(type, raw, expected, false));
         case ABS_PATH -> absolutePath(text(type, raw, expected, false), expected);
         case REL_PATH -> relativePath(text(type, raw, expected, false), expected);
+        case LINK_TARGET -> linkTarget(text(type, raw, expected, false), expected);
       };
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new Bad(e.getMessage());
@@ -186,6 +189,35 @@ final class Scalars {
       out.append('/').append(part);
     }
     return out.isEmpty() ? "/" : out.toString();
+  }
+
+  /**
+   * A symlink target as the filesystem will store it: "//" and "." components and a trailing
+   * "/" are dropped ("/srv/" → "/srv", "./a//b/" → "a/b"), so the link baked and the link the
+   * image tests expect are the same string. ".." is kept: for a relative target it is meaning,
+   * not noise (whether it stays in the image is checked with the link's own path).
+   */
+  static String linkTarget(String p, String expected) throws Bad {
+    if (p.isEmpty()) {
+      throw new Bad(expected);
+    }
+    if (p.indexOf('\0') >= 0) {
+      throw new Bad("a path must not contain NUL characters");
+    }
+    List<String> parts = new ArrayList<>();
+    for (String part : p.split("/")) {
+      if (!part.isEmpty() && !part.equals(".")) {
+        parts.add(part);
+      }
+    }
+    String joined = String.join("/", parts);
+    if (p.startsWith("/")) {
+      return "/" + joined;
+    }
+    if (joined.isEmpty()) {
+      throw new Bad("a link to its own directory (" + Texts.quote(p) + ") is a loop; point it at a path");
+    }
+    return joined;
   }
 
   /** A path relative to the project directory that stays inside it. */

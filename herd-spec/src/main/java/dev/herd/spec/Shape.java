@@ -36,7 +36,9 @@ sealed interface Shape {
     /** An absolute path inside the image. */
     ABS_PATH,
     /** A path relative to the project directory (where herd.yaml is). */
-    REL_PATH
+    REL_PATH,
+    /** Where a symlink points: absolute or relative, normalized as the link will be stored. */
+    LINK_TARGET
   }
 
   record Scalar(

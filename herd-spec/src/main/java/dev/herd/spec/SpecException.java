@@ -1,10 +1,11 @@
 package dev.herd.spec;
 
+import dev.herd.common.Refusal;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** A spec that did not load, with every problem found (for callers that prefer exceptions). */
-public final class SpecException extends RuntimeException {
+public final class SpecException extends RuntimeException implements Refusal {
   private final List<SpecError> errors;
 
   public SpecException(List<SpecError> errors) {

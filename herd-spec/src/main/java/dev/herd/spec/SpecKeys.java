@@ -46,6 +46,7 @@ final class SpecKeys {
   static final Scalar IMAGE_REF = Scalar.of(Kind.IMAGE_REF, ImageRef.WHAT);
   static final Scalar NAME_PATTERN = Scalar.of(Kind.NAME_PATTERN, "a node name pattern like \"web-{n}\"");
   static final Scalar ABS_PATH = Scalar.of(Kind.ABS_PATH, "an absolute path like /srv/www");
+  static final Scalar LINK_TARGET = Scalar.of(Kind.LINK_TARGET, "a path like /etc/herd/config.json or ../lib");
   static final Scalar REL_PATH = Scalar.of(Kind.REL_PATH, "a path relative to herd.yaml's directory, like templates/index.html.j2");
 
   static Scalar integer(long min, long max) {
@@ -148,7 +149,7 @@ final class SpecKeys {
                           MODE_0644, OWNER, GROUP)
                   .exactlyOneOf("content", "source")),
               variant("symlink", ABS_PATH, "A symbolic link.",
-                  obj(req("to", STRING, "Where the link points (must stay inside the image)."))),
+                  obj(req("to", LINK_TARGET, "Where the link points (must stay inside the image); normalized like the link is stored (\"/srv/\" is /srv)."))),
               variant("absent", ABS_PATH, "A path removed from the image.", obj())));
 
   static final Obj RUN_STEP =

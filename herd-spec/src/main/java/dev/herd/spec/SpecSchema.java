@@ -175,6 +175,10 @@ public final class SpecSchema {
         s.put("type", "string");
         s.put("pattern", "^[^/~]");
       }
+      case LINK_TARGET -> {
+        s.put("type", "string");
+        s.put("minLength", 1);
+      }
     }
     return s;
   }

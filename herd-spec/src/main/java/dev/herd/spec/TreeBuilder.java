@@ -1,5 +1,7 @@
 package dev.herd.spec;
 
+import dev.herd.common.secrets.SecretRules;
+
 import dev.herd.spec.Scalars.YamlType;
 import dev.herd.spec.Shape.Field;
 import dev.herd.spec.Shape.ListOf;
@@ -172,11 +174,20 @@ final class TreeBuilder {
         problems.add(e.keyLoc(), keyPath, "a name here must be " + m.keyRule() + ", got " + Texts.quote(e.key()));
         continue;
       }
-      if (m.secretRefusal().isPresent() && Names.SECRET_LIKE.matcher(e.key()).matches()) {
+      if (m.secretRefusal().isPresent() && SecretRules.secretWordInName(e.key()).isPresent()) {
         problems.add(e.keyLoc(), keyPath, "looks like a secret; " + m.secretRefusal().get());
         continue;
       }
       Val v = build(e.value(), m.value(), keyPath, schemaPath + ".*", e.keyLoc());
+      if (v instanceof Val.Scalar sc && sc.value() instanceof String text && m.secretRefusal().isPresent()) {
+        // The value itself, by the rules of the bake's secret scan (one set of rules, herd-common).
+        Optional<SecretRules.Hit> hit = SecretRules.credentialIn(e.key(), text);
+        if (hit.isPresent()) {
+          problems.add(sc.loc(), keyPath, "the value looks like a credential (" + hit.get().rule() + ": " + hit.get().excerpt()
+              + "); " + m.secretRefusal().get());
+          continue;
+        }
+      }
       if (v != null) {
         values.put(e.key(), v);
       }

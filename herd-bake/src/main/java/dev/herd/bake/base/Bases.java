@@ -2,6 +2,7 @@ package dev.herd.bake.base;
 
 import dev.herd.spec.Base;
 import dev.herd.spec.Role;
+import dev.herd.spec.SourcePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,8 +28,9 @@ public final class Bases {
    *     (Debian trees live in the base cache)
    * @param lock herd.lock as read, if there is one
    * @param locked whether the bake runs with {@code --locked}
+   * @param sources the project's files: an image base is read only through them
    */
-  public BaseStages prepare(Role role, Path workDir, Optional<LockFile> lock, boolean locked) {
+  public BaseStages prepare(Role role, Path workDir, Optional<LockFile> lock, boolean locked, SourcePaths sources) {
     return switch (role.base()) {
       case Base.Debian d -> {
         DebianStages stages = debian.build(role.name(), d, role.packages(), lock, locked);
@@ -41,8 +43,15 @@ public final class Bases {
       }
       case Base.Image image -> {
         refusePackages(role, "packages cannot be installed on an image base yet");
+        Path source;
+        try {
+          // Relative to herd.yaml (not the working directory), never outside it or in the state directory.
+          source = sources.locate(image.path(), true);
+        } catch (SourcePaths.Refused e) {
+          throw new BaseBuildException(image.location() + ": roles." + role.name() + ".base.image.path: " + e.getMessage());
+        }
         Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
-        String digest = images.unpack(image, rootfs);
+        String digest = images.unpack(image, source, rootfs);
         BuiltBase imported = new BuiltBase(digest, rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
         yield new BaseStages(imported, imported, Optional.empty(), false);
       }

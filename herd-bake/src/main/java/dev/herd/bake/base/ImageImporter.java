@@ -11,8 +11,9 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface ImageImporter {
   /**
+   * @param source the image's archive or layout, already confined to the project ({@code SourcePaths})
    * @param rootfs an empty directory to unpack the image's layers into
    * @return the digest of the imported image's manifest, which names the base in the lineage
    */
-  String unpack(Base.Image image, Path rootfs);
+  String unpack(Base.Image image, Path source, Path rootfs);
 }

@@ -1,5 +1,7 @@
 package dev.herd.bake.scan;
 
+import dev.herd.common.secrets.Redaction;
+import dev.herd.common.secrets.SecretRules;
 import dev.herd.bake.tree.Change;
 import dev.herd.bake.tree.ChangeReport;
 import dev.herd.bake.tree.Origin;
@@ -259,6 +261,9 @@ public final class SecretScanner {
         break;
       }
       start = nl + 1;
+    }
+    for (SecretRules.LineHit h : SecretRules.scanDocument(text)) {
+      out.add(new Finding(h.hit().rule(), path, ref, h.line(), h.hit().excerpt(), Optional.empty()));
     }
     return new ScanReport.Stats(1, data.length, 0, truncated ? 1 : 0);
   }

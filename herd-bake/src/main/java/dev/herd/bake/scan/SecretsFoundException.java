@@ -1,9 +1,10 @@
 package dev.herd.bake.scan;
 
+import dev.herd.common.Refusal;
 import java.util.List;
 
 /** The bake is blocked by probable secrets. The message never contains a secret. */
-public class SecretsFoundException extends RuntimeException {
+public class SecretsFoundException extends RuntimeException implements Refusal {
   private final transient List<Finding> findings;
 
   public SecretsFoundException(String message, List<Finding> findings) {

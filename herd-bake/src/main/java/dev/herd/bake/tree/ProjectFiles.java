@@ -4,63 +4,44 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.herd.spec.SourcePaths;
 
 /**
- * Files of the project (beside herd.yaml) that resources and templates read. A path must be
- * relative and, after following symlinks, still inside the project directory: a template or a
- * {@code source:} can never pull a host file such as ~/.ssh/id_rsa into an image.
+ * Files of the project (beside herd.yaml) that resources and templates read, confined by the
+ * spec's {@link SourcePaths} rule: relative, inside the project directory after symlinks, never
+ * in herd's state directory. A template or a {@code source:} can never pull a host file such as
+ * ~/.ssh/id_rsa, or herd's own keyset, into an image.
  */
 public final class ProjectFiles {
   /** Sources larger than this are refused: a role's files are config, not data sets. */
   public static final int MAX_SOURCE_BYTES = 256 << 20;
 
-  private final Path dir;
+  private final SourcePaths paths;
 
   public ProjectFiles(Path projectDir) {
-    try {
-      this.dir = projectDir.toRealPath();
-    } catch (IOException e) {
-      throw new UncheckedIOException("project directory " + projectDir + " is not accessible", e);
+    this(projectDir, null);
+  }
+
+  /** @param stateDir herd's state directory (--state), refused like the default .herd */
+  public ProjectFiles(Path projectDir, Path stateDir) {
+    if (!Files.isDirectory(projectDir)) {
+      throw new UncheckedIOException(new IOException("project directory " + projectDir + " is not accessible"));
     }
+    this.paths = new SourcePaths(projectDir, stateDir);
   }
 
   public Path dir() {
-    return dir;
+    return paths.projectDir();
   }
 
   /** The host path of a project-relative file, confined to the project directory. */
   public Path locate(String relative, Origin origin) {
-    if (relative == null || relative.isBlank()) {
-      throw new TreeException(origin, "source path is empty");
-    }
-    if (relative.indexOf('\0') >= 0) {
-      throw new TreeException(origin, "source path contains a NUL byte");
-    }
-    Path rel = Path.of(relative);
-    if (rel.isAbsolute() || relative.startsWith("~")) {
-      throw new TreeException(origin, "source \"" + relative + "\" must be relative to the project directory");
-    }
-    Path candidate = dir.resolve(rel).normalize();
-    if (!candidate.startsWith(dir)) {
-      throw new TreeException(origin, "source \"" + relative + "\" is outside the project directory");
-    }
-    Path real;
     try {
-      real = candidate.toRealPath();
-    } catch (NoSuchFileException e) {
-      throw new TreeException(origin, "source \"" + relative + "\" does not exist in " + dir);
-    } catch (IOException e) {
-      throw new TreeException(origin, "source \"" + relative + "\" cannot be read: " + e.getMessage(), e);
+      return paths.locate(relative, false);
+    } catch (SourcePaths.Refused e) {
+      throw new TreeException(origin, e.getMessage());
     }
-    if (!real.startsWith(dir)) {
-      throw new TreeException(origin, "source \"" + relative + "\" resolves (through a symlink) outside the project directory");
-    }
-    if (!Files.isRegularFile(real)) {
-      throw new TreeException(origin, "source \"" + relative + "\" is not a regular file");
-    }
-    return real;
   }
 
   public byte[] read(String relative, Origin origin) {

@@ -13,7 +13,7 @@ public final class ResourceContent {
   private final TemplateVars vars;
 
   public ResourceContent(ApplyContext context) {
-    this.project = new ProjectFiles(context.projectDir());
+    this.project = new ProjectFiles(context.projectDir(), context.stateDir());
     this.templates = new TemplateRenderer(project);
     this.vars = context.vars();
   }

@@ -1,10 +1,12 @@
 package dev.herd.bake.tree;
 
+import dev.herd.common.Refusal;
+
 /**
  * A resource cannot be applied (path escapes the image, unknown owner, bad mode, ...). The
  * message starts with the spec location and key path of the resource.
  */
-public class TreeException extends RuntimeException {
+public class TreeException extends RuntimeException implements Refusal {
   private final transient Origin origin;
   private final String detail;
 

@@ -1,5 +1,7 @@
 package dev.herd.bake.scan;
 
+import dev.herd.common.secrets.Redaction;
+import dev.herd.common.secrets.SecretRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -31,6 +33,8 @@ class SecretScannerTest {
   static final String SLACK = "xoxb-" + "123456789012-abcdefGHIJKL";
   static final String STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc";
   static final String PASSWORD = "Xk9#mQ2" + "vL7!pR4z";
+  static final String TINK_VALUE = "GiD0" + "test0nlyKeyBytesNotARealKey00000000000000";
+  static final String JWK_D = "test" + "0nly-8x7Yq2Lm9Np4Rs6Tv8Wz3Kd";
 
   final SecretScanner scanner = new SecretScanner(SecretScan.NONE);
   final LayerRef layer0 = LayerRef.of(0, "sha256:" + "ab".repeat(32), "base");
@@ -53,7 +57,15 @@ class SecretScannerTest {
         Arguments.of(SecretRules.SLACK_TOKEN, "/srv/app/hook.json", "{\"t\": \"" + SLACK + "\"}", SLACK, "xoxb…"),
         Arguments.of(SecretRules.STRIPE_KEY, "/srv/app/pay.yml", "key " + STRIPE, STRIPE, "sk_l…"),
         Arguments.of(SecretRules.GENERIC_SECRET, "/etc/app/db.env", "DB_PASSWORD=\"" + PASSWORD + "\"", PASSWORD, "DB_PASSWORD=Xk9…"),
-        Arguments.of(SecretRules.GENERIC_SECRET, "/etc/app/conf.yaml", "  api_key: " + PASSWORD, PASSWORD, "api_key=Xk9…"));
+        Arguments.of(SecretRules.GENERIC_SECRET, "/etc/app/conf.yaml", "  api_key: " + PASSWORD, PASSWORD, "api_key=Xk9…"),
+        // Key material (issue 18: herd's own Tink keyset was baked into an image and passed).
+        Arguments.of(SecretRules.TINK_KEYSET, "/srv/www/keys.json", "{\"primaryKeyId\": 1829,\n\"key\": [{\"keyData\": {\"typeUrl\": "
+            + "\"type.googleapis.com/google.crypto.tink.AesGcmKey\", \"value\": \"" + TINK_VALUE + "\"}, \"status\": \"ENABLED\"}]}",
+            TINK_VALUE, "Tink keyset (key material not shown)"),
+        Arguments.of(SecretRules.JWK_PRIVATE_KEY, "/etc/app/jwk.json", "{\"kty\": \"EC\", \"crv\": \"P-256\",\n \"d\": \"" + JWK_D + "\"}",
+            JWK_D, "JSON Web Key (kty EC) with private members (not shown)"),
+        Arguments.of(SecretRules.PRIVATE_KEY, "/root/.ssh/deploy", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA" + "test0nly\n"
+            + "-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAtest0nly", "-----BEGIN OPENSSH PRIVATE KEY----- (key body not shown)"));
   }
 
   @ParameterizedTest(name = "{0} in {1}")

@@ -170,6 +170,49 @@ class PathConfinementTest {
     assertThat(rootDir.resolve("etc/t")).doesNotExist();
   }
 
+  /** Issue 18: {@code {% include '.herd/keys/secrets.json' %}} baked the secret store's keyset into an image. */
+  @Test
+  void nothingUnderTheStateDirectoryCanBeReadDirectlyOrThroughASymlink() throws IOException {
+    Path keys = Files.createDirectories(project.resolve(".herd/keys"));
+    Files.writeString(keys.resolve("secrets.json"), "{\"primaryKeyId\": 1, \"key\": []}");
+    Files.writeString(project.resolve("k.j2"), "line 1\n{% include '.herd/keys/secrets.json' %}\n");
+    Resource.Template t = new Resource.Template("/etc/k", "k.j2", "0644", "root", "root",
+        new Location(Path.of("herd.yaml"), 21, 9), "roles.web.resources[4]");
+    assertThatThrownBy(() -> applier.apply(List.of(t)))
+        .isInstanceOf(TreeException.class)
+        .hasMessage("herd.yaml:21:9: roles.web.resources[4]: template k.j2:2: source \".herd/keys/secrets.json\" is in herd's state directory (.herd);"
+            + " templates and sources may not read herd's own keys, database or images");
+    assertThatThrownBy(() -> applier.apply(List.of(res.source("/etc/x", ".herd/keys/secrets.json"))))
+        .hasMessageContaining("is in herd's state directory (.herd)");
+    assertThatThrownBy(() -> applier.apply(List.of(res.source("/etc/x", "templates/../.herd/keys/../keys/secrets.json"))))
+        .hasMessageContaining("is in herd's state directory (.herd)");
+    Files.createSymbolicLink(project.resolve("innocent.json"), Path.of(".herd/keys/secrets.json"));
+    assertThatThrownBy(() -> applier.apply(List.of(res.source("/etc/x", "innocent.json"))))
+        .hasMessageContaining("resolves (through a symlink) into herd's state directory (.herd)");
+    Files.createSymbolicLink(project.resolve("state"), Path.of(".herd"));
+    Files.writeString(project.resolve("s.j2"), "{% include 'state/keys/secrets.json' %}");
+    assertThatThrownBy(() -> applier.apply(List.of(res.template("/etc/s", "s.j2"))))
+        .hasMessageContaining("into herd's state directory");
+    assertThat(rootDir.resolve("etc/k")).doesNotExist();
+    assertThat(rootDir.resolve("etc/x")).doesNotExist();
+  }
+
+  @Test
+  void aStateDirectoryGivenWithStateIsOffLimitsToo() throws IOException {
+    Path state = Files.createDirectories(project.resolve("var/herd-state/keys"));
+    Files.writeString(state.resolve("secrets.json"), "{}");
+    Applier withState = new Applier(root, new TreeMetadata(), new ApplyContext(project, project.resolve("var/herd-state"),
+        TemplateVars.of(Map.of(), "web", "1", Instant.EPOCH), Instant.EPOCH));
+    Files.writeString(project.resolve("t.j2"), "{% include 'var/herd-state/keys/secrets.json' %}");
+    assertThatThrownBy(() -> withState.apply(List.of(res.template("/etc/t", "t.j2"))))
+        .hasMessageContaining("is in herd's state directory (var/herd-state)");
+    // Other project files still work, through symlinks inside the project too.
+    Files.writeString(project.resolve("ok.txt"), "fine");
+    Files.createSymbolicLink(project.resolve("link.txt"), Path.of("ok.txt"));
+    withState.apply(List.of(res.source("/etc/ok", "link.txt")));
+    assertThat(rootDir.resolve("etc/ok")).hasContent("fine");
+  }
+
   @Test
   void fileInPlaceOfADirectoryIsRefusedAndAFileIsNotADirectory() throws IOException {
     Files.writeString(rootDir.resolve("etc/app"), "x");

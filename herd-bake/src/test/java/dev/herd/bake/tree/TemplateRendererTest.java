@@ -47,6 +47,25 @@ class TemplateRendererTest {
         .hasMessageEndingWith("undefined: db_host");
   }
 
+  /** Issue 18: template bombs hung the bake or exhausted memory; each is now a located error within seconds. */
+  @Test
+  void bombsFailFastWithTheResourceAndTemplateLine() throws IOException {
+    String[][] bombs = {
+        {"loops.j2", "# nested\n{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}",
+            "template loops.j2:2: more than 1000000 loop iterations"},
+        {"wide.j2", "{{ 'a'|center(2e9) }}", "template wide.j2:1: center() would be 2000000000 characters"},
+        {"range.j2", "\n\n{{ range(1e8)|length }}", "template range.j2:3: range() of 100000000 numbers, more than 100000"},
+        {"self.j2", "x\n{% include 'self.j2' %}", "template self.j2:2: include cycle"}};
+    for (String[] b : bombs) {
+      Files.writeString(project.resolve(b[0]), b[1]);
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> renderer.render(b[0], vars, origin))
+          .isInstanceOf(TreeException.class)
+          .hasMessageStartingWith("herd.yaml:20:7: roles.web.resources[1]: " + b[2]);
+      assertThat((System.nanoTime() - t0) / 1e9).as(b[0]).isLessThan(5);
+    }
+  }
+
   @Test
   void undefinedNestedFactIsAnError() {
     assertThatThrownBy(() -> render("f.j2", "{{ role.nmae }}"))

@@ -1,13 +1,13 @@
-package dev.herd.bake.scan;
+package dev.herd.common.secrets;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /** Shannon entropy in bits per character: random tokens score high, words and placeholders low. */
-final class Entropy {
+public final class Entropy {
   private Entropy() {}
 
-  static double bitsPerChar(String s) {
+  public static double bitsPerChar(String s) {
     if (s.isEmpty()) {
       return 0;
     }

@@ -1,4 +1,4 @@
-package dev.herd.bake.scan;
+package dev.herd.common.secrets;
 
 /** How a secret is shown: never more than its first four characters. */
 public final class Redaction {

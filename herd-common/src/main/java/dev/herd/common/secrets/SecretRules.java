@@ -1,4 +1,4 @@
-package dev.herd.bake.scan;
+package dev.herd.common.secrets;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,9 +24,11 @@ public final class SecretRules {
   public static final String STRIPE_KEY = "stripe-key";
   public static final String GENERIC_SECRET = "generic-secret";
   public static final String CREDENTIAL_FILE = "credential-file";
+  public static final String TINK_KEYSET = "tink-keyset";
+  public static final String JWK_PRIVATE_KEY = "jwk-private-key";
 
   public static final List<String> IDS = List.of(AWS_ACCESS_KEY, AWS_SECRET_KEY, PRIVATE_KEY, GITHUB_TOKEN, GITLAB_TOKEN,
-      SLACK_TOKEN, STRIPE_KEY, GENERIC_SECRET, CREDENTIAL_FILE);
+      SLACK_TOKEN, STRIPE_KEY, GENERIC_SECRET, CREDENTIAL_FILE, TINK_KEYSET, JWK_PRIVATE_KEY);
 
   /**
    * Minimum Shannon entropy (bits per character) of a value assigned to a password-like key.
@@ -36,8 +38,27 @@ public final class SecretRules {
 
   public static final int GENERIC_MIN_LENGTH = 8;
 
+  /**
+   * Words that make a variable name (env, config) one that holds a secret; TOKEN only as a whole
+   * word ({@code GITHUB_TOKEN}, not {@code MAX_TOKENS}).
+   */
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i)PASSWORD|PASSWD|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)TOKEN(?:$|_)");
+
+  /** The secret word in a variable name ({@code DB_PASSWORD} → PASSWORD), or empty. */
+  public static Optional<String> secretWordInName(String name) {
+    if (name == null) {
+      return Optional.empty();
+    }
+    Matcher m = SECRET_NAME.matcher(name);
+    return m.find() ? Optional.of(m.group().replaceAll("^_|_$", "").toUpperCase(Locale.ROOT)) : Optional.empty();
+  }
+
   /** One hit: the rule and a redacted excerpt. */
   public record Hit(String rule, String excerpt) {}
+
+  /** A hit of a document rule and the (1-based) line it starts on. */
+  public record LineHit(int line, Hit hit) {}
 
   /**
    * A token with a literal prefix. The "not preceded by" check is done by hand: a leading
@@ -61,7 +82,17 @@ public final class SecretRules {
       new TokenRule(SLACK_TOKEN, Pattern.compile("xox[baprs]-[A-Za-z0-9-]{10,}"), ""),
       new TokenRule(STRIPE_KEY, Pattern.compile("[sr]k_live_[A-Za-z0-9]{16,}"), ""));
 
-  private static final Pattern PRIVATE_KEY_HEADER = Pattern.compile("-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY( BLOCK)?-----");
+  /** PEM (PKCS#1 RSA, SEC1 EC, PKCS#8 plain or encrypted, OpenSSH, DSA, PGP) and PuTTY private keys. */
+  private static final Pattern PRIVATE_KEY_HEADER = Pattern.compile(
+      "-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY( BLOCK)?-----|PuTTY-User-Key-File-[0-9]+: [A-Za-z0-9@.-]+");
+
+  /** Tink's JSON keyset (cleartext: key[].keyData.value; encrypted: encryptedKeyset) by its member names. */
+  private static final Pattern TINK_PRIMARY = Pattern.compile("\"primaryKeyId\"\\s*:");
+  private static final Pattern TINK_MATERIAL = Pattern.compile("\"(keyData|encryptedKeyset)\"\\s*:");
+
+  /** A JSON Web Key with a private (or symmetric) member: RSA/EC/OKP "d" (and p, q, ...), oct "k". */
+  private static final Pattern JWK_TYPE = Pattern.compile("\"kty\"\\s*:\\s*\"(RSA|EC|OKP|oct)\"");
+  private static final Pattern JWK_PRIVATE = Pattern.compile("\"(d|p|q|dp|dq|qi|k)\"\\s*:\\s*\"[A-Za-z0-9_=-]{8,}\"");
 
   private static final Pattern AWS_SECRET = Pattern.compile(
       "(?i)(aws_?secret_?(?:access_?)?key)[\"']?\\s*(?:=|:|=>)\\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])");
@@ -196,6 +227,66 @@ public final class SecretRules {
       return false;
     }
     return Entropy.bitsPerChar(value) >= GENERIC_MIN_ENTROPY;
+  }
+
+  /**
+   * Rules over a whole text (key material spreads over several lines: a pretty-printed keyset or
+   * JWK). Each hit is reported at the line where the structure starts; nothing of the key is shown.
+   */
+  public static List<LineHit> scanDocument(String text) {
+    List<LineHit> hits = new ArrayList<>();
+    Matcher primary = TINK_PRIMARY.matcher(text);
+    Matcher material = TINK_MATERIAL.matcher(text);
+    if (primary.find() && material.find()) {
+      boolean encrypted = material.group(1).equals("encryptedKeyset");
+      hits.add(new LineHit(lineOf(text, Math.min(primary.start(), material.start())),
+          new Hit(TINK_KEYSET, (encrypted ? "encrypted " : "") + "Tink keyset (key material not shown)")));
+    }
+    Matcher type = JWK_TYPE.matcher(text);
+    if (type.find() && JWK_PRIVATE.matcher(text).find()) {
+      hits.add(new LineHit(lineOf(text, type.start()),
+          new Hit(JWK_PRIVATE_KEY, "JSON Web Key (kty " + type.group(1) + ") with private members (not shown)")));
+    }
+    return hits;
+  }
+
+  /**
+   * Whether a value (of a config key named {@code key}) is a credential or key material by the
+   * same rules the bake's scan applies to files: the first hit, if any. Used to refuse secrets
+   * stored as plain config.
+   */
+  public static Optional<Hit> credentialIn(String key, String value) {
+    if (value == null || value.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String line : value.split("\n", -1)) {
+      List<Hit> hits = scanLine(line);
+      if (!hits.isEmpty()) {
+        return Optional.of(hits.getFirst());
+      }
+    }
+    List<LineHit> doc = scanDocument(value);
+    if (!doc.isEmpty()) {
+      return Optional.of(doc.getFirst().hit());
+    }
+    // The key names what the value is: DB_PASSWORD=<random> is a password even on its own.
+    if (key != null && value.indexOf('\n') < 0) {
+      List<Hit> named = scanLine(key + "=" + value);
+      if (!named.isEmpty()) {
+        return Optional.of(named.getFirst());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static int lineOf(String text, int index) {
+    int line = 1;
+    for (int i = 0; i < index; i++) {
+      if (text.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
   }
 
   /** Files that are credentials by name; {@code content} decides for docker configs and empty files. */
