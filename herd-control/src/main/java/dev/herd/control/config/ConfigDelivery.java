@@ -179,7 +179,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         rt.cpus() > 0 ? OptionalDouble.of(rt.cpus()) : OptionalDouble.empty());
     // Env carries what the release pins (drift compares it); stored config reaches reload/none fleets through /etc/herd.
     Map<String, String> env = new TreeMap<>(rt.env());
-    Map<String, String> launchEnv = cfg.launch().evaluate(role, facts, config.asMap());
+    // The release's launch templates, not the applied spec's: a launch change is a new release.
+    Map<String, String> launchEnv = cfg.launch().evaluate(role.name(), rt.launch(), facts, config.asMap());
     for (Map.Entry<String, String> e : launchEnv.entrySet()) {
       if (env.containsKey(e.getKey())) {
         throw new IllegalArgumentException("launch setting " + e.getKey() + " of role " + role.name()
@@ -380,7 +381,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   }
 
   private static RoleRuntime withEnv(RoleRuntime r, Map<String, String> env) {
-    return new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(), r.memoryBytes(), r.cpus());
+    return r.withEnv(env);
   }
 
   private Optional<Release> releaseOf(String fleet, String id) {
