@@ -1,5 +1,6 @@
 package dev.herd.cli;
 
+import dev.herd.db.DbException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -114,6 +115,13 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
       if (ex instanceof InterruptedException) {
         err.println("herd: interrupted");
         return INTERRUPTED;
+      }
+      for (Throwable t = ex; t != null; t = t.getCause()) {
+        if (t instanceof DbException d && d.needsOperator()) {
+          // An emptied or damaged herd.db is the operator's to restore: say which file and how, no trace.
+          err.println("herd: " + d.getMessage());
+          return FAILED;
+        }
       }
       String what = ex instanceof UncheckedIOException u ? u.getCause().toString() : ex.toString();
       err.println("herd: unexpected error: " + what);

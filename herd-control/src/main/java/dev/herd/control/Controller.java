@@ -81,6 +81,13 @@ public final class Controller implements AutoCloseable {
   private Controller(ControllerConfig config) {
     this.config = config;
     this.store = Store.open(config.stateDir());
+    try {
+      // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.
+      store.checkIntegrity();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     this.loop = new ReconcileLoop(this::reconcile, config.scheduler(), this::reconcileFailed);
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
     this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
