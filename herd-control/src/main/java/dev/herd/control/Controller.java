@@ -241,8 +241,32 @@ public final class Controller implements AutoCloseable {
   }
 
   private Release newRelease(String fleet, FleetDesired fd, Instant now) {
-    int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+    int version = nextVersion(fleet);
     return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+  }
+
+  /**
+   * The next release number of a fleet: above every release herd.db records and every release a
+   * node on the engine still carries. After herd.db is restored from an older copy the engine
+   * remembers releases the copy never saw; reusing one of their numbers would make those nodes
+   * look like drifted nodes of the new release (and be replaced all at once).
+   */
+  private int nextVersion(String fleet) {
+    int recorded = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0);
+    int onEngine = 0;
+    try {
+      for (NodeInfo n : config.engine().listNodes(config.project())) {
+        if (n.fleet().equals(fleet)) {
+          onEngine = Math.max(onEngine, Release.versionOf(fleet, n.releaseId()));
+        }
+      }
+    } catch (EngineException e) {
+      log.debug("fleet {}: engine not listed for the next release number: {}", fleet, e.getMessage());
+    }
+    for (NodeRecord r : store.nodes(fleet)) {
+      onEngine = Math.max(onEngine, Release.versionOf(fleet, r.releaseId()));
+    }
+    return Math.max(recorded, onEngine) + 1;
   }
 
   /**
@@ -265,7 +289,7 @@ public final class Controller implements AutoCloseable {
         return Optional.<String>empty();
       }
       Instant now = now();
-      int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+      int version = nextVersion(fleet);
       Release r = new Release(Release.idOf(fleet, version), fleet, version, next, now);
       List<String> what = Changes.release(current.spec(), next);
       String from = cur.lastGoodRelease().orElse(cur.currentRelease());

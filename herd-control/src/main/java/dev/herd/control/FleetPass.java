@@ -148,14 +148,18 @@ final class FleetPass {
             + ": removing it");
         continue;
       }
+      // A running node found without a record was serving before herd lost track of it (a controller
+      // killed mid-change, herd.db restored from an older copy): it counts as available until its
+      // probes say otherwise, so the availability limit protects it like any node.
+      Instant servingSince = n.startedAt() == null ? now : n.startedAt();
       NodeRecord adopted = new NodeRecord(n.name(), name, slot, index, n.generation(), n.id(), n.releaseId(), n.port(),
-          n.running() ? NodePhase.STARTING : NodePhase.DEAD, n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
-          null, n.running() ? "" : exitReason(n), null, "");
+          n.running() ? NodePhase.HEALTHY : NodePhase.DEAD, n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
+          n.running() ? servingSince : null, n.running() ? "" : exitReason(n), null, "");
       rows.put(n.name(), adopted);
       intent.put(adopted).lease(n.port(), n.name(), name).generation(name, slot, n.generation());
       d.ports.adopt(n.port());
       intent.event(now, name, slot, EventKind.NODE_ADOPTED, adopted.label() + " adopted: found on the engine running release "
-          + n.releaseId() + " without a record (the controller stopped mid-change)");
+          + n.releaseId() + " without a record (the controller stopped mid-change, or herd.db was restored from an older copy)");
     }
     for (NodeRecord r : List.copyOf(rows.values())) {
       if (onEngine.containsKey(r.engineName())) {
