@@ -611,6 +611,7 @@ public final class Controller implements AutoCloseable {
   /** Handlers only notify: the event's fleet goes on the queue, the pass decides. */
   private void onEngineEvent(EngineEvent e) {
     deps.drift.onEngineEvent(e);
+    deps.oom.onEngineEvent(e);
     String fleet = deps.fleetOfNode.get(e.node().node());
     loop.enqueue(fleet != null ? fleet : ORPHANS);
   }

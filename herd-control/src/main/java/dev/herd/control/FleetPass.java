@@ -4,6 +4,7 @@ import dev.herd.control.drift.DriftDecision;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.NodeHealth;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.loop.Result;
 import dev.herd.control.loop.TerminalError;
@@ -25,6 +26,7 @@ import dev.herd.engine.NodeSpec;
 import dev.herd.engine.PortInUse;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Fleet;
+import dev.herd.spec.Size;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -256,6 +258,9 @@ final class FleetPass {
             u = u.withPhase(NodePhase.UNHEALTHY, v.reason());
             d.monitor.forget(u.engineName());
           }
+          if (u.phase() == NodePhase.STARTING || u.phase() == NodePhase.HEALTHY) {
+            u = oomKills(u);
+          }
         }
       }
       save(r, u);
@@ -263,6 +268,25 @@ final class FleetPass {
         toFollow.add(u);
       }
     }
+  }
+
+  /** OOM kills the engine reported for a running node: one event each; too many make it unhealthy. */
+  private NodeRecord oomKills(NodeRecord u) {
+    OomWatch.Report kills = d.oom.drain(u.containerId(), now);
+    if (kills.newKills() == 0) {
+      return u;
+    }
+    Release rel = release(u.releaseId());
+    long limit = rel == null ? 0 : rel.spec().runtime().memoryBytes();
+    String what = limit > 0 ? "memory limit " + Size.ofBytes(limit) : "no memory limit";
+    intent.event(now, name, u.slot(), EventKind.NODE_OOM, u.label() + ": "
+        + (kills.newKills() == 1 ? "process" : kills.newKills() + " processes") + " OOM-killed (" + what + ")");
+    if (!kills.unhealthy()) {
+      return u;
+    }
+    d.monitor.forget(u.engineName());
+    return u.withPhase(NodePhase.UNHEALTHY, "OOM-killed " + kills.recentKills() + " times within "
+        + Durations.format(OomWatch.WINDOW) + " (" + what + ")");
   }
 
   private void save(NodeRecord before, NodeRecord after) {
