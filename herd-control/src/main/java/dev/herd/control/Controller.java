@@ -571,6 +571,7 @@ public final class Controller implements AutoCloseable {
           + " removed: " + detail);
     }
     driftStore.record(findings);
+    sweepNodeLeftovers();
     Map<Integer, String> leases = new java.util.TreeMap<>();
     store.allNodes().forEach(n -> leases.put(n.port(), n.fleet()));
     for (DriftFinding f : driftStore.record(ForeignScan.scan(config.engine(), config.project(), patterns, leases, now()))) {
@@ -578,6 +579,39 @@ public final class Controller implements AutoCloseable {
     }
     publish(store.commit(b));
     return Result.requeueAfter(config.resync());
+  }
+
+  /**
+   * Drops node files and tokens of nodes that are neither on the engine nor recorded: a node
+   * whose start failed, or one removed while no controller ran. The candidates are listed first:
+   * a node's record is written before its files, so a node being started now is seen as recorded.
+   */
+  private void sweepNodeLeftovers() {
+    Map<String, Set<String>> candidates;
+    try {
+      candidates = deps.nodeConfig.withState();
+    } catch (RuntimeException e) {
+      log.warn("cannot list node files and tokens for the sweep: {}", e.getMessage());
+      return;
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    Set<String> live = new java.util.HashSet<>();
+    config.engine().listNodes(config.project()).forEach(n -> live.add(n.fleet() + "/" + n.name()));
+    store.allNodes().forEach(n -> live.add(n.fleet() + "/" + n.engineName()));
+    candidates.forEach((fleet, names) -> {
+      for (String node : names) {
+        if (!live.contains(fleet + "/" + node)) {
+          try {
+            deps.nodeConfig.removed(fleet, node);
+            log.info("fleet {}: removed the files and token left by node {}", fleet, node);
+          } catch (RuntimeException e) {
+            log.warn("fleet {}: files or token of {} not cleaned up: {}", fleet, node, e.getMessage());
+          }
+        }
+      }
+    });
   }
 
   private void reconcileFailed(String key, RuntimeException e) {

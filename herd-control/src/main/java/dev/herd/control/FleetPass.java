@@ -736,7 +736,8 @@ final class FleetPass {
             current.releaseId(), port, NodePhase.CREATING, now, null, null, "", null, "");
         done.put(current);
       } catch (NameConflict e) {
-        startFailed(current, done, e.getMessage(), freed);
+        // the name is another container's: its files are not ours to drop (the sweep decides later)
+        startFailed(current, done, e.getMessage(), freed, false);
         return;
       } catch (ImageMissing e) {
         startFailed(current, done, e.getMessage(), freed);
@@ -751,6 +752,13 @@ final class FleetPass {
   }
 
   private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed) {
+    startFailed(row, done, why, freed, true);
+  }
+
+  private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed, boolean dropFiles) {
+    if (dropFiles) {
+      gone(row.engineName()); // a node that never ran keeps no files or token
+    }
     done.delete(row).event(now, name, row.slot(), EventKind.NODE_START_FAILED, row.label() + " failed to start: " + why);
     freed.add(row.port());
     rows.remove(row.engineName());

@@ -168,6 +168,38 @@ class ConfigDeliveryTest {
     assertThat(sim.running()).allSatisfy(n -> assertThat(spec(n).env()).containsEntry("HEAP_MB", "96"));
   }
 
+  @Test
+  void aNodeWhoseStartFailsKeepsNoFilesAndNoToken() {
+    open(2, "rolling");
+    sim.fake.failStart("web-3-g1", "OCI runtime error: boom");
+    apply(yaml(3, "rolling"));
+    sim.tick();
+
+    assertThat(sim.events(dev.herd.control.state.EventKind.NODE_START_FAILED)).isNotEmpty();
+    assertThat(dir.resolve("nodes/web/web-3-g1")).doesNotExist();
+    assertThat(cfg.tokens().nodes().get("web")).doesNotContain("web-3-g1");
+  }
+
+  @Test
+  void filesAndTokensOfNodesThatAreGoneAreSweptAtTheNextStart() throws IOException {
+    open(2, "rolling");
+    List<String> live = sim.running().stream().map(NodeInfo::name).toList();
+    sim.controller.close();
+    // left behind by a controller killed between removing a node and cleaning up after it
+    Files.createDirectories(dir.resolve("nodes/web/web-7-g4/v1"));
+    cfg.tokens().issue(new dev.herd.config.NodeIdentity("web", "web-7-g4", "prod", "web"));
+
+    sim.open();
+    delivery.attach(sim.controller);
+    sim.tick();
+
+    assertThat(dir.resolve("nodes/web/web-7-g4")).doesNotExist();
+    assertThat(cfg.tokens().nodes().get("web")).containsExactlyInAnyOrderElementsOf(live);
+    for (String n : live) {
+      assertThat(dir.resolve("nodes/web").resolve(n)).isDirectory();
+    }
+  }
+
   private Spec parse(String text) {
     spec = SpecLoader.load(Path.of("/tmp/herd-test/herd.yaml"), text.getBytes(StandardCharsets.UTF_8)).orThrow();
     return spec;

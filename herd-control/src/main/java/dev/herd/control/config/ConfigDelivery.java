@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -256,6 +257,14 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     log.info("discovery of {}: fleet {} now serves {} endpoint(s) (revision {})", env, fleet, serving.size(), revision);
     renderEnvironment(env);
     cfg.watch().publish(ConfigWatch.Topic.discovery(env), revision);
+  }
+
+  @Override
+  public Map<String, Set<String>> withState() {
+    Map<String, Set<String>> out = new TreeMap<>();
+    cfg.nodeFiles().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    cfg.tokens().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    return out;
   }
 
   @Override
