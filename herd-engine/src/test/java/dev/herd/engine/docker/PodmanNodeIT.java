@@ -105,6 +105,26 @@ class PodmanNodeIT {
   }
 
   @Test
+  void aProcessOomKilledInsideARunningNodeIsAnOutOfMemoryEvent() {
+    List<dev.herd.engine.EngineEvent> events = new CopyOnWriteArrayList<>();
+    try (Subscription s = engine.events(project, null, events::add)) {
+      // a port of this test's own range (32500-32999)
+      int port = java.util.stream.IntStream.rangeClosed(32500, 32999).filter(DockerApiEngine::portFree).findFirst().orElseThrow();
+      NodeInfo n = engine.startNode(serving("web-1").port(port).memoryBytes(32L << 20).build());
+      awaitHttp(n.port());
+      // a writer fills the node's tmpfs (memory of the node's cgroup) past the 32Mi limit
+      Podman.Result dd = exec(n, "/bin/busybox dd if=/dev/zero of=/scratch/fill bs=1M count=100");
+      assertThat(dd.exitCode()).as("the writer is killed").isEqualTo(137);
+
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(events)
+          .filteredOn(e -> e instanceof dev.herd.engine.EngineEvent.OutOfMemory)
+          .singleElement().satisfies(e -> assertThat(e.containerId()).isEqualTo(n.id())));
+      assertThat(engine.listNodes(project)).singleElement().satisfies(i -> assertThat(i.running()).isTrue());
+      assertThat(serving(n.port())).as("the node still serves").isTrue();
+    }
+  }
+
+  @Test
   void secretsAreFilesUnderRunSecretsAndNowhereElse() throws Exception {
     String value = "s3cr3t-" + project;
     NodeInfo n = engine.startNode(serving("web-1").secret("api_key", value.getBytes(StandardCharsets.UTF_8))
