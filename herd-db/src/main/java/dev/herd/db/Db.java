@@ -265,12 +265,18 @@ public final class Db implements AutoCloseable {
     return Files.size(f) == 0 && (!Files.exists(wal) || Files.size(wal) == 0);
   }
 
-  private static void ownerOnly(Path p) throws IOException {
-    if (Files.exists(p) && posix(p)) {
-      Set<PosixFilePermission> now = Files.getPosixFilePermissions(p);
-      if (!now.equals(OWNER_ONLY)) {
-        Files.setPosixFilePermissions(p, OWNER_ONLY);
+  /** Narrows an existing file to 0600; a file herd may use but not chmod (another owner) only gets a warning. */
+  private static void ownerOnly(Path p) {
+    try {
+      if (Files.exists(p) && posix(p)) {
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(p);
+        if (!now.equals(OWNER_ONLY)) {
+          Files.setPosixFilePermissions(p, OWNER_ONLY);
+          log.info("{} was {}; narrowed to rw------- (it holds the project's state)", p, PosixFilePermissions.toString(now));
+        }
       }
+    } catch (IOException e) {
+      log.warn("cannot narrow {} to owner-only: {}", p, e.toString());
     }
   }
 
