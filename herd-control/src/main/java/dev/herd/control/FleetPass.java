@@ -150,13 +150,9 @@ final class FleetPass {
             + ": removing it");
         continue;
       }
-      // A running node found without a record was serving before herd lost track of it (a controller
-      // killed mid-change, herd.db restored from an older copy): it counts as available until its
-      // probes say otherwise, so the availability limit protects it like any node.
-      Instant servingSince = n.startedAt() == null ? now : n.startedAt();
       NodeRecord adopted = new NodeRecord(n.name(), name, slot, index, n.generation(), n.id(), n.releaseId(), n.port(),
-          n.running() ? NodePhase.HEALTHY : NodePhase.DEAD, n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
-          n.running() ? servingSince : null, n.running() ? "" : exitReason(n), null, "");
+          adoptedPhase(n), n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
+          adoptedPhase(n) == NodePhase.HEALTHY ? n.startedAt() : null, n.running() ? "" : exitReason(n), null, "");
       rows.put(n.name(), adopted);
       intent.put(adopted).lease(n.port(), n.name(), name).generation(name, slot, n.generation());
       d.ports.adopt(n.port());
@@ -181,6 +177,24 @@ final class FleetPass {
             r.label() + " disappeared from the engine (removed outside herd)");
       }
     }
+  }
+
+  /**
+   * A running node found without a record that has run longer than its start grace plus
+   * min_healthy_time was serving before herd lost track of it (herd.db restored from an older
+   * copy): it is adopted healthy and ready, so the availability limit protects it like any node,
+   * until its probes say otherwise. A younger one (a controller killed right after starting it)
+   * is adopted starting and must prove itself, as a node herd just started would.
+   */
+  private NodePhase adoptedPhase(NodeInfo n) {
+    if (!n.running()) {
+      return NodePhase.DEAD;
+    }
+    Release rel = release(n.releaseId());
+    Duration grace = rel == null ? Duration.ZERO
+        : rel.spec().runtime().health().map(dev.herd.spec.Health::startGrace).orElse(Duration.ZERO);
+    Duration settle = grace.plus(settings().rollout().minHealthyTime());
+    return n.startedAt() != null && !n.startedAt().plus(settle).isAfter(now) ? NodePhase.HEALTHY : NodePhase.STARTING;
   }
 
   // ---- 1b. drift ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class RestoreTest {
     sim.controller.rollback("web");
     sim.controller.runPending();
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v1", 3));
+    sim.tick(Duration.ofMinutes(10)); // the fleet runs a while before the restore
     List<String> serving = sim.running().stream().map(NodeInfo::name).toList();
     sim.controller.close();
 
