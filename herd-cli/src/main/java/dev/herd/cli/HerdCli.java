@@ -116,12 +116,11 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
         err.println("herd: interrupted");
         return INTERRUPTED;
       }
-      for (Throwable t = ex; t != null; t = t.getCause()) {
-        if (t instanceof DbException d && d.needsOperator()) {
-          // An emptied or damaged herd.db is the operator's to restore: say which file and how, no trace.
-          err.println("herd: " + d.getMessage());
-          return FAILED;
-        }
+      var db = DbException.needingOperator(ex);
+      if (db.isPresent()) {
+        // An emptied or damaged herd.db is the operator's to restore: say which file and how, no trace.
+        err.println("herd: " + db.get().getMessage());
+        return FAILED;
       }
       String what = ex instanceof UncheckedIOException u ? u.getCause().toString() : ex.toString();
       err.println("herd: unexpected error: " + what);

@@ -10,6 +10,7 @@ import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.loop.ManualScheduler;
 import dev.herd.control.loop.ReconcileLoop;
 import dev.herd.control.loop.Result;
+import dev.herd.control.loop.TerminalError;
 import dev.herd.control.state.Batch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
@@ -21,6 +22,7 @@ import dev.herd.control.state.Release;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.Rollout;
 import dev.herd.control.state.Store;
+import dev.herd.db.DbException;
 import dev.herd.engine.EngineEvent;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.NodeInfo;
@@ -540,6 +542,9 @@ public final class Controller implements AutoCloseable {
         lastFailure.remove(key);
         return r;
       });
+    } catch (RuntimeException e) {
+      // a store damaged while running: retrying cannot help, the operator has to restore it
+      throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);
     } finally {
       MDC.remove("fleet");
     }

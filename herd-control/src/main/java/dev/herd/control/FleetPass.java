@@ -16,6 +16,7 @@ import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
 import dev.herd.control.state.Rollout;
+import dev.herd.db.DbException;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.ImageMissing;
@@ -726,6 +727,9 @@ final class FleetPass {
       try {
         spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
+        if (DbException.needingOperator(e).isPresent()) {
+          throw e; // a damaged herd.db is no failure of this node: the pass stops (see Controller#reconcile)
+        }
         // no config, no node: a node must never run without the config its release pins
         startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed);
         return;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herd.control.state.EventKind;
 import dev.herd.control.state.StateException;
 import dev.herd.db.Db;
+import dev.herd.db.DbException;
 import dev.herd.engine.NodeInfo;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -100,6 +101,34 @@ class RestoreTest {
     assertThat(sim.events(EventKind.NODE_REPLACED)).as("no node is mistaken for a drifted node of web:v3").isEmpty();
     assertThat(inv.lowestHealthy).as("max_unavailable 0").isEqualTo(3);
     assertThat(inv.peakRunning).as("max_surge 1").isEqualTo(4);
+  }
+
+  @Test
+  void aStoreDamagedWhileRunningStopsThePassInsteadOfFailingNodeStartsForever() {
+    sim = new Sim(dir);
+    DbException damaged = new DbException(DbException.Kind.DAMAGED, db() + " is damaged (database disk image is malformed)", null);
+    sim.nodeConfig = new NodeConfig() {
+      @Override
+      public dev.herd.engine.NodeSpec prepare(dev.herd.engine.NodeSpec spec, Launch node) {
+        throw new IllegalStateException("config state: " + damaged.getMessage(), damaged);
+      }
+
+      @Override
+      public void members(String fleet, List<Member> members) {}
+
+      @Override
+      public void removed(String fleet, String engineName) {}
+    };
+    sim.open();
+    sim.apply(Specs.fleet(2, Specs.rolling(1, 0)), Sim.V1);
+    for (int i = 0; i < 120; i++) {
+      sim.tick();
+    }
+
+    assertThat(sim.events(EventKind.NODE_START_FAILED)).as("not a failure of the node").isEmpty();
+    assertThat(sim.events(EventKind.RECONCILE_FAILED)).singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains(db() + " is damaged"));
+    assertThat(sim.nodes()).isEmpty();
   }
 
   @Test

@@ -31,4 +31,14 @@ public final class DbException extends RuntimeException {
   public boolean needsOperator() {
     return kind == Kind.DAMAGED || kind == Kind.EMPTY;
   }
+
+  /** The damaged-or-empty database failure in {@code t}'s cause chain, if any. */
+  public static java.util.Optional<DbException> needingOperator(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof DbException d && d.needsOperator()) {
+        return java.util.Optional.of(d);
+      }
+    }
+    return java.util.Optional.empty();
+  }
 }
