@@ -117,6 +117,11 @@ public final class ControllerHost implements AutoCloseable {
       if (engine.removeNode(n.ref())) {
         removed++;
       }
+      try {
+        delivery.removed(n.fleet(), n.name()); // its /etc/herd directory and node token go with it
+      } catch (RuntimeException e) {
+        log.warn("files or token of {} not cleaned up: {}", n.name(), e.getMessage());
+      }
     }
     String summary = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
     log.info("{} of project {}", summary, config.project());
