@@ -117,7 +117,10 @@ public final class Baker {
   public BakeResult bake(BakeRequest request, BakeListener listener) {
     Spec spec = request.spec();
     Role role = spec.role(request.role());
-    Path work = request.stateDir().resolve("bake").resolve("work-" + ProcessHandle.current().pid() + "-" + role.name());
+    Path work = BakeWork.of(request.stateDir(), role.name());
+    for (Path stale : BakeWork.sweep(work.getParent())) {
+      log.info("removed {}, left by a bake that was killed", stale);
+    }
     LayerCache cache = new LayerCache(request.stateDir().resolve("bake").resolve("layers"), images.store());
     try {
       Files.createDirectories(work);

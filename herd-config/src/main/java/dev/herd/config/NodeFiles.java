@@ -130,6 +130,29 @@ public final class NodeFiles {
     }
   }
 
+  /** Every node that has a directory here, as fleet → node names (for the sweep of leftovers). */
+  public synchronized Map<String, java.util.Set<String>> nodes() {
+    Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+    if (!Files.isDirectory(root)) {
+      return out;
+    }
+    try (var fleets = Files.list(root)) {
+      for (Path f : fleets.filter(Files::isDirectory).toList()) {
+        String fleet = f.getFileName().toString();
+        if (!NAME.matcher(fleet).matches()) {
+          continue;
+        }
+        try (var nodes = Files.list(f)) {
+          nodes.filter(Files::isDirectory).map(n -> n.getFileName().toString()).filter(n -> NAME.matcher(n).matches())
+              .forEach(n -> out.computeIfAbsent(fleet, k -> new java.util.TreeSet<>()).add(n));
+        }
+      }
+    } catch (IOException e) {
+      throw new ConfigException(ConfigException.Kind.STORAGE, "cannot list the node files in " + root + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
   /** Removes a node's directory (after the node is gone). */
   public synchronized void remove(String fleet, String node) {
     Path dir = dir(fleet, node);

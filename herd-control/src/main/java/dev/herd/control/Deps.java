@@ -3,6 +3,7 @@ package dev.herd.control;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftStore;
 import dev.herd.control.health.HealthMonitor;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
@@ -46,6 +47,8 @@ final class Deps {
     }
   }
 
+  /** OOM kills reported by the engine, drained by the passes. */
+  final OomWatch oom;
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;
 
@@ -65,5 +68,6 @@ final class Deps {
     this.stopGrace = stopGrace;
     this.drift = drift;
     this.driftStore = driftStore;
+    this.oom = new OomWatch(clock);
   }
 }

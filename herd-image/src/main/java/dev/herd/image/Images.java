@@ -51,7 +51,7 @@ public final class Images implements AutoCloseable {
 
   public static Images open(Path stateDir) {
     Path dir = stateDir.toAbsolutePath().normalize();
-    return new Images(ImageStore.open(dir.resolve("images")), Catalog.open(dir.resolve("herd.db")));
+    return new Images(ImageStore.open(dir.resolve("images")), Catalog.open(dir.resolve(dev.herd.db.Db.FILE_NAME)));
   }
 
   public ImageStore store() {

@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -179,7 +180,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         rt.cpus() > 0 ? OptionalDouble.of(rt.cpus()) : OptionalDouble.empty());
     // Env carries what the release pins (drift compares it); stored config reaches reload/none fleets through /etc/herd.
     Map<String, String> env = new TreeMap<>(rt.env());
-    Map<String, String> launchEnv = cfg.launch().evaluate(role, facts, config.asMap());
+    // The release's launch templates, not the applied spec's: a launch change is a new release.
+    Map<String, String> launchEnv = cfg.launch().evaluate(role.name(), rt.launch(), facts, config.asMap());
     for (Map.Entry<String, String> e : launchEnv.entrySet()) {
       if (env.containsKey(e.getKey())) {
         throw new IllegalArgumentException("launch setting " + e.getKey() + " of role " + role.name()
@@ -255,6 +257,14 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     log.info("discovery of {}: fleet {} now serves {} endpoint(s) (revision {})", env, fleet, serving.size(), revision);
     renderEnvironment(env);
     cfg.watch().publish(ConfigWatch.Topic.discovery(env), revision);
+  }
+
+  @Override
+  public Map<String, Set<String>> withState() {
+    Map<String, Set<String>> out = new TreeMap<>();
+    cfg.nodeFiles().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    cfg.tokens().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    return out;
   }
 
   @Override
@@ -380,7 +390,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   }
 
   private static RoleRuntime withEnv(RoleRuntime r, Map<String, String> env) {
-    return new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(), r.memoryBytes(), r.cpus());
+    return r.withEnv(env);
   }
 
   private Optional<Release> releaseOf(String fleet, String id) {

@@ -271,6 +271,18 @@ public final class FakeEngine implements Engine {
     return true;
   }
 
+  /**
+   * The kernel OOM-kills a process in the node's memory cgroup (say a writer filling a tmpfs up to
+   * the memory limit). The main process survives, so the node keeps running; only the event tells.
+   */
+  public synchronized void oomKill(NodeRef ref) {
+    Container c = require(ref);
+    if (c.state != NodeState.RUNNING) {
+      throw new IllegalStateException(ref + " is not running");
+    }
+    emit(new EngineEvent.OutOfMemory(clock.instant(), c.spec.ref(), c.id));
+  }
+
   /** The node writes a line to stdout. */
   public synchronized void emitLog(NodeRef ref, String text) {
     Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
