@@ -252,9 +252,7 @@ final class ConfigRoutes {
       ConfigApi.FlagChange c = body(ctx, ConfigApi.FlagChange.class, "{\"on\": true, \"percent\": 30}");
       Edit edit = edit(c.author(), "");
       Optional<Flag> existing = cfg.flags().get(env, name);
-      Flag f = existing.orElseGet(() -> c.variants() != null && !c.variants().isEmpty()
-          ? Flag.variants(name, c.offValue() == null ? "off" : c.offValue(), variants(c), 100)
-          : Flag.bool(name, 100));
+      Flag f = existing.orElseGet(() -> Flag.created(name, c.offValue(), c.variants() == null ? null : variants(c)));
       if (existing.isPresent() && c.variants() != null && !c.variants().isEmpty()) {
         f = new Flag(name, Flag.Kind.VARIANT, f.enabled(), f.killed(), c.offValue() == null ? f.offValue() : c.offValue(),
             variants(c), f.rolloutBasisPoints(), f.targeting(), f.description());

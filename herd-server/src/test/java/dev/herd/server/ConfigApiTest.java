@@ -113,6 +113,28 @@ class ConfigApiTest {
   }
 
   @Test
+  void aNewFlagStartsOffWhateverTheBodyLeavesOut() throws IOException {
+    Map<String, String> bodies = Map.of(
+        "empty", "{}",
+        "described", "{\"description\": \"the new checkout\"}",
+        "percent-only", "{\"percent\": 30}",
+        "variants", "{\"variants\": [{\"value\": \"blue\"}, {\"value\": \"green\"}], \"off_value\": \"grey\"}");
+    for (Map.Entry<String, String> c : bodies.entrySet()) {
+      var put = send("PUT", "/v1/flags/prod/" + c.getKey(), c.getValue());
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+      assertThat(json(put).path("message").asText()).as(c.getKey()).contains("is now off");
+      for (String key : List.of("user-1", "user-2", "user-3", "user-42")) {
+        var eval = json(send("GET", "/v1/flags/prod/" + c.getKey() + "?key=" + key, null));
+        assertThat(eval.path("on").asBoolean()).as(c.getKey() + " for " + key).isFalse();
+        assertThat(eval.path("value").asText()).as(c.getKey()).isIn("false", "grey");
+      }
+    }
+    // turning it on afterwards serves everyone
+    send("PUT", "/v1/flags/prod/empty", "{\"on\": true}");
+    assertThat(json(send("GET", "/v1/flags/prod/empty?key=user-1", null)).path("value").asText()).isEqualTo("true");
+  }
+
+  @Test
   void badConfigRequestsAre4xxWithAReasonAndChangeNothing() throws IOException {
     assertStatus(send("GET", "/v1/config/staging/web", null), 404, "unknown environment");
     assertStatus(send("GET", "/v1/config/prod/db", null), 404, "unknown role");
