@@ -135,6 +135,40 @@ class ConfigApiTest {
   }
 
   @Test
+  void everyJsonBodyFollowsOneStrictTypingRule() throws IOException {
+    record Case(String method, String path, String body, String reason) {}
+    List<Case> cases = List.of(
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": 1}}", "set.A: expected a JSON string, got the number 1"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": 1.5}}", "set.A: expected a JSON string, got the number 1.5"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": true}}", "set.A: expected a JSON string, got true"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": null}}", "set.A: expected a JSON string, got null"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": {}}}", "set.A: expected a JSON string, got an object"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": \"A=1\"}", "set: expected a JSON object, got a string"),
+        new Case("POST", "/v1/config/prod/web", "{\"unset\": \"A\"}", "unset: expected a JSON array, got a string"),
+        new Case("POST", "/v1/config/prod/web", "{\"unset\": [1]}", "unset[0]: expected a JSON string, got the number 1"),
+        new Case("POST", "/v1/config/prod/web", "{\"message\": 7}", "message: expected a JSON string"),
+        new Case("POST", "/v1/config/prod/web/rollback", "{\"revision\": \"0\"}", "revision: expected a whole JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"on\": \"true\"}", "on: expected true or false, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"on\": 1}", "on: expected true or false, got the number 1"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"percent\": \"30\"}", "percent: expected a JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"variants\": [{\"value\": \"a\", \"weight\": \"2\"}]}",
+            "variants[0].weight: expected a whole JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"variants\": [{\"value\": 3}]}", "variants[0].value: expected a JSON string"),
+        new Case("PUT", "/v1/flags/prod/f", "[]", "request body: expected a JSON object, got an array"));
+    for (Case c : cases) {
+      var r = send(c.method(), c.path(), c.body());
+      assertThat(r.statusCode()).as(c.body() + " → " + r.body()).isEqualTo(400);
+      assertThat(json(r).path("error").asText()).as(c.body()).contains(c.reason());
+    }
+    // nothing was stored by any of them
+    assertThat(json(send("GET", "/v1/config/prod/web", null)).path("revision").asLong()).isZero();
+    assertThat(json(send("GET", "/v1/flags/prod", null)).path("flags").size()).isZero();
+    // the documented types pass
+    assertThat(send("POST", "/v1/config/prod/web", "{\"set\": {\"A\": \"1\"}}").statusCode()).isEqualTo(200);
+    assertThat(send("PUT", "/v1/flags/prod/f", "{\"on\": true, \"percent\": 30}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void badConfigRequestsAre4xxWithAReasonAndChangeNothing() throws IOException {
     assertStatus(send("GET", "/v1/config/staging/web", null), 404, "unknown environment");
     assertStatus(send("GET", "/v1/config/prod/db", null), 404, "unknown role");
