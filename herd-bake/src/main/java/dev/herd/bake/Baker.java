@@ -1,5 +1,6 @@
 package dev.herd.bake;
 
+import dev.herd.files.PrivateFiles;
 import dev.herd.bake.base.BaseCache;
 import dev.herd.bake.base.BaseRecipe;
 import dev.herd.bake.base.BaseStages;
@@ -119,7 +120,7 @@ public final class Baker {
     Path work = request.stateDir().resolve("bake").resolve("work-" + ProcessHandle.current().pid() + "-" + role.name());
     LayerCache cache = new LayerCache(request.stateDir().resolve("bake").resolve("layers"), images.store());
     try {
-      Files.createDirectories(work);
+      PrivateFiles.directories(work);
       return bake(request, role, work, cache, listener);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the bake's work directory " + work, e);

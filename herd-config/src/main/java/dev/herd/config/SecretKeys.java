@@ -1,5 +1,6 @@
 package dev.herd.config;
 
+import dev.herd.files.PrivateFiles;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
@@ -114,7 +115,7 @@ final class SecretKeys {
 
   private static void createPrivateDir(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir.getParent());
+      PrivateFiles.openStateDir(dir.getParent());
       try {
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (FileAlreadyExistsException raced) {

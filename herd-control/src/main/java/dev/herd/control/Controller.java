@@ -1,5 +1,6 @@
 package dev.herd.control;
 
+import dev.herd.files.PrivateFiles;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
@@ -80,6 +81,11 @@ public final class Controller implements AutoCloseable {
 
   private Controller(ControllerConfig config) {
     this.config = config;
+    PrivateFiles.StateDir state = PrivateFiles.openStateDir(config.stateDir());
+    if (state.repaired()) {
+      log.warn("state directory {} was {}; set to rwx------ (herd's state is for its own user only)",
+          state.dir(), state.repairedFrom());
+    }
     this.store = Store.open(config.stateDir());
     this.loop = new ReconcileLoop(this::reconcile, config.scheduler(), this::reconcileFailed);
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);

@@ -1,5 +1,6 @@
 package dev.herd.control;
 
+import dev.herd.engine.NodeSpec;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftStore;
 import dev.herd.control.health.HealthMonitor;
@@ -31,6 +32,8 @@ final class Deps {
   final DriftStore driftStore;
   /** Image digests ensured on the engine during this controller's life. */
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** The user each image's nodes run as, resolved once per digest (images are immutable). */
+  final Map<String, NodeSpec.RunAs> users = new ConcurrentHashMap<>();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
   /** The config service's side of node launches and discovery; set once when the controller opens. */

@@ -1,5 +1,7 @@
 package dev.herd.server;
 
+import dev.herd.image.archive.ImageUser;
+import dev.herd.engine.NodeSpec;
 import dev.herd.control.ImageSupplier;
 import dev.herd.engine.ImageSource;
 import dev.herd.image.oci.Descriptor;
@@ -36,6 +38,12 @@ public final class StoreImages implements ImageSupplier {
     Manifest m = store.manifest(d);
     long manifestSize = store.blobSize(d);
     return new ImageSource(digest, ImageSource.Format.OCI_ARCHIVE, out -> write(out, d, manifestSize, m));
+  }
+
+  @Override
+  public NodeSpec.RunAs user(String digest) {
+    ImageUser u = ImageUser.of(store, Digest.parse(digest));
+    return new NodeSpec.RunAs(u.uid(), u.gid());
   }
 
   private void write(OutputStream out, Digest manifest, long manifestSize, Manifest m) throws IOException {

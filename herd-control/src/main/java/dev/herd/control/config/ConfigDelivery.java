@@ -1,5 +1,6 @@
 package dev.herd.control.config;
 
+import dev.herd.files.PrivateFiles;
 import dev.herd.config.ConfigValue;
 import dev.herd.config.ConfigWatch;
 import dev.herd.config.Discovery;
@@ -74,7 +75,9 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   private final List<ConfigWatch.Subscription> subscriptions = new ArrayList<>();
 
   /** What herd knows of one live node: enough to render its files again. */
-  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config) {}
+  /** @param owner who the node's files belong to (its process's uid/gid); null: keep the directory's owner (an adopted node) */
+  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config,
+      PrivateFiles.Owner owner) {}
 
   public ConfigDelivery(HerdConfig cfg, Engine engine, String project, Clock clock) {
     this.cfg = Objects.requireNonNull(cfg, "cfg");
@@ -199,7 +202,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       if (watchUrl != null) {
         env.put("HERD_WATCH_URL", watchUrl);
       }
-      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config);
+      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config,
+          new PrivateFiles.Owner(base.runAs().uid(), base.runAs().gid()));
       rendered = render(node);
       nodes.computeIfAbsent(fleet.name(), k -> new LinkedHashMap<>()).put(base.node(), node);
     }
@@ -222,7 +226,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         // a node started by an earlier controller: bring its files up to date (no signal)
         Optional<Release> rel = releaseOf(fleet, m.releaseId());
         if (rel.isPresent()) {
-          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()));
+          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()), null);
           render(n);
         }
       }
@@ -301,7 +305,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     synchronized (this) {
       Map<String, NodeState> known = nodes.getOrDefault(f.name(), Map.of());
       for (NodeState n : List.copyOf(known.values())) {
-        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest);
+        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest, n.owner());
         known.put(n.engineName(), updated);
         render(updated);
         targets.add(updated);
@@ -344,7 +348,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     String env = n.config().scope().environment();
     FlagSet flags = cfg.flags().snapshot(env);
     return cfg.nodeFiles().render(new NodeFiles.Content(n.fleet(), n.engineName(), n.config(), flags,
-        discovery.getOrDefault(env, Discovery.EMPTY)));
+        discovery.getOrDefault(env, Discovery.EMPTY)), n.owner());
   }
 
   /** The config a node of this release gets: pinned by the release (rolling) or the latest (reload, none). */

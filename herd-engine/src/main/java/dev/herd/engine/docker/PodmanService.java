@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,9 +39,17 @@ public final class PodmanService implements AutoCloseable {
     Path socket = socketPath(stateDir);
     Path logFile = stateDir.resolve("podman-service.log");
     try {
-      Files.createDirectories(socket.getParent());
-      Files.createDirectories(stateDir);
+      for (Path d : List.of(stateDir, socket.getParent())) {
+        if (!Files.isDirectory(d)) {
+          Files.createDirectories(d);
+          Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------")); // not the umask's mode
+        }
+      }
       Files.deleteIfExists(socket);
+      if (!Files.exists(logFile)) {
+        Files.createFile(logFile);
+      }
+      Files.setPosixFilePermissions(logFile, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new EngineUnreachable("cannot prepare " + socket.getParent() + " for the podman service: " + e, e);
     }
