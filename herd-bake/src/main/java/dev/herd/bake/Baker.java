@@ -103,14 +103,14 @@ public final class Baker {
     return new Baker(images, new Bases(debian, Baker::importBase), runner);
   }
 
-  private static String importBase(Base.Image image, Path rootfs) {
+  private static String importBase(Base.Image image, Path source, Path rootfs) {
     SourceFormat format = switch (image.format()) {
       case OCI_LAYOUT -> SourceFormat.OCI_LAYOUT;
       case OCI_ARCHIVE -> SourceFormat.OCI_ARCHIVE;
       case DOCKER_ARCHIVE -> SourceFormat.DOCKER_ARCHIVE;
     };
     ImportedImage imported = ImageImporter.unpack(
-        Path.of(image.path()), format, image.ref().orElse(null), rootfs, image.allowDevices(), ImportLimits.DEFAULT);
+        source, format, image.ref().orElse(null), rootfs, image.allowDevices(), ImportLimits.DEFAULT);
     return imported.baseDigest().toString();
   }
 
@@ -136,7 +136,7 @@ public final class Baker {
     // -- resolving, base, packages (resolution, mmdebstrap and the base cache live in Bases)
     long t0 = System.nanoTime();
     listener.started(Stage.RESOLVE, describe(role.base(), role.packages()));
-    BaseStages stages = bases.prepare(role, work, LockFile.read(lockPath), request.locked());
+    BaseStages stages = bases.prepare(role, spec.dir(), work, LockFile.read(lockPath), request.locked());
     listener.finished(Stage.RESOLVE, stages.packages().packages().size() + " packages", since(t0));
     if (stages.lock().isPresent() && stages.lockChanged() && !request.locked()) {
       LockFile lock = LockFile.read(lockPath).orElse(LockFile.empty()).with(role.name(), stages.lock().get());

@@ -1,5 +1,9 @@
 package dev.herd.cli;
 
+import dev.herd.files.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.StandardOpenOption;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -24,6 +28,13 @@ final class OperatorLog {
   static Path toFile(Path stateDir) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Path file = stateDir.resolve(FILE_NAME);
+    try {
+      // logback would create it with the umask's mode; herd's state files are 0600
+      PrivateFiles.openStateDir(stateDir);
+      PrivateFiles.newChannel(file, StandardOpenOption.CREATE).close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the operator log " + file, e);
+    }
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(ctx);
     encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%replace( [%mdc]){' \\[\\]', ''}%n");

@@ -23,12 +23,13 @@ public final class Bases {
   }
 
   /**
+   * @param projectDir herd.yaml's directory, which an image base's path is relative to
    * @param workDir the bake's private work directory; scratch and imported trees are made there
    *     (Debian trees live in the base cache)
    * @param lock herd.lock as read, if there is one
    * @param locked whether the bake runs with {@code --locked}
    */
-  public BaseStages prepare(Role role, Path workDir, Optional<LockFile> lock, boolean locked) {
+  public BaseStages prepare(Role role, Path projectDir, Path workDir, Optional<LockFile> lock, boolean locked) {
     return switch (role.base()) {
       case Base.Debian d -> {
         DebianStages stages = debian.build(role.name(), d, role.packages(), lock, locked);
@@ -42,7 +43,7 @@ public final class Bases {
       case Base.Image image -> {
         refusePackages(role, "packages cannot be installed on an image base yet");
         Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
-        String digest = images.unpack(image, rootfs);
+        String digest = images.unpack(image, projectDir.resolve(image.path()).normalize(), rootfs);
         BuiltBase imported = new BuiltBase(digest, rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
         yield new BaseStages(imported, imported, Optional.empty(), false);
       }

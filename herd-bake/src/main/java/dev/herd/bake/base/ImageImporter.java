@@ -11,8 +11,10 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface ImageImporter {
   /**
+   * @param source the image's {@code path} resolved against herd.yaml's directory (never the
+   *     working directory of the process that bakes)
    * @param rootfs an empty directory to unpack the image's layers into
    * @return the digest of the imported image's manifest, which names the base in the lineage
    */
-  String unpack(Base.Image image, Path rootfs);
+  String unpack(Base.Image image, Path source, Path rootfs);
 }
