@@ -1,6 +1,5 @@
 package dev.herd.bake;
 
-import dev.herd.files.PrivateFiles;
 import dev.herd.bake.base.BaseCache;
 import dev.herd.bake.base.BaseRecipe;
 import dev.herd.bake.base.BaseStages;
@@ -34,6 +33,7 @@ import dev.herd.bake.tree.ChangeReport;
 import dev.herd.bake.tree.ImageRoot;
 import dev.herd.bake.tree.TemplateVars;
 import dev.herd.bake.tree.TreeMetadata;
+import dev.herd.files.PrivateFiles;
 import dev.herd.image.Images;
 import dev.herd.image.archive.ImageImporter;
 import dev.herd.image.archive.ImportLimits;

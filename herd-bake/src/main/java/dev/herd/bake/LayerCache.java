@@ -1,8 +1,8 @@
 package dev.herd.bake;
 
-import dev.herd.files.PrivateFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herd.files.PrivateFiles;
 import dev.herd.image.layer.LayerBlob;
 import dev.herd.image.oci.Digest;
 import dev.herd.image.oci.ImageStore;

@@ -1,6 +1,5 @@
 package dev.herd.control;
 
-import dev.herd.files.PrivateFiles;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
@@ -26,6 +25,7 @@ import dev.herd.engine.EngineEvent;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.Subscription;
+import dev.herd.files.PrivateFiles;
 import dev.herd.image.catalog.InUse;
 import dev.herd.spec.Fleet;
 import java.time.Duration;

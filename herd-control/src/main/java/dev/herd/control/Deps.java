@@ -1,12 +1,12 @@
 package dev.herd.control;
 
-import dev.herd.engine.NodeSpec;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftStore;
 import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
+import dev.herd.engine.NodeSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

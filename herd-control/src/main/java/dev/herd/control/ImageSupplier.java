@@ -1,7 +1,7 @@
 package dev.herd.control;
 
-import dev.herd.engine.NodeSpec;
 import dev.herd.engine.ImageSource;
+import dev.herd.engine.NodeSpec;
 
 /**
  * Gives the engine an image by digest (the server backs it with herd's image store). Asked only

@@ -1,9 +1,9 @@
 package dev.herd.server;
 
-import dev.herd.image.archive.ImageUser;
 import dev.herd.engine.NodeSpec;
 import dev.herd.control.ImageSupplier;
 import dev.herd.engine.ImageSource;
+import dev.herd.image.archive.ImageUser;
 import dev.herd.image.oci.Descriptor;
 import dev.herd.image.oci.Digest;
 import dev.herd.image.oci.ImageStore;

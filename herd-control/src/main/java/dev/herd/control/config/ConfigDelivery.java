@@ -1,6 +1,5 @@
 package dev.herd.control.config;
 
-import dev.herd.files.PrivateFiles;
 import dev.herd.config.ConfigValue;
 import dev.herd.config.ConfigWatch;
 import dev.herd.config.Discovery;
@@ -23,6 +22,7 @@ import dev.herd.control.state.RoleRuntime;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeRef;
 import dev.herd.engine.NodeSpec;
+import dev.herd.files.PrivateFiles;
 import dev.herd.spec.Fleet;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;

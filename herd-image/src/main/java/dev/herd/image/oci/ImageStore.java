@@ -1,7 +1,7 @@
 package dev.herd.image.oci;
 
-import dev.herd.files.PrivateFiles;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herd.files.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
