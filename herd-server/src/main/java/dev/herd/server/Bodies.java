@@ -16,7 +16,7 @@ import java.util.Map;
  * count, {@code 1} is not a config value). A refusal names the field and both types.
  */
 final class Bodies {
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = Json.requests();
 
   private Bodies() {}
 

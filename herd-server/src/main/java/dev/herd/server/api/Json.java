@@ -18,7 +18,7 @@ public final class Json {
   private Json() {}
 
   public static ObjectMapper mapper() {
-    ObjectMapper m = new ObjectMapper()
+    return new ObjectMapper()
         .registerModule(new JavaTimeModule())
         .registerModule(new Jdk8Module())
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -28,9 +28,16 @@ public final class Json {
         // {"count": 1.5} or {"count": "3"} is a mistake, not a 1 or a 3.
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS);
-    // The API's one typing rule (docs/api.md): no coercion in either direction, so {"A": 1} is
-    // not the config value "1" any more than {"count": "3"} is the count 3; a null inside a
-    // map or list is refused too (top-level null fields still mean "not given").
+  }
+
+  /**
+   * The mapping of request bodies, under the API's one typing rule (docs/api.md): no coercion in
+   * either direction, so {"A": 1} is not the config value "1" any more than {"count": "3"} is
+   * the count 3, and a null inside a map or list is refused (a null field still means "not
+   * given"). Clients keep the lenient {@link #mapper()} for answers.
+   */
+  public static ObjectMapper requests() {
+    ObjectMapper m = mapper();
     m.coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
