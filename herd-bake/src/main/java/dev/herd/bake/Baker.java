@@ -33,6 +33,7 @@ import dev.herd.bake.tree.ChangeReport;
 import dev.herd.bake.tree.ImageRoot;
 import dev.herd.bake.tree.TemplateVars;
 import dev.herd.bake.tree.TreeMetadata;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.Images;
 import dev.herd.image.archive.ImageImporter;
 import dev.herd.image.archive.ImportLimits;
@@ -123,7 +124,7 @@ public final class Baker {
     }
     LayerCache cache = new LayerCache(request.stateDir().resolve("bake").resolve("layers"), images.store());
     try {
-      Files.createDirectories(work);
+      PrivateFiles.directories(work);
       return bake(request, role, work, cache, listener);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the bake's work directory " + work, e);

@@ -27,6 +27,7 @@ import dev.herd.engine.EngineEvent;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.Subscription;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.catalog.InUse;
 import dev.herd.spec.Fleet;
 import java.time.Duration;
@@ -82,6 +83,11 @@ public final class Controller implements AutoCloseable {
 
   private Controller(ControllerConfig config) {
     this.config = config;
+    PrivateFiles.StateDir state = PrivateFiles.openStateDir(config.stateDir());
+    if (state.repaired()) {
+      log.warn("state directory {} was {}; set to rwx------ (herd's state is for its own user only)",
+          state.dir(), state.repairedFrom());
+    }
     this.store = Store.open(config.stateDir());
     try {
       // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.

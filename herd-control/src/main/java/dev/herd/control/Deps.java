@@ -7,6 +7,7 @@ import dev.herd.control.health.OomWatch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
+import dev.herd.engine.NodeSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,8 @@ final class Deps {
   final DriftStore driftStore;
   /** Image digests ensured on the engine during this controller's life. */
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** The user each image's nodes run as, resolved once per digest (images are immutable). */
+  final Map<String, NodeSpec.RunAs> users = new ConcurrentHashMap<>();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
   /**

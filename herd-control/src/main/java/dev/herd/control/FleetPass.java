@@ -730,11 +730,18 @@ final class FleetPass {
       throw new TerminalError("release " + row.releaseId() + " of fleet " + name + " is missing from the state");
     }
     ensureImage(rel);
+    NodeSpec.RunAs user;
+    try {
+      user = userOf(rel);
+    } catch (RuntimeException e) {
+      startFailed(row, done, "cannot tell which user its image runs as: " + e.getMessage(), freed, false);
+      return;
+    }
     NodeRecord current = row;
     for (int attempt = 1; ; attempt++) {
       NodeSpec spec;
       try {
-        spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
+        spec = d.nodeConfig.prepare(nodeSpec(current, rel, user), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
         if (DbException.needingOperator(e).isPresent()) {
           throw e; // a damaged herd.db is no failure of this node: the pass stops (see Controller#reconcile)
@@ -886,12 +893,17 @@ final class FleetPass {
     d.logs.follow(row, last == null ? null : last.plusMillis(1));
   }
 
-  private NodeSpec nodeSpec(NodeRecord row, Release rel) {
+  private NodeSpec.RunAs userOf(Release rel) {
+    String digest = rel.spec().imageDigest();
+    return d.images == null ? NodeSpec.RunAs.ROOT : d.users.computeIfAbsent(digest, d.images::user);
+  }
+
+  private NodeSpec nodeSpec(NodeRecord row, Release rel, NodeSpec.RunAs user) {
     var rt = rel.spec().runtime();
     return NodeSpec.builder().project(d.project).fleet(name).node(row.engineName()).generation(row.generation())
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
-        .cpus(rt.cpus()).build();
+        .cpus(rt.cpus()).runAs(user).build();
   }
 
   // ---- config service ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ import dev.herd.control.state.RoleRuntime;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeRef;
 import dev.herd.engine.NodeSpec;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.spec.Fleet;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;
@@ -75,7 +76,9 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   private final List<ConfigWatch.Subscription> subscriptions = new ArrayList<>();
 
   /** What herd knows of one live node: enough to render its files again. */
-  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config) {}
+  /** @param owner who the node's files belong to (its process's uid/gid); null: keep the directory's owner (an adopted node) */
+  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config,
+      PrivateFiles.Owner owner) {}
 
   public ConfigDelivery(HerdConfig cfg, Engine engine, String project, Clock clock) {
     this.cfg = Objects.requireNonNull(cfg, "cfg");
@@ -201,7 +204,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       if (watchUrl != null) {
         env.put("HERD_WATCH_URL", watchUrl);
       }
-      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config);
+      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config,
+          new PrivateFiles.Owner(base.runAs().uid(), base.runAs().gid()));
       rendered = render(node);
       nodes.computeIfAbsent(fleet.name(), k -> new LinkedHashMap<>()).put(base.node(), node);
     }
@@ -224,7 +228,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         // a node started by an earlier controller: bring its files up to date (no signal)
         Optional<Release> rel = releaseOf(fleet, m.releaseId());
         if (rel.isPresent()) {
-          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()));
+          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()), null);
           render(n);
         }
       }
@@ -311,7 +315,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     synchronized (this) {
       Map<String, NodeState> known = nodes.getOrDefault(f.name(), Map.of());
       for (NodeState n : List.copyOf(known.values())) {
-        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest);
+        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest, n.owner());
         known.put(n.engineName(), updated);
         render(updated);
         targets.add(updated);
@@ -354,7 +358,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     String env = n.config().scope().environment();
     FlagSet flags = cfg.flags().snapshot(env);
     return cfg.nodeFiles().render(new NodeFiles.Content(n.fleet(), n.engineName(), n.config(), flags,
-        discovery.getOrDefault(env, Discovery.EMPTY)));
+        discovery.getOrDefault(env, Discovery.EMPTY)), n.owner());
   }
 
   /** The config a node of this release gets: pinned by the release (rolling) or the latest (reload, none). */

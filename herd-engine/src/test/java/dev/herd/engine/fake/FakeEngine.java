@@ -294,6 +294,14 @@ public final class FakeEngine implements Engine {
     return herdContainer(ref).map(c -> c.spec.secret(name));
   }
 
+  /**
+   * What a process of user {@code uid} in the node reads at /run/secrets/name: the files belong
+   * to the node's user (0400), so only that user, or root, reads them.
+   */
+  public synchronized Optional<byte[]> secretFileAs(NodeRef ref, String name, int uid) {
+    return herdContainer(ref).filter(c -> uid == 0 || uid == c.spec.runAs().uid()).map(c -> c.spec.secret(name));
+  }
+
   /** True while the node's secrets "directory" exists (from create until remove). */
   public synchronized boolean secretsDirExists(NodeRef ref) {
     return herdContainer(ref).isPresent();
