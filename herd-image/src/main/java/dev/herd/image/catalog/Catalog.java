@@ -49,13 +49,7 @@ public final class Catalog implements AutoCloseable {
   public static Catalog open(Path dbFile, Clock clock) {
     Path f = dbFile.toAbsolutePath().normalize();
     try {
-      Db db = Db.open(f);
-      try {
-        db.migrate(Migrations.MIGRATOR);
-      } catch (RuntimeException e) {
-        db.close();
-        throw e;
-      }
+      Db db = Db.open(f, Migrations.MIGRATOR);
       return new Catalog(db, clock);
     } catch (DbException e) {
       throw new ImageException(e.needsOperator() ? e.getMessage() : "cannot open the image catalog " + f + ": " + e.getMessage(), e);
