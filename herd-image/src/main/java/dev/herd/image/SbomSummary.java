@@ -18,6 +18,22 @@ public record SbomSummary(String format, String specVersion, SortedMap<String, S
     return new SbomSummary(root.path("bomFormat").asText("unknown"), root.path("specVersion").asText(""), pkgs);
   }
 
+  /** Debian packages only (components whose package URL is {@code pkg:deb/...}): name → version. */
+  public static SortedMap<String, String> debianPackages(byte[] json) {
+    SortedMap<String, String> pkgs = new TreeMap<>();
+    collectDebian(CanonicalJson.read(json, "SBOM").path("components"), pkgs);
+    return pkgs;
+  }
+
+  private static void collectDebian(JsonNode components, Map<String, String> into) {
+    for (JsonNode c : components) {
+      if (c.path("purl").asText("").startsWith("pkg:deb/") && !c.path("name").asText("").isEmpty()) {
+        into.put(c.path("name").asText(), c.path("version").asText(""));
+      }
+      collectDebian(c.path("components"), into);
+    }
+  }
+
   private static void collect(JsonNode components, Map<String, String> into) {
     for (JsonNode c : components) {
       String name = c.path("name").asText("");

@@ -101,11 +101,50 @@ public final class PackageResolver {
     }
   }
 
+  /**
+   * What a bake would install now, newest versions, with the suites each comes from: downloads
+   * the index first whatever its age (once per resolver), so the answer is about the mirror as
+   * it is now. For {@code herd outdated} and scheduled rebakes.
+   */
+  public List<Candidate> candidates(BaseRecipe recipe) {
+    Path state = prepareState(recipe);
+    synchronized (MONITORS.computeIfAbsent(state, s -> new Object())) {
+      try (FileChannel lockFile = FileChannel.open(state.resolve(".resolve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = lockFile.lock()) {
+        return parseCandidates(simulation(recipe, Map.of(), state, true));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + state + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * One package of a simulated install.
+   *
+   * @param suites the archives offering this version, as apt names them ({@code Debian-Security:12/stable-security})
+   */
+  public record Candidate(DebianPackage pkg, List<String> suites) {
+    public Candidate {
+      java.util.Objects.requireNonNull(pkg, "pkg");
+      suites = List.copyOf(suites);
+    }
+
+    /** Offered by a security archive (a suite named {@code *-security}, as Debian's bookworm-security). */
+    public boolean security() {
+      return suites.stream().anyMatch(s -> s.endsWith("-security"));
+    }
+  }
+
   private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
+    List<DebianPackage> packages = parseSimulation(simulation(recipe, pins, state, false));
+    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+  }
+
+  private String simulation(BaseRecipe recipe, Map<String, String> pins, Path state, boolean refresh) {
     Map<String, String> env = Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
     Duration updateTook = Duration.ZERO;
     Path stamp = state.resolve(".updated");
-    if (!refreshed.contains(state) && !fresh(stamp)) {
+    if (!refreshed.contains(state) && (refresh || !fresh(stamp))) {
       ProcessResult update = runner.run(List.of("apt-get", "-q", "update"), env, UPDATE_TIMEOUT);
       // apt-get update exits 0 even when a source failed; its "W:/E:" lines tell the truth
       if (!update.succeeded() || update.stderr().lines().anyMatch(l -> l.startsWith("E:") || l.startsWith("W: Failed"))) {
@@ -139,10 +178,9 @@ public final class PackageResolver {
       simulateTook = simulate.took();
       write(saved, stdout);
     }
-    List<DebianPackage> packages = parseSimulation(stdout);
-    LOG.info("resolved {} packages for {} {} in {} ms", packages.size(), recipe.suite(), recipe.variant().name().toLowerCase(),
+    LOG.info("resolved packages for {} {} in {} ms", recipe.suite(), recipe.variant().name().toLowerCase(),
         updateTook.plus(simulateTook).toMillis());
-    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+    return stdout;
   }
 
   private static void touch(Path stamp) {
@@ -192,6 +230,24 @@ public final class PackageResolver {
       }
     }
     return packages;
+  }
+
+  static List<Candidate> parseCandidates(String stdout) {
+    List<Candidate> out = new ArrayList<>();
+    for (String line : stdout.split("\n")) {
+      Matcher m = INST.matcher(line);
+      if (m.find()) {
+        String name = m.group(1);
+        int colon = name.indexOf(':');
+        // "(VERSION ARCHIVE, ARCHIVE [ARCH])": the archives sit between the version and the arch
+        String inside = line.substring(m.start(2), m.start(3) - 1);
+        String archives = inside.substring(inside.indexOf(' ') + 1).strip();
+        List<String> suites = archives.isEmpty() ? List.of()
+            : java.util.Arrays.stream(archives.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        out.add(new Candidate(new DebianPackage(colon < 0 ? name : name.substring(0, colon), m.group(2), m.group(3)), suites));
+      }
+    }
+    return out;
   }
 
   /** The newest Date of the downloaded Release files; Release dates are RFC 1123 in UTC. */

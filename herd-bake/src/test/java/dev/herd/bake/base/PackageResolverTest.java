@@ -24,6 +24,23 @@ class PackageResolverTest {
   }
 
   @Test
+  void candidatesKeepTheArchivesAndFlagSecurity() {
+    String out = """
+        Inst libgcc-s1 (12.2.0-14+deb12u1 Debian:12.15/oldstable [amd64]) []
+        Inst libssl3 [3.0.15-1~deb12u1] (3.0.16-1~deb12u1 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64])
+        Inst tzdata (2025b-0+deb12u1 Local:/bookworm-updates [all])
+        """;
+    var c = PackageResolver.parseCandidates(out);
+    assertThat(c).extracting(PackageResolver.Candidate::pkg).containsExactly(
+        new DebianPackage("libgcc-s1", "12.2.0-14+deb12u1", "amd64"),
+        new DebianPackage("libssl3", "3.0.16-1~deb12u1", "amd64"),
+        new DebianPackage("tzdata", "2025b-0+deb12u1", "all"));
+    assertThat(c.get(0).suites()).containsExactly("Debian:12.15/oldstable");
+    assertThat(c.get(1).suites()).containsExactly("Debian:12.15/oldstable", "Debian-Security:12/oldstable-security");
+    assertThat(c).extracting(PackageResolver.Candidate::security).containsExactly(false, true, false);
+  }
+
+  @Test
   void releaseDateIsRfc1123() {
     assertThat(PackageResolver.releaseDate("Origin: Debian\nDate: Sat, 17 May 2025 09:41:22 UTC\nValid-Until: x\n"))
         .contains(Instant.parse("2025-05-17T09:41:22Z"));
