@@ -35,6 +35,7 @@ import picocli.CommandLine.ParseResult;
       ImageCommand.class,
       PromoteCommand.class,
       RevokeCommand.class,
+      OutdatedCommand.class,
       GcCommand.class,
       UpCommand.class,
       ApplyCommand.class,
