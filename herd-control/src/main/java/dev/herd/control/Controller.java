@@ -419,6 +419,15 @@ public final class Controller implements AutoCloseable {
     });
   }
 
+  /** Records an event of a fleet that is not a change of its own records (an image revoked elsewhere). */
+  public void note(String fleet, EventKind kind, String reason) {
+    withLock(fleet, () -> {
+      require(fleet);
+      commit(new Batch().event(now(), fleet, "", kind, reason), fleet);
+      return null;
+    });
+  }
+
   // ---- operator actions --------------------------------------------------------------------
 
   /** Sets the fleet's count until the next apply; scaling down removes the highest names first. */

@@ -28,6 +28,8 @@ public enum EventKind {
   ROLLOUT_FAILED,
   ROLLBACK,
   RECONCILE_FAILED,
+  /** An image a fleet runs was revoked: the fleet rolls to a replacement, or holds (said why). */
+  IMAGE_REVOKED,
   /** herd restarted the engine service it owns after it died. */
   ENGINE_RESTARTED
 }
