@@ -34,6 +34,11 @@ public final class BakedImages implements RoleImages {
   }
 
   @Override
+  public java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
+    return resolve.catalog();
+  }
+
+  @Override
   public Map<String, String> imagesFor(Spec spec) {
     TreeSet<String> roles = new TreeSet<>();
     for (Fleet f : spec.fleets().values()) {

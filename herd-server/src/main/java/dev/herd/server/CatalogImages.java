@@ -25,6 +25,11 @@ public final class CatalogImages implements RoleImages {
   }
 
   @Override
+  public java.util.Optional<Catalog> catalog() {
+    return java.util.Optional.of(catalog);
+  }
+
+  @Override
   public Map<String, String> imagesFor(Spec spec) {
     Map<String, String> byRole = new TreeMap<>();
     Map<String, String> fleetOfRole = new TreeMap<>();

@@ -119,6 +119,7 @@ public final class HerdServer implements AutoCloseable {
     r.get("/healthz", this::healthz);
     r.get("/v1/status", routes::status);
     r.post("/v1/apply", routes::apply);
+    r.post("/v1/images/revoke", routes::revoke);
     r.get("/v1/plan", routes::plan);
     r.get("/v1/events", routes::events);
     r.sse("/v1/events/stream", streams::events);

@@ -12,6 +12,11 @@ public interface RoleImages {
   /** Throws {@link Unavailable} saying which role has no usable image and what to do. */
   Map<String, String> imagesFor(Spec spec);
 
+  /** The catalog the images come from, when there is one (revocation acts on it). */
+  default java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
+    return java.util.Optional.empty();
+  }
+
   /** No image for a role: the message is shown to the operator as it is. */
   final class Unavailable extends RuntimeException {
     public Unavailable(String message) {

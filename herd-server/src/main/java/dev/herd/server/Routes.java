@@ -113,6 +113,30 @@ final class Routes {
     ctx.json(new Api.Endpoints(f.fleet(), out));
   }
 
+  void revoke(Context ctx) {
+    Api.Revoke body = Bodies.read(ctx, Api.Revoke.class, "{\"image\": \"web:7\", \"reason\": \"CVE-2026-1234\"}");
+    if (body.image() == null || body.reason() == null || body.reason().isBlank()) {
+      throw ApiError.badRequest("image and reason are required: send {\"image\": \"web:7\", \"reason\": \"...\"}");
+    }
+    dev.herd.image.catalog.ImageRef ref;
+    try {
+      ref = dev.herd.image.catalog.ImageRef.parse(body.image());
+    } catch (IllegalArgumentException | dev.herd.image.oci.ImageException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    List<dev.herd.control.ImageRevocation.Decision> decisions;
+    try {
+      decisions = applier.revoke(ref, body.reason(), Boolean.TRUE.equals(body.force()));
+    } catch (dev.herd.control.ImageRevocation.Stranded e) {
+      throw ApiError.conflict(e.getMessage());
+    } catch (dev.herd.image.oci.ImageException e) {
+      throw ApiError.conflict(e.getMessage());
+    }
+    decisions.forEach(d -> log.info("fleet {}: {}", d.fleet(), d.event()));
+    ctx.json(new Api.Revoked(body.image(), decisions.stream()
+        .map(d -> new Api.RevokedFleet(d.fleet(), d.replacement().map(i -> i.ref()).orElse(null), d.event())).toList()));
+  }
+
   void scale(Context ctx) {
     String fleet = ctx.pathParam("fleet");
     Api.Scale body = Bodies.read(ctx, Api.Scale.class, "{\"count\": 3}");

@@ -99,6 +99,22 @@ public final class SpecApplier {
     }
   }
 
+  /**
+   * Revokes an image and acts on the fleets running it ({@link dev.herd.control.ImageRevocation}),
+   * under the apply lock so that no apply resolves images halfway through.
+   */
+  public java.util.List<dev.herd.control.ImageRevocation.Decision> revoke(dev.herd.image.catalog.ImageRef ref, String reason,
+      boolean force) {
+    dev.herd.image.catalog.Catalog catalog = images.catalog()
+        .orElseThrow(() -> new ApiError(409, "this controller has no image catalog to revoke in"));
+    applying.lock();
+    try {
+      return dev.herd.control.ImageRevocation.revoke(controller, catalog, load(), ref, reason, force);
+    } finally {
+      applying.unlock();
+    }
+  }
+
   /** herd.yaml as it is on disk now; {@link ApiError} 422 when it is invalid. */
   public Spec loadSpec() {
     return load();

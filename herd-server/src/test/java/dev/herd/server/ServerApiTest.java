@@ -211,6 +211,33 @@ class ServerApiTest {
     assertThat(error(f.get("/v1/status"), 503)).contains("shutting down");
   }
 
+  @Test
+  void revokingARunningImageRollsTheFleetToTheNewestOneLeft() throws IOException {
+    for (String d : java.util.List.of(ServerFixture.V1, ServerFixture.V2)) {
+      f.catalog.register("web", dev.herd.image.oci.Digest.parse(d), 10, new dev.herd.image.catalog.Lineage("sha256:s", "", ""));
+    }
+    f.image.set(ServerFixture.V2);
+    f.post("/v1/apply", "");
+    f.settle(3);
+    assertThat(error(f.post("/v1/images/revoke", "{\"image\": \"web:2\"}"), 400)).contains("image and reason are required");
+    assertThat(error(f.post("/v1/images/revoke", "{\"image\": \"web:9\", \"reason\": \"x\"}"), 409)).contains("web");
+
+    Api.Revoked revoked = read(f.post("/v1/images/revoke", "{\"image\": \"web:2\", \"reason\": \"CVE-2026-1\"}"), 200,
+        Api.Revoked.class);
+
+    assertThat(revoked.fleets()).singleElement().satisfies(x -> {
+      assertThat(x.fleet()).isEqualTo("web");
+      assertThat(x.replacement()).isEqualTo("web:1");
+    });
+    f.until(Duration.ofSeconds(120), x -> x.controller.status("web").currentRelease().equals("web:v2")
+        && x.controller.status("web").rollout().isEmpty());
+    f.settle(3);
+    assertThat(f.controller.releases("web")).filteredOn(r -> r.id().equals("web:v2"))
+        .singleElement().satisfies(r -> assertThat(r.spec().imageDigest()).isEqualTo(ServerFixture.V1));
+    assertThat(error(f.post("/v1/images/revoke", "{\"image\": \"web:2\", \"reason\": \"again\"}"), 409))
+        .contains("already revoked");
+  }
+
   <T> T read(HttpResponse<String> r, int status, Class<T> type) throws IOException {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     return json.readValue(r.body(), type);

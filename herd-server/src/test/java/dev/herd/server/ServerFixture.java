@@ -42,6 +42,8 @@ final class ServerFixture implements AutoCloseable {
   /** When set, what the host's down throws (the engine gone). */
   final AtomicReference<RuntimeException> downFailure = new AtomicReference<>();
   final Controller controller;
+  /** The image catalog revocation acts on; empty until a test registers images. */
+  final dev.herd.image.catalog.Catalog catalog;
   final HerdServer server;
   final HttpClient http = HttpClient.newHttpClient();
 
@@ -62,12 +64,21 @@ final class ServerFixture implements AutoCloseable {
         .build());
     controller.start();
     controller.runPending();
-    RoleImages images = spec -> {
-      RuntimeException f = imageFailure.get();
-      if (f != null) {
-        throw f;
+    catalog = dev.herd.image.catalog.Catalog.open(stateDir.resolve("catalog.db"));
+    RoleImages images = new RoleImages() {
+      @Override
+      public Map<String, String> imagesFor(dev.herd.spec.Spec spec) {
+        RuntimeException f = imageFailure.get();
+        if (f != null) {
+          throw f;
+        }
+        return Map.of("web", image.get());
       }
-      return Map.of("web", image.get());
+
+      @Override
+      public java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
+        return java.util.Optional.of(catalog);
+      }
     };
     SpecApplier applier = new SpecApplier(specFile, images, controller);
     try {
@@ -81,6 +92,7 @@ final class ServerFixture implements AutoCloseable {
       });
     } catch (RuntimeException e) {
       controller.close();
+      catalog.close();
       throw e;
     }
   }
@@ -187,5 +199,6 @@ final class ServerFixture implements AutoCloseable {
   public void close() {
     server.close();
     controller.close();
+    catalog.close();
   }
 }

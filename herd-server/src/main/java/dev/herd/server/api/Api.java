@@ -126,6 +126,18 @@ public final class Api {
 
   public record Scale(Integer count) {}
 
+  /** {@code POST /v1/images/revoke}: {@code force} revokes an image some fleet has no replacement for (it holds). */
+  public record Revoke(String image, String reason, Boolean force) {}
+
+  /** What a revocation did: per fleet that ran the image, its replacement (null: it holds) and the event. */
+  public record Revoked(String image, List<RevokedFleet> fleets) {
+    public Revoked {
+      fleets = List.copyOf(fleets);
+    }
+  }
+
+  public record RevokedFleet(String fleet, String replacement, String event) {}
+
   /** What an operator action did, in words. */
   public record Done(String fleet, String message) {}
 
