@@ -62,6 +62,56 @@ class ApiCommandsTest {
         HerdServer.Options.of(state, "shop").withClock(clock), null);
   }
 
+  @Test
+  void revokeWithARunningControllerRollsTheFleetOrRefusesToStrandIt() throws Exception {
+    Files.writeString(dir.resolve("herd.yaml"), SPEC);
+    Path state = dir.resolve(".herd");
+    String v2 = "sha256:" + "2".repeat(64);
+    try (dev.herd.image.Images images = dev.herd.image.Images.open(state)) {
+      for (String d : java.util.List.of(DIGEST, v2)) {
+        images.catalog().register("web", dev.herd.image.oci.Digest.parse(d), 10, new dev.herd.image.catalog.Lineage("sha256:s", "", ""));
+      }
+      ControllerConfig config = ControllerConfig.builder().stateDir(state).project("shop").engine(fake)
+          .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
+          .prober((t, c, timeout) -> fake.healthy(t.ref()) ? ProbeResult.ok("HTTP 200") : ProbeResult.fail("refused"))
+          .portCheck(p -> true).simulated(clock).build();
+      dev.herd.server.RoleImages roleImages = new dev.herd.server.RoleImages() {
+        @Override
+        public Map<String, String> imagesFor(dev.herd.spec.Spec spec) {
+          return Map.of("web", v2);
+        }
+
+        @Override
+        public java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
+          return java.util.Optional.of(images.catalog());
+        }
+      };
+      try (ControllerHost host = ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), roleImages,
+          HerdServer.Options.of(state, "shop").withClock(clock), null)) {
+        assertThat(CliRun.of("apply", "-f", file()).exitCode()).isZero();
+        settle(host, 3);
+
+        CliRun revoke = CliRun.of("revoke", "web:2", "--reason", "CVE-2026-1", "-f", file());
+        assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+        assertThat(revoke.out()).contains("revoked web:2: CVE-2026-1",
+            "fleet web: web:2 revoked (CVE-2026-1): rolling to web:1, the newest image its selector (latest) allows");
+        settle(host, 3);
+        assertThat(host.controller().status("web").currentRelease()).isEqualTo("web:v2");
+
+        // web:1 is all that is left: revoking it would strand the fleet
+        CliRun strand = CliRun.of("revoke", "web:1", "--reason", "old", "-f", file());
+        assertThat(strand.exitCode()).isEqualTo(HerdCli.FAILED);
+        assertThat(strand.err()).contains("web:1 is in use by fleet web (image: latest)", "nothing was revoked", "--force")
+            .doesNotContain("Exception");
+        assertThat(images.catalog().find(dev.herd.image.catalog.ImageRef.parse("web:1")).revoked()).isFalse();
+        CliRun forced = CliRun.of("revoke", "web:1", "--reason", "old", "--force", "-f", file());
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.out()).contains("holding on it");
+        assertThat(CliRun.of("events", "-f", file()).out()).contains("web:1 revoked (old) with --force: holding on it");
+      }
+    }
+  }
+
   void settle(ControllerHost host, int healthy) {
     for (int i = 0; i < 120 && host.controller().status("web").healthy() != healthy; i++) {
       fake.advance(Duration.ofSeconds(1));
