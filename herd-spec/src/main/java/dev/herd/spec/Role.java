@@ -37,6 +37,7 @@ public record Role(
     SecretScan secretScan,
     Limits limits,
     Optional<Reload> reload,
+    Optional<Rebake> rebake,
     Location location) {
 
   public Role {
@@ -57,10 +58,35 @@ public record Role(
     Objects.requireNonNull(secretScan, "secretScan");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(reload, "reload");
+    Objects.requireNonNull(rebake, "rebake");
     Objects.requireNonNull(location, "location");
     if (!packages.isEmpty() && !(base instanceof Base.Debian)) {
       throw new IllegalArgumentException("role " + name + ": packages need a debian base");
     }
+  }
+
+  /** The shape of Role before rebake: no scheduled rebakes. */
+  public Role(
+      String name,
+      Base base,
+      List<String> packages,
+      Map<String, String> vars,
+      List<Resource> resources,
+      List<RunStep> run,
+      List<String> command,
+      Optional<String> user,
+      Optional<String> workdir,
+      Map<String, String> env,
+      List<String> writable,
+      Optional<Health> health,
+      Map<String, String> launch,
+      List<ImageTest> tests,
+      SecretScan secretScan,
+      Limits limits,
+      Optional<Reload> reload,
+      Location location) {
+    this(name, base, packages, vars, resources, run, command, user, workdir, env, writable, health, launch,
+        tests, secretScan, limits, reload, Optional.empty(), location);
   }
 
   /** The first shape of Role, kept for code written against it: no limits, no reload. */

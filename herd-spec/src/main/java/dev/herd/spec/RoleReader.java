@@ -38,8 +38,9 @@ final class RoleReader extends Binding {
     Map<String, String> launch = r.texts("launch");
     Optional<String> user = r.optString("user");
     Optional<String> workdir = r.optString("workdir");
+    Optional<Rebake> rebake = r.optObj("rebake").flatMap(f -> rebake(f, base));
     return guard(at, r.path(), () -> new Role(name, base, packages, vars, resources, run, command, user, workdir,
-        env, writable, health, launch, tests, scan, limits, reload, at));
+        env, writable, health, launch, tests, scan, limits, reload, rebake, at));
   }
 
   private Base base(Fields b) {
@@ -164,6 +165,30 @@ final class RoleReader extends Binding {
       i++;
     }
     return out;
+  }
+
+  private Optional<Rebake> rebake(Fields f, Base base) {
+    if (!(base instanceof Base.Debian)) {
+      problems.add(f.keyLoc(), f.path(), "rebake needs a debian base (herd compares the image's packages with its mirror)");
+      return Optional.empty();
+    }
+    java.util.EnumSet<Rebake.Trigger> on = java.util.EnumSet.noneOf(Rebake.Trigger.class);
+    for (String word : f.strings("on")) {
+      for (Rebake.Trigger t : Rebake.Trigger.values()) {
+        if (t.keyword().equals(word)) {
+          on.add(t);
+        }
+      }
+    }
+    Duration every = f.duration("every");
+    if (every.compareTo(Rebake.MIN_EVERY) < 0) {
+      error(f, "every", "must be at least " + Durations.format(Rebake.MIN_EVERY) + ", got " + Durations.format(every));
+      return Optional.empty();
+    }
+    if (on.isEmpty()) {
+      return Optional.empty();
+    }
+    return guard(f.keyLoc(), f.path(), () -> new Rebake(on, every, f.keyLoc()));
   }
 
   private Optional<Health> health(Fields h) {

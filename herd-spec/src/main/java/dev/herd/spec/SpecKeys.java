@@ -231,7 +231,12 @@ final class SpecKeys {
           opt("reload", obj(req("signal", oneOf(Reload.Signal.class), "Signal sent to reload files.")),
               "How the role reloads changed files live."),
           opt("tests", listOf(TEST), "Assertions about the baked image; a failure fails the bake."),
-          opt("secret_scan", SECRET_SCAN, "Secret scan settings."));
+          opt("secret_scan", SECRET_SCAN, "Secret scan settings."),
+          opt("rebake", obj(
+              req("on", nonEmptyListOf(oneOf(Rebake.Trigger.class)),
+                  "What makes the controller bake again: security_updates, base_update (any newer package)."),
+              opt("every", DURATION, "7d", "How often the running controller checks the mirror (at least 5m).")),
+              "Scheduled rebakes by the running controller (debian base only)."));
 
   static final Obj ENVIRONMENT =
       obj(
