@@ -7,7 +7,10 @@ import dev.herd.engine.Engine;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.engine.docker.EngineDiscovery;
 import dev.herd.engine.docker.SecretFiles;
+import dev.herd.bake.BakeListener;
+import dev.herd.bake.BakeRequest;
 import dev.herd.bake.Baker;
+import dev.herd.bake.base.RoleUpdates;
 import dev.herd.image.Images;
 import dev.herd.server.ApiError;
 import dev.herd.server.BakedImages;
@@ -16,6 +19,7 @@ import dev.herd.server.CatalogImages;
 import dev.herd.server.ControllerHost;
 import dev.herd.server.ControllerLock;
 import dev.herd.server.HerdServer;
+import dev.herd.server.Rebaker;
 import dev.herd.server.StoreImages;
 import dev.herd.server.api.Api;
 import dev.herd.server.api.ApiFiles;
@@ -27,6 +31,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,6 +128,15 @@ public final class UpCommand implements Callable<Integer> {
             out.println(ApiText.event(e));
             out.flush();
           }, env);
+      if (!noBake && spec.roles().values().stream().anyMatch(role -> role.rebake().isPresent())) {
+        Images images = r.images;
+        Rebaker rebaker = new Rebaker(r.host.applier(), r.host.controller(), images.catalog(),
+            (s, role, image) -> RoleUpdates.standard().check(Optional.of(role), images.sbom(image.digest())),
+            (s, role) -> Baker.standard(images).bake(new BakeRequest(s, role, state, false, Optional.empty()), BakeListener.NONE)
+                .image().ref(),
+            Rebaker::gitUncommitted, java.time.Clock.systemUTC());
+        r.rebakes = rebaker.schedule(Duration.ofMinutes(1));
+      }
       out.println("herd: controller for " + spec.project().name() + " running; API at " + r.host.server().url()
           + " (token in " + ApiFiles.token(state) + "), engine " + found.endpoint().get());
       out.flush();
@@ -195,6 +209,7 @@ public final class UpCommand implements Callable<Integer> {
     Engine engine;
     Images images;
     volatile ControllerHost host;
+    AutoCloseable rebakes;
 
     Resources(ControllerLock lock) {
       this.lock = lock;
@@ -205,6 +220,13 @@ public final class UpCommand implements Callable<Integer> {
         return;
       }
       try {
+        if (rebakes != null) {
+          try {
+            rebakes.close();
+          } catch (Exception e) {
+            // a scheduler's shutdown does not fail; nothing to do if it did
+          }
+        }
         if (host != null) {
           if (removeNodes) {
             host.removeAllNodes();

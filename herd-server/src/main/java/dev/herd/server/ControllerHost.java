@@ -102,6 +102,11 @@ public final class ControllerHost implements AutoCloseable {
     return server;
   }
 
+  /** Re-reads herd.yaml and applies it; the scheduled rebakes go through it like an operator's apply. */
+  public SpecApplier applier() {
+    return applier;
+  }
+
   /** Applies herd.yaml as it is on disk now; {@link ApiError} when it cannot (invalid spec, no image). */
   public Api.Changes apply() {
     return applier.apply();

@@ -30,6 +30,8 @@ public enum EventKind {
   RECONCILE_FAILED,
   /** An image a fleet runs was revoked: the fleet rolls to a replacement, or holds (said why). */
   IMAGE_REVOKED,
+  /** A scheduled rebake (roles.NAME.rebake): checked, skipped (and why), or baked with the updates it takes. */
+  REBAKE,
   /** herd restarted the engine service it owns after it died. */
   ENGINE_RESTARTED
 }
