@@ -109,6 +109,28 @@ class RebakerTest {
     assertThat(f.controller.status("web").currentRelease()).isEqualTo("web:v1");
   }
 
+  @Test
+  void gitSaysWhichTrackedFilesHaveUncommittedEdits() throws Exception {
+    Path repo = dir.resolve("repo");
+    ServerFixture.write(repo.resolve("herd.yaml"), ServerFixture.spec(1));
+    git(repo, "init", "-q");
+    git(repo, "add", "herd.yaml");
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "spec");
+    dev.herd.spec.Spec spec = dev.herd.spec.SpecLoader.load(repo.resolve("herd.yaml")).orThrow();
+    assertThat(Rebaker.gitUncommitted(spec)).isEmpty();
+    ServerFixture.write(repo.resolve("herd.yaml"), ServerFixture.spec(2));
+    assertThat(Rebaker.gitUncommitted(spec)).contains("uncommitted edits in git (herd.yaml)");
+    // not a git work tree: nothing to say
+    assertThat(Rebaker.gitUncommitted(dev.herd.spec.SpecLoader.load(f.specFile).orThrow())).isEmpty();
+  }
+
+  private static void git(Path dir, String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", dir.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    assertThat(p.waitFor()).isZero();
+  }
+
   static dev.herd.spec.Location loc() {
     return new dev.herd.spec.Location(Path.of("herd.yaml"), 1, 1);
   }
