@@ -280,10 +280,17 @@ final class SpecKeys {
               opt("max_size", SIZE, "100Mi", "Keep at most this much per node.")),
               "Log retention."));
 
+  static final Obj REGISTRY =
+      obj(
+          req("url", STRING, "https://HOST[:PORT]; http:// only for a loopback registry (127.0.0.1, ::1, localhost)."),
+          opt("ca", REL_PATH, "PEM CA certificate to trust for this registry, relative to herd.yaml."),
+          opt("credentials", NAME, "Name of the credentials `herd login REGISTRY` stores (encrypted); absent: anonymous."));
+
   static final Obj ROOT =
       obj(
           req("project", PROJECT, "The project."),
           req("roles", namedMap("roles", ROLE), "Roles by name: what a node is, baked into an image."),
           opt("environments", namedMap("environments", ENVIRONMENT), "Environments by name (dev, prod ...)."),
-          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."));
+          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."),
+          opt("registries", namedMap("registries", REGISTRY), "Registries by name: where herd push and herd pull go."));
 }

@@ -1,0 +1,64 @@
+package dev.herd.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class RegistrySpecTest {
+  static final String HEAD = """
+      project: {name: demo}
+      roles:
+        web: {base: {scratch: {}}, command: [/app]}
+      registries:
+      """;
+
+  static SpecResult load(String registries) {
+    return SpecLoader.load(Path.of("herd.yaml"), (HEAD + registries).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static List<String> errors(String registries) {
+    return load(registries).errors().stream().map(SpecError::render).toList();
+  }
+
+  @Test
+  void readsRegistriesWithCredentialsByName() {
+    Spec spec = load("""
+          shop: {url: "https://registry.example.com:5000", credentials: shop-push}
+          local: {url: "http://127.0.0.1:5000"}
+        """).orThrow();
+    Registry shop = spec.registries().get("shop");
+    assertThat(shop.host()).isEqualTo("registry.example.com:5000");
+    assertThat(shop.plainHttp()).isFalse();
+    assertThat(shop.credentials()).contains("shop-push");
+    assertThat(shop.ca()).isEmpty();
+    Registry local = spec.registries().get("local");
+    assertThat(local.plainHttp()).isTrue();
+    assertThat(local.credentials()).isEqualTo(Optional.empty());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "literal password      | 'shop: {url: \"https://r.example.com\", password: hunter2}'  | herd.yaml:5:40: registries.shop.password: a password never goes into herd.yaml; run `herd login shop`",
+      "literal username      | 'shop: {url: \"https://r.example.com\", username: ci}'       | herd.yaml:5:40: registries.shop.username: a password never goes into herd.yaml",
+      "plain http off-host   | 'shop: {url: \"http://r.example.com\"}'                      | herd.yaml:5:15: registries.shop.url: plain http is allowed only for a loopback registry",
+      "plain http private IP | 'shop: {url: \"http://10.1.2.3:5000\"}'                      | herd.yaml:5:15: registries.shop.url: plain http is allowed only for a loopback registry",
+      "url with a path       | 'shop: {url: \"https://r.example.com/v2/x\"}'                | herd.yaml:5:15: registries.shop.url: expected a registry URL like https://registry.example.com",
+      "no scheme             | 'shop: {url: \"r.example.com\"}'                             | herd.yaml:5:15: registries.shop.url: expected a registry URL",
+      "missing ca file       | 'shop: {url: \"https://r.example.com\", ca: certs/ca.pem}'   | herd.yaml:5:44: registries.shop.ca: no such file: certs/ca.pem",
+  })
+  void refusesWithALocatedError(String what, String registry, String expected) {
+    assertThat(errors("  " + registry + "\n")).anySatisfy(e -> assertThat(e).startsWith(expected));
+  }
+
+  @Test
+  void aSpecWithoutRegistriesHasNone() {
+    assertThat(SpecLoader.load(Path.of("herd.yaml"), HEAD.replace("registries:\n", "").getBytes(StandardCharsets.UTF_8))
+        .orThrow().registries()).isEmpty();
+  }
+}
