@@ -180,6 +180,8 @@ class RegistryIT {
     try (Catalog c = Catalog.open(empty.resolve("herd.db"))) {
       assertThat(c.resolve(ImageRef.parse("web:1")).digest().toString()).isEqualTo(digest);
     }
+    CliRun again2 = CliRun.of("pull", "lab/shop/web:1", "--as", "web", "-f", spec.toString(), "--state", empty.toString());
+    assertThat(again2.out()).contains("as web:1 (" + digest + "), already in the store");
 
     // Unknown repository: one line, nothing imported.
     Path other = dir.resolve("other");

@@ -101,6 +101,11 @@ public final class RegistryClient {
   public record Pulled(RegistryRef ref, Descriptor manifest, ImageConfig config, long size) {}
 
   public Pulled pull(RegistryRef src, RegistryAccess access, ImageStore store, ImportLimits limits) {
+    Pulled known = alreadyStored(src, access, store);
+    if (known != null) {
+      log.info("pulled {}: {} is already in the store, nothing fetched", src, known.manifest().digest());
+      return known;
+    }
     Path work = workDir(store, "pull-");
     try {
       Path fetched = work.resolve("fetched");
@@ -142,12 +147,14 @@ public final class RegistryClient {
       entry.put("annotations", Map.of(MediaTypes.REF_NAME, LAYOUT_REF));
       Files.write(layout.resolve("index.json"), CanonicalJson.write(Map.of("schemaVersion", 2, "manifests", List.of(entry))));
       Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+      Path check = checkDir(work, ImageStore.imageSize(m, manifestBytes.length));
       try {
-        ImageImporter.unpack(layout, SourceFormat.OCI_LAYOUT, LAYOUT_REF, work.resolve("check"), false, limits);
+        ImageImporter.unpack(layout, SourceFormat.OCI_LAYOUT, LAYOUT_REF, check, false, limits);
       } catch (ImageException e) {
         throw new RegistryException("pull " + src + ": " + e.getMessage().replace(layout.toString(), "the pulled image") + "; nothing was imported");
+      } finally {
+        Skopeo.deleteTree(check);
       }
-      Skopeo.deleteTree(work.resolve("check"));
       ImageConfig config = ImageConfig.fromJson(Files.readAllBytes(blobs.resolve(m.config().digest().hex())), "config of " + src);
       // Every part is checked: now, and only now, the blobs enter the store.
       for (Descriptor d : parts) {
@@ -167,6 +174,53 @@ public final class RegistryClient {
     } finally {
       Skopeo.deleteTree(work);
     }
+  }
+
+  /**
+   * The image, if the store already holds its manifest and every blob (they were checked when they
+   * came in): a pull by digest then needs no network, a pull by tag only the manifest.
+   */
+  private Pulled alreadyStored(RegistryRef src, RegistryAccess access, ImageStore store) {
+    Digest digest = src.digest();
+    if (digest == null) {
+      Skopeo.Outcome raw = skopeo.inspectRaw(access, src.docker());
+      if (raw.exit() != 0) {
+        throw new RegistryException(RegistryErrors.explain("pull", src, raw.message()));
+      }
+      digest = Digest.of(raw.stdout());
+    }
+    if (!store.hasBlob(digest)) {
+      return null;
+    }
+    byte[] bytes = store.readBlob(digest);
+    Manifest m;
+    try {
+      m = Manifest.fromJson(bytes, "manifest " + digest);
+    } catch (ImageException e) {
+      return null; // an index: let skopeo pick the platform
+    }
+    if (!store.hasBlob(m.config().digest()) || !m.layers().stream().allMatch(l -> store.hasBlob(l.digest()))) {
+      return null;
+    }
+    String mediaType = CanonicalJson.read(bytes, "manifest " + digest).path("mediaType").asText(MediaTypes.MANIFEST);
+    return new Pulled(src, new Descriptor(mediaType, digest, bytes.length), store.config(m), ImageStore.imageSize(m, bytes.length));
+  }
+
+  /**
+   * Where the importer's checks unpack the image: memory (/dev/shm) when it has room for several
+   * times the compressed size, since the tree is thrown away at once; else the work directory.
+   */
+  private static Path checkDir(Path work, long compressedSize) throws IOException {
+    Path shm = Path.of("/dev/shm");
+    try {
+      if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() > 8 * compressedSize + (256L << 20)) {
+        return Files.createTempDirectory(shm, "herd-pull-check-",
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      log.debug("no room in /dev/shm for the pull check: {}", e.toString());
+    }
+    return work.resolve("check");
   }
 
   private static Path workDir(ImageStore store, String prefix) {

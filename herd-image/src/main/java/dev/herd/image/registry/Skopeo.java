@@ -33,14 +33,27 @@ final class Skopeo {
     this.timeoutMinutes = timeoutMinutes;
   }
 
-  /** What a finished skopeo run said: exit status and its stderr, already reduced to skopeo's message. */
-  record Outcome(int exit, String message) {}
+  /** What a finished skopeo run said: exit status, stdout, and stderr reduced to skopeo's message. */
+  record Outcome(int exit, String message, byte[] stdout) {
+    Outcome(int exit, String message) {
+      this(exit, message, new byte[0]);
+    }
+  }
+
+  /** {@code skopeo inspect --raw REF}: the manifest (or index) bytes exactly as the registry serves them. */
+  Outcome inspectRaw(RegistryAccess access, String ref) {
+    return run(List.of("inspect", "--raw"), "", access, List.of(), List.of(ref), true);
+  }
 
   /**
    * Runs {@code skopeo copy ARGS... SOURCE DEST}, with the auth and TLS options for {@code access}
    * on the side named by {@code side} ("src" or "dest").
    */
   Outcome copy(String side, RegistryAccess access, List<String> args, String source, String dest) {
+    return run(List.of("copy", "--quiet"), side + "-", access, args, List.of(source, dest), false);
+  }
+
+  private Outcome run(List<String> verb, String flagPrefix, RegistryAccess access, List<String> args, List<String> operands, boolean keepStdout) {
     Path priv = null;
     try {
       priv = Files.createTempDirectory("herd-registry-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -49,21 +62,22 @@ final class Skopeo {
       String auths = access.credentials() == null ? "{\"auths\":{}}"
           : "{\"auths\":{\"" + access.host() + "\":{\"auth\":\"" + access.credentials().basicAuth() + "\"}}}";
       Files.writeString(authFile, auths, StandardCharsets.UTF_8);
-      List<String> cmd = new ArrayList<>(List.of(executable, "--insecure-policy", "copy", "--quiet"));
+      List<String> cmd = new ArrayList<>(List.of(executable, "--insecure-policy"));
+      cmd.addAll(verb);
       cmd.addAll(args);
-      cmd.add("--" + side + "-authfile=" + authFile);
-      cmd.add("--" + side + "-tls-verify=" + !access.plainHttp());
+      cmd.add("--" + flagPrefix + "authfile=" + authFile);
+      cmd.add("--" + flagPrefix + "tls-verify=" + !access.plainHttp());
       if (access.caFile() != null) {
         Path certs = Files.createDirectory(priv.resolve("certs"));
         Files.copy(access.caFile(), certs.resolve("ca.crt"), StandardCopyOption.REPLACE_EXISTING);
-        cmd.add("--" + side + "-cert-dir=" + certs);
+        cmd.add("--" + flagPrefix + "cert-dir=" + certs);
       }
-      cmd.add(source);
-      cmd.add(dest);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      cmd.addAll(operands);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(keepStdout
+          ? ProcessBuilder.Redirect.to(priv.resolve("stdout").toFile()) : ProcessBuilder.Redirect.DISCARD);
       DROPPED_ENV.forEach(pb.environment()::remove);
       pb.redirectError(priv.resolve("stderr").toFile());
-      log.debug("skopeo copy {} -> {}", source, dest);
+      log.debug("skopeo {} {}", verb, operands);
       Process p = pb.start();
       try {
         if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
@@ -73,10 +87,11 @@ final class Skopeo {
       } catch (InterruptedException e) {
         p.destroyForcibly();
         Thread.currentThread().interrupt();
-        throw new RegistryException("interrupted while copying " + source + " to " + dest);
+        throw new RegistryException("interrupted while running skopeo " + verb.get(0) + " " + String.join(" ", operands));
       }
       String err = Files.readString(priv.resolve("stderr"), StandardCharsets.UTF_8);
-      return new Outcome(p.exitValue(), message(err));
+      byte[] out = keepStdout ? Files.readAllBytes(priv.resolve("stdout")) : new byte[0];
+      return new Outcome(p.exitValue(), message(err), out);
     } catch (IOException e) {
       if (e.getMessage() != null && e.getMessage().contains("error=2")) {
         throw new RegistryException("skopeo is not installed (run scripts/install-host-deps)");
