@@ -32,7 +32,9 @@ public final class PushCommand implements Callable<Integer> {
     Registries.Target target = Registries.resolve(dest, Registries.optionalSpec(project), ImageState.stateDir(project));
     RegistryClient.Pushed pushed = ImageState.with(project, true, images -> {
       CatalogImage img = images.resolve(ref);
-      return new RegistryClient().push(images.store(), img.digest(), target.ref(), target.access());
+      RegistryClient.Pushed p = new RegistryClient().push(images.store(), img.digest(), target.ref(), target.access());
+      images.catalog().recordPush(p.digest(), p.ref().toString(), null);
+      return p;
     });
     spec.commandLine().getOut().println("pushed " + image + " to " + pushed.ref() + " (" + pushed.digest() + ")");
     return HerdCli.OK;

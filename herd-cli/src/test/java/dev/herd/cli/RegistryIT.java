@@ -103,6 +103,8 @@ class RegistryIT {
         environments: {dev: {}}
         registries:
           lab: {url: "https://127.0.0.1:%d", ca: lab-ca.pem, credentials: lab-push}
+        channels:
+          prod: {push: lab/shop}
         """.formatted(project, port));
     UpDownIT.importBusybox(dir.resolve(".herd"));
     return dir.resolve("herd.yaml");
@@ -144,11 +146,26 @@ class RegistryIT {
     assertThat(wrong.exitCode()).isEqualTo(HerdCli.FAILED);
     assertThat(wrong.err()).contains("push 127.0.0.1:" + port + "/shop/web:1: registry 127.0.0.1:" + port + " refused the credentials (HTTP 401)");
 
+    // A channel that pushes does not move when the push fails.
+    CliRun promoteFails = CliRun.of("promote", "web:1", "prod", "-f", spec.toString());
+    assertThat(promoteFails.exitCode()).isEqualTo(HerdCli.FAILED);
+    assertThat(promoteFails.err()).contains("push 127.0.0.1:" + port + "/shop/web:prod: registry 127.0.0.1:" + port + " refused the credentials");
+    try (Catalog c = Catalog.open(dir.resolve(".herd/herd.db"))) {
+      assertThat(c.channels("web")).isEmpty();
+    }
+
     CliRun ok = login(spec, PASSWORD);
     assertThat(ok.out()).contains("stored credentials lab-push for registry lab").doesNotContain(PASSWORD);
     CliRun push = CliRun.of("push", "web:1", "lab/shop/web:1", "-f", spec.toString());
     assertThat(push.exitCode()).as(push.err()).isZero();
     assertThat(push.out()).contains("pushed web:1 to 127.0.0.1:" + port + "/shop/web:1 (" + digest + ")");
+
+    // Promoting to a channel that pushes publishes the image as the channel's tag and records it.
+    CliRun promote = CliRun.of("promote", "web:1", "prod", "-f", spec.toString());
+    assertThat(promote.exitCode()).as(promote.err()).isZero();
+    assertThat(promote.out()).contains("promoted web:1 to prod (new channel); pushed to 127.0.0.1:" + port + "/shop/web:prod (" + digest + ")");
+    CliRun show = CliRun.of("image", "show", "web:1", "-f", spec.toString());
+    assertThat(show.out()).contains("127.0.0.1:" + port + "/shop/web:1 ").contains("127.0.0.1:" + port + "/shop/web:prod (channel prod)");
 
     // Outside herd: skopeo and podman see herd's digest, and the image runs.
     Path auth = authFile();

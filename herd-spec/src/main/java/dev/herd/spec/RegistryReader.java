@@ -28,6 +28,28 @@ final class RegistryReader extends Binding {
     super(problems, dir);
   }
 
+  private static final java.util.regex.Pattern PUSH = java.util.regex.Pattern.compile(
+      "([A-Za-z0-9.-]+(?::[0-9]{1,5})?|\\[[0-9a-fA-F:]+](?::[0-9]{1,5})?)((?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)+)");
+
+  /** {@code channels.NAME}: push must be REGISTRY/PATH with REGISTRY declared or a host, and no tag. */
+  Optional<Channel> readChannel(String name, Fields c, Location at, java.util.Set<String> registries) {
+    Optional<String> push = c.optString("push");
+    if (push.isPresent()) {
+      Matcher m = PUSH.matcher(push.get());
+      String first = m.matches() ? m.group(1) : "";
+      boolean host = first.contains(".") || first.contains(":") || first.equals("localhost");
+      if (!m.matches()) {
+        error(c, "push", "expected REGISTRY/PATH like lab/shop (lowercase path, no tag: the tag is the channel), got \"" + push.get() + "\"");
+        return Optional.empty();
+      }
+      if (!host && !registries.contains(first)) {
+        error(c, "push", dangling("registry", first, registries, "registries"));
+        return Optional.empty();
+      }
+    }
+    return guard(at, c.path(), () -> new Channel(name, push, at));
+  }
+
   Optional<Registry> read(String name, Fields r, Location at) {
     boolean ok = true;
     Matcher url = Registry.URL.matcher(r.string("url"));

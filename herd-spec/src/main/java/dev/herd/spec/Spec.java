@@ -20,6 +20,7 @@ public record Spec(
     Map<String, Environment> environments,
     Map<String, Fleet> fleets,
     Map<String, Registry> registries,
+    Map<String, Channel> channels,
     Path file,
     String digest) {
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -30,6 +31,7 @@ public record Spec(
     environments = Immutable.map(environments);
     fleets = Immutable.map(fleets);
     registries = Immutable.map(registries);
+    channels = Immutable.map(channels);
     Objects.requireNonNull(file, "file");
     if (!DIGEST.matcher(digest).matches()) {
       throw new IllegalArgumentException("digest must be sha256:<64 hex digits>, got " + digest);
@@ -44,10 +46,10 @@ public record Spec(
     }
   }
 
-  /** A spec without registries. */
+  /** A spec without registries or channel settings. */
   public Spec(Project project, Map<String, Role> roles, Map<String, Environment> environments, Map<String, Fleet> fleets,
       Path file, String digest) {
-    this(project, roles, environments, fleets, Map.of(), file, digest);
+    this(project, roles, environments, fleets, Map.of(), Map.of(), file, digest);
   }
 
   /** The project directory: where herd.yaml is. */

@@ -55,9 +55,14 @@ final class SpecBinder extends Binding {
     registryEntries.values().forEach((name, v) ->
         registryReader.read(name, (Fields) v, registryEntries.keyLocs().get(name)).ifPresent(r -> registries.put(name, r)));
 
+    Val.Entries channelEntries = root.entries("channels");
+    Map<String, Channel> channels = new LinkedHashMap<>();
+    channelEntries.values().forEach((name, v) -> registryReader.readChannel(name, (Fields) v, channelEntries.keyLocs().get(name),
+        registryEntries.keyLocs().keySet()).ifPresent(c -> channels.put(name, c)));
+
     if (problems.any() || project.isEmpty()) {
       return Optional.empty();
     }
-    return guard(Location.start(file), "", () -> new Spec(project.get(), roles, envs, fleets, registries, file, digest));
+    return guard(Location.start(file), "", () -> new Spec(project.get(), roles, envs, fleets, registries, channels, file, digest));
   }
 }

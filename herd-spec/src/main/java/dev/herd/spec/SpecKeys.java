@@ -292,5 +292,8 @@ final class SpecKeys {
           req("roles", namedMap("roles", ROLE), "Roles by name: what a node is, baked into an image."),
           opt("environments", namedMap("environments", ENVIRONMENT), "Environments by name (dev, prod ...)."),
           opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."),
-          opt("registries", namedMap("registries", REGISTRY), "Registries by name: where herd push and herd pull go."));
+          opt("registries", namedMap("registries", REGISTRY), "Registries by name: where herd push and herd pull go."),
+          opt("channels", namedMap("channels", obj(
+              opt("push", STRING, "REGISTRY/PATH: herd promote ROLE:V NAME also pushes to REGISTRY/PATH/ROLE:NAME."))),
+              "Channels by name (dev, prod ...) and what promoting to them does."));
 }

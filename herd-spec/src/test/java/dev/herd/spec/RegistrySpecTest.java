@@ -61,4 +61,29 @@ class RegistrySpecTest {
     assertThat(SpecLoader.load(Path.of("herd.yaml"), HEAD.replace("registries:\n", "").getBytes(StandardCharsets.UTF_8))
         .orThrow().registries()).isEmpty();
   }
+
+  @Test
+  void channelsPushToADeclaredRegistryOrAHost() {
+    Spec spec = load("""
+          lab: {url: "http://127.0.0.1:5000"}
+        channels:
+          prod: {push: lab/shop}
+          qa: {push: "registry.example.com:5000/qa"}
+          dev: {}
+        """).orThrow();
+    assertThat(spec.channels().get("prod").destination("web")).contains("lab/shop/web:prod");
+    assertThat(spec.channels().get("qa").destination("web")).contains("registry.example.com:5000/qa/web:qa");
+    assertThat(spec.channels().get("dev").destination("web")).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "undeclared registry | 'prod: {push: lba/shop}'        | herd.yaml:7:16: channels.prod.push: no registry \"lba\" in registries (did you mean \"lab\"?)",
+      "a tag               | 'prod: {push: lab/shop:prod}'   | herd.yaml:7:16: channels.prod.push: expected REGISTRY/PATH like lab/shop",
+      "no path             | 'prod: {push: lab}'             | herd.yaml:7:16: channels.prod.push: expected REGISTRY/PATH",
+  })
+  void refusesABadChannelPush(String what, String channel, String expected) {
+    assertThat(errors("  lab: {url: \"http://127.0.0.1:5000\"}\nchannels:\n  " + channel + "\n"))
+        .anySatisfy(e -> assertThat(e).startsWith(expected));
+  }
 }

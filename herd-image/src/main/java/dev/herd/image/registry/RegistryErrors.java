@@ -24,11 +24,12 @@ final class RegistryErrors {
         && s.contains("match")) {
       return head + "the registry sent content whose digest does not match (manifest or blob); nothing was imported";
     }
+    int status = status(s);
     if (s.contains("unauthorized") || s.contains("authentication required") || s.contains("invalid username/password")
-        || s.contains("401")) {
+        || status == 401) {
       return head + "registry " + ref.host() + " refused the credentials (HTTP 401); run `herd login` for it or check registries: in herd.yaml";
     }
-    if (s.contains("denied") || s.contains("403")) {
+    if (s.contains("denied") || status == 403) {
       return head + "registry " + ref.host() + " denied access to " + ref.repository() + " (HTTP 403)";
     }
     if (s.contains("manifest unknown") || s.contains("name unknown") || s.contains("repository name not known")
@@ -44,7 +45,6 @@ final class RegistryErrors {
     if (s.contains("connection refused") || s.contains("no such host") || s.contains("i/o timeout")) {
       return head + "cannot reach registry " + ref.host() + " (" + tail(said) + ")";
     }
-    int status = status(s);
     if (status >= 500) {
       return head + "registry " + ref.host() + " answered HTTP " + status + " (server error); nothing was " + (verb.equals("push") ? "tagged" : "imported");
     }
@@ -56,7 +56,8 @@ final class RegistryErrors {
   }
 
   private static int status(String s) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:status|http)[^0-9]{0,20}(5[0-9][0-9])").matcher(s);
+    // "received unexpected HTTP status: 500 Internal Server Error"; never a port like :34015
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("status(?: code)?:? ([1-5][0-9][0-9])\\b").matcher(s);
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
