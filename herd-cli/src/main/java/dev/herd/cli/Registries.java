@@ -61,6 +61,11 @@ final class Registries {
     return new Target(ref, new RegistryAccess(named.host(), named.plainHttp(), ca, credentials));
   }
 
+  /** For the bake's registry bases: the credentials herd login stored, read when a base needs them. */
+  static java.util.function.Function<Registry, Credentials> logins(Path stateDir) {
+    return r -> credentials(r, stateDir);
+  }
+
   private static Credentials credentials(Registry r, Path stateDir) {
     String name = r.credentials().orElseThrow();
     try (HerdConfig cfg = HerdConfig.open(stateDir, System.getenv())) {

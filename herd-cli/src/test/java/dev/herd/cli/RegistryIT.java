@@ -181,6 +181,31 @@ class RegistryIT {
       run(dir, null, "podman", "rmi", "-f", image);
     }
 
+    // A role based on the pushed image: bakes, pins the digest in herd.lock, rebakes bit-identically;
+    // --locked refuses the tag once it moved.
+    Files.writeString(spec, Files.readString(spec).replace("roles:\n", """
+        roles:
+          app:
+            base: {image: {ref: lab/shop/web:1}}
+            resources:
+              - file: /www/app.txt
+                content: on top of the registry base
+        """));
+    CliRun bake = CliRun.of("bake", "app", "-f", spec.toString());
+    assertThat(bake.exitCode()).as(bake.err()).isZero();
+    String appDigest = bake.out().lines().filter(l -> l.startsWith("app:1 ")).findFirst().orElseThrow().split("\\s+")[1];
+    assertThat(Files.readString(dir.resolve("herd.lock"))).contains("\"image\" : \"lab/shop/web:1@" + digest + "\"");
+    CliRun rebake = CliRun.of("bake", "app", "--locked", "-f", spec.toString());
+    assertThat(rebake.exitCode()).as(rebake.err()).isZero();
+    assertThat(rebake.out()).contains("app:1 " + appDigest);
+    CliRun moveTag = CliRun.of("push", "app:1", "lab/shop/web:1", "-f", spec.toString());
+    assertThat(moveTag.exitCode()).as(moveTag.err()).isZero();
+    CliRun lockedMoved = CliRun.of("bake", "app", "--locked", "-f", spec.toString());
+    assertThat(lockedMoved.exitCode()).isEqualTo(HerdCli.FAILED);
+    assertThat(lockedMoved.err()).contains("role app: base lab/shop/web:1 moved: herd.lock pins " + digest + ", the registry now has " + appDigest);
+    CliRun moveBack = CliRun.of("push", "web:1", "lab/shop/web:1", "-f", spec.toString());
+    assertThat(moveBack.exitCode()).as(moveBack.err()).isZero();
+
     // Push again: every blob is there, none is uploaded.
     long uploads = blobUploads();
     assertThat(uploads).isPositive();

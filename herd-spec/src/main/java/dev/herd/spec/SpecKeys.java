@@ -109,16 +109,17 @@ final class SpecKeys {
 
   static final Obj IMAGE =
       obj(
-          req("path", REL_PATH, "The image: an OCI layout directory, OCI archive or docker archive, relative to herd.yaml."),
-          req("format", oneOf(Base.ImageFormat.class), "How the image at path is stored."),
-          opt("ref", STRING, "Tag to pick when the layout or archive holds several images."),
+          opt("path", REL_PATH, "The image: an OCI layout directory, OCI archive or docker archive, relative to herd.yaml."),
+          opt("format", oneOf(Base.ImageFormat.class), "How the image at path is stored (required with path)."),
+          opt("ref", STRING, "With path: the tag to pick in the layout or archive. Without path: a registry image "
+              + "REGISTRY/REPO[:TAG], resolved to a digest at bake time and pinned in herd.lock."),
           opt("allow_devices", BOOL, false, "Keep device nodes found in the image."));
 
   static final Obj BASE =
       obj(
               opt("scratch", obj(), "An empty root filesystem."),
               opt("debian", DEBIAN, "Debian built with mmdebstrap."),
-              opt("image", IMAGE, "An existing image from a file."))
+              opt("image", IMAGE, "An existing image from a file (path) or a registry (ref)."))
           .exactlyOneOf("scratch", "debian", "image");
 
   static final Field MODE_0644 = opt("mode", MODE, "0644", "File mode, a quoted octal string.");

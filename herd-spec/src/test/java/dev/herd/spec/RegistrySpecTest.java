@@ -86,4 +86,27 @@ class RegistrySpecTest {
     assertThat(errors("  lab: {url: \"http://127.0.0.1:5000\"}\nchannels:\n  " + channel + "\n"))
         .anySatisfy(e -> assertThat(e).startsWith(expected));
   }
+
+  static List<String> roleErrors(String base) {
+    String yaml = "project: {name: demo}\nroles:\n  web: {base: " + base + "}\n";
+    return SpecLoader.load(Path.of("herd.yaml"), yaml.getBytes(StandardCharsets.UTF_8)).errors().stream().map(SpecError::render).toList();
+  }
+
+  @Test
+  void aRegistryBaseIsARefWithoutPathAndNeedsNoCommand() {
+    String yaml = "project: {name: demo}\nroles:\n  web: {base: {image: {ref: lab/shop/base:1}}}\n";
+    Spec spec = SpecLoader.load(Path.of("herd.yaml"), yaml.getBytes(StandardCharsets.UTF_8)).orThrow();
+    assertThat(spec.role("web").base()).isEqualTo(new Base.Registry("lab/shop/base:1", false, spec.role("web").base().location()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "neither path nor ref | '{image: {}}'                              | roles.web.base.image: needs path (an image file or layout) or ref (a registry image",
+      "format without path  | '{image: {ref: lab/x:1, format: oci-layout}}' | roles.web.base.image.format: format goes with path",
+      "ref is no registry   | '{image: {ref: debian}}'                   | roles.web.base.image.ref: expected a registry image REGISTRY/REPO[:TAG]",
+      "path without format  | '{image: {path: base.tar}}'                | roles.web.base.image: needs format with path",
+  })
+  void refusesABadImageBase(String what, String base, String expected) {
+    assertThat(roleErrors(base)).anySatisfy(e -> assertThat(e).contains(expected));
+  }
 }

@@ -59,25 +59,8 @@ public final class RegistryClient {
     }
     Path work = workDir(store, "push-");
     try {
-      Path layout = Files.createDirectory(work.resolve("layout"));
-      Path blobs = Files.createDirectories(layout.resolve("blobs").resolve(Digest.ALGORITHM));
-      byte[] manifestBytes = store.readBlob(manifest);
-      Manifest m = Manifest.fromJson(manifestBytes, "image " + manifest);
-      List<Digest> all = new ArrayList<>();
-      all.add(m.config().digest());
-      m.layers().forEach(l -> all.add(l.digest()));
-      all.add(manifest);
-      for (Digest d : all.stream().distinct().toList()) {
-        link(store.blobPath(d), blobs.resolve(d.hex()));
-      }
-      String mediaType = CanonicalJson.read(manifestBytes, "manifest " + manifest).path("mediaType").asText(null);
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("mediaType", mediaType == null ? MediaTypes.MANIFEST : mediaType);
-      entry.put("digest", manifest.toString());
-      entry.put("size", (long) manifestBytes.length);
-      entry.put("annotations", Map.of(MediaTypes.REF_NAME, LAYOUT_REF));
-      Files.write(layout.resolve("index.json"), CanonicalJson.write(Map.of("schemaVersion", 2, "manifests", List.of(entry))));
-      Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+      Path layout = work.resolve("layout");
+      linkLayout(store, manifest, layout, LAYOUT_REF);
       Path digestFile = work.resolve("digest");
       Skopeo.Outcome out = skopeo.copy("dest", access, List.of("--preserve-digests", "--digestfile=" + digestFile),
           "oci:" + layout + ":" + LAYOUT_REF, dest.withTag(dest.tag() == null ? "latest" : dest.tag()).docker());
@@ -94,6 +77,51 @@ public final class RegistryClient {
       throw new RegistryException("push " + dest + ": " + e);
     } finally {
       Skopeo.deleteTree(work);
+    }
+  }
+
+  /**
+   * The digest {@code ref} names now: for a tag, the sha256 of the manifest or index the registry
+   * serves for it (what a lock pins); a digest ref is returned as is.
+   */
+  public Digest resolve(RegistryRef ref, RegistryAccess access) {
+    if (ref.digest() != null) {
+      return ref.digest();
+    }
+    Skopeo.Outcome raw = skopeo.inspectRaw(access, ref.docker());
+    if (raw.exit() != 0) {
+      throw new RegistryException(RegistryErrors.explain("resolve", ref, raw.message()));
+    }
+    return Digest.of(raw.stdout());
+  }
+
+  /**
+   * Writes a one-image OCI layout of hard links into the store at {@code dir} (which must not
+   * exist), naming the image {@code refName}: how store images are handed to readers of layouts.
+   */
+  public static void linkLayout(ImageStore store, Digest manifest, Path dir, String refName) {
+    try {
+      Files.createDirectories(dir);
+      Path blobs = Files.createDirectories(dir.resolve("blobs").resolve(Digest.ALGORITHM));
+      byte[] manifestBytes = store.readBlob(manifest);
+      Manifest m = Manifest.fromJson(manifestBytes, "image " + manifest);
+      List<Digest> all = new ArrayList<>();
+      all.add(m.config().digest());
+      m.layers().forEach(l -> all.add(l.digest()));
+      all.add(manifest);
+      for (Digest d : all.stream().distinct().toList()) {
+        link(store.blobPath(d), blobs.resolve(d.hex()));
+      }
+      String mediaType = CanonicalJson.read(manifestBytes, "manifest " + manifest).path("mediaType").asText(null);
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("mediaType", mediaType == null ? MediaTypes.MANIFEST : mediaType);
+      entry.put("digest", manifest.toString());
+      entry.put("size", (long) manifestBytes.length);
+      entry.put("annotations", Map.of(MediaTypes.REF_NAME, refName));
+      Files.write(dir.resolve("index.json"), CanonicalJson.write(Map.of("schemaVersion", 2, "manifests", List.of(entry))));
+      Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    } catch (IOException e) {
+      throw new RegistryException("cannot lay out image " + manifest + " at " + dir + ": " + e);
     }
   }
 
