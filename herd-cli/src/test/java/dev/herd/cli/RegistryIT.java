@@ -319,6 +319,96 @@ class RegistryIT {
     }
   }
 
+  @Test
+  void anInterruptedPushLeavesNoTagAndRunningItAgainCompletesIt() throws Exception {
+    Path spec = project();
+    // A fresh image with a 2 MiB random layer, so no earlier push lets the registry mount it.
+    byte[] content = new byte[2 << 20];
+    ThreadLocalRandom.current().nextBytes(content);
+    java.io.ByteArrayOutputStream tarBytes = new java.io.ByteArrayOutputStream();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tarBytes)) {
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("random.bin");
+      e.setSize(content.length);
+      tar.putArchiveEntry(e);
+      tar.write(content);
+      tar.closeArchiveEntry();
+    }
+    String digest;
+    try (var images = dev.herd.image.Images.open(dir.resolve(".herd"))) {
+      var layer = images.store().putBlob("application/vnd.oci.image.layer.v1.tar", tarBytes.toByteArray());
+      var config = dev.herd.image.oci.ImageConfig.builder().build().withDiffIds(List.of(layer.digest()));
+      var manifest = images.store().putImage(config, List.of(new dev.herd.image.oci.Descriptor(
+          "application/vnd.oci.image.layer.v1.tar", layer.digest(), layer.size())), Map.of());
+      images.catalog().register("big", manifest.digest(), manifest.size() + layer.size(), dev.herd.image.catalog.Lineage.UNKNOWN);
+      digest = manifest.digest().toString();
+    }
+    // A TCP proxy in front of the registry that hangs up after 1 MiB from the client: mid-blob.
+    int proxyPort = 34700 + ThreadLocalRandom.current().nextInt(0, 200);
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    java.net.ServerSocket proxy = new java.net.ServerSocket(proxyPort, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread acceptor = Thread.ofVirtual().start(() -> {
+      while (!proxy.isClosed()) {
+        try {
+          Socket client = proxy.accept();
+          if (sent.get() > (1 << 20)) {
+            client.close();
+            continue;
+          }
+          Socket upstream = new Socket("127.0.0.1", port);
+          Thread.ofVirtual().start(() -> pump(client, upstream, sent));
+          Thread.ofVirtual().start(() -> pump(upstream, client, null));
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+    try {
+      Files.writeString(spec, Files.readString(spec).replace("registries:\n",
+          "registries:\n  cut: {url: \"https://127.0.0.1:" + proxyPort + "\", ca: lab-ca.pem, credentials: lab-push}\n"));
+      assertThat(login(spec, PASSWORD).exitCode()).isZero();
+      LoginCommand.stdin = new ByteArrayInputStream(PASSWORD.getBytes(StandardCharsets.UTF_8));
+      assertThat(CliRun.of("login", "cut", "--username", USER, "-f", spec.toString()).exitCode()).isZero();
+      LoginCommand.stdin = System.in;
+
+      CliRun cut = CliRun.of("push", "big:1", "cut/cut/big:1", "-f", spec.toString());
+      assertThat(cut.exitCode()).isEqualTo(HerdCli.FAILED);
+      assertThat(cut.err()).contains("push 127.0.0.1:" + proxyPort + "/cut/big:1: ").contains("nothing was tagged");
+      assertThat(cut.err().lines().count()).isEqualTo(1);
+      assertThat(sent.get()).isGreaterThan(1 << 20);
+      // No tag on the partial image.
+      Process inspect = new ProcessBuilder("skopeo", "inspect", "--authfile", authFile().toString(), "--cert-dir", certDir().toString(),
+          "docker://127.0.0.1:" + port + "/cut/big:1").redirectErrorStream(true).start();
+      String said = new String(inspect.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(inspect.waitFor()).as(said).isNotZero();
+      assertThat(said).contains("manifest unknown");
+
+      // Run again (directly): the push completes with herd's digest.
+      CliRun again = CliRun.of("push", "big:1", "lab/cut/big:1", "-f", spec.toString());
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      assertThat(again.out()).contains("(" + digest + ")");
+    } finally {
+      proxy.close();
+      acceptor.join(5000);
+    }
+  }
+
+  static void pump(Socket from, Socket to, java.util.concurrent.atomic.AtomicLong counter) {
+    byte[] buf = new byte[16 << 10];
+    try (from; to) {
+      var in = from.getInputStream();
+      var out = to.getOutputStream();
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+        if (counter != null && counter.addAndGet(n) > (1 << 20)) {
+          return; // hang up mid-transfer
+        }
+      }
+    } catch (IOException e) {
+      // the other side hung up
+    }
+  }
+
   /** Blobs in a state dir's image store (none, or the store does not exist). */
   static List<Path> imported(Path state) throws IOException {
     List<Path> out = new ArrayList<>();
