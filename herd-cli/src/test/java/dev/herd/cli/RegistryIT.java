@@ -409,6 +409,46 @@ class RegistryIT {
     }
   }
 
+  @Test
+  void aFleetRunsFromAnImagePulledIntoAnEmptyStateDir() throws Exception {
+    Path spec = project();
+    String digest = webDigest();
+    assertThat(login(spec, PASSWORD).exitCode()).isZero();
+    CliRun push = CliRun.of("push", "web:1", "lab/fleet/web:1", "-f", spec.toString());
+    assertThat(push.exitCode()).as(push.err()).isZero();
+
+    // "Another machine": a fresh state dir that only gets the image through herd pull.
+    Path empty = dir.resolve("fresh-state");
+    assertThat(login(spec, PASSWORD, "--state", empty.toString()).exitCode()).isZero();
+    CliRun pull = CliRun.of("pull", "lab/fleet/web:1", "--as", "web", "-f", spec.toString(), "--state", empty.toString());
+    assertThat(pull.exitCode()).as(pull.err()).isZero();
+    Files.writeString(spec, Files.readString(spec).replace("environments: {dev: {}}", """
+        environments: {dev: {}}
+        fleets:
+          web: {role: web, environment: dev, count: 1}
+        """).replace("command: [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"${PORT}\", \"-h\", \"/www\"]}",
+        "command: [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"${PORT}\", \"-h\", \"/www\"], "
+            + "health: {http: {path: /}, interval: 1s, timeout: 500ms, start_grace: 5s}}"));
+    java.util.concurrent.CompletableFuture<CliRun> up = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> CliRun.of("up", "--no-bake", "-f", spec.toString(), "--state", empty.toString()));
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+          .failFast("herd up exited", up::isDone).untilAsserted(() ->
+              assertThat(CliRun.of("status", "-f", spec.toString(), "--state", empty.toString()).out()).contains("web  web:v1  1/1 healthy"));
+      try (Catalog c = Catalog.open(empty.resolve("herd.db"))) {
+        assertThat(c.resolve(ImageRef.parse("web:1")).digest().toString()).isEqualTo(digest);
+      }
+    } finally {
+      CliRun down = CliRun.of("down", "-f", spec.toString(), "--state", empty.toString());
+      assertThat(down.exitCode()).as(down.err()).isZero();
+      up.get(60, TimeUnit.SECONDS);
+      List<String> left = UpDownIT.podman("ps", "-aq", "--filter", "label=herd.project=" + project);
+      if (!left.isEmpty()) {
+        UpDownIT.podman(UpDownIT.concat(List.of("rm", "-f"), left).toArray(String[]::new));
+      }
+    }
+  }
+
   /** Blobs in a state dir's image store (none, or the store does not exist). */
   static List<Path> imported(Path state) throws IOException {
     List<Path> out = new ArrayList<>();
