@@ -14,7 +14,10 @@ final class RegistryErrors {
    * @param ref the image as the operator wrote it
    * @param said skopeo's message (see {@link Skopeo#message})
    */
-  static String explain(String verb, RegistryRef ref, String said) {
+  static String explain(String verb, RegistryRef ref, String skopeoSaid) {
+    // Quoted request URLs carry upload state tokens: noise for the operator and, being base64,
+    // able to contain any word the rules below look for.
+    String said = skopeoSaid.replaceAll("\"https?://[^\"]*\"", "").replaceAll("\\s+", " ");
     String s = said.toLowerCase(Locale.ROOT);
     String head = verb + " " + ref + ": ";
     if (s.contains("no image found in manifest list for architecture") || s.contains("no image found in image index for architecture")) {
@@ -48,7 +51,8 @@ final class RegistryErrors {
     if (status >= 500) {
       return head + "registry " + ref.host() + " answered HTTP " + status + " (server error); nothing was " + (verb.equals("push") ? "tagged" : "imported");
     }
-    if (s.contains("unexpected eof") || s.contains("connection reset") || s.contains("broken pipe") || s.contains("eof")) {
+    if (s.contains("unexpected eof") || s.contains("connection reset") || s.contains("broken pipe") || s.contains("eof")
+        || s.contains("closed network connection") || s.contains("connection closed") || s.contains("server closed")) {
       return head + "the connection to " + ref.host() + " broke during the transfer; nothing was " + (verb.equals("push") ? "tagged" : "imported")
           + " (run it again: blobs already sent are not sent twice)";
     }

@@ -16,6 +16,7 @@ class RegistryErrorsTest {
       "unknown repo      | 'initializing source docker://127.0.0.1:5000/shop/web:4: reading manifest 4 in 127.0.0.1:5000/shop/web: manifest unknown: manifest unknown' | no such image in registry 127.0.0.1:5000",
       "server error      | 'reading manifest 4 in 127.0.0.1:5000/shop/web: received unexpected HTTP status: 500 Internal Server Error' | answered HTTP 500 (server error); nothing was imported",
       "cut blob          | 'writing blob: storing blob to file \"/tmp/x\": happened during read: unexpected EOF' | the connection to 127.0.0.1:5000 broke during the transfer",
+      "cut upload        | 'writing blob: Patch \"https://127.0.0.1:5000/v2/shop/web/blobs/uploads/d98?_state=NDAxIGRlbmllZA%3D%3D\": use of closed network connection' | the connection to 127.0.0.1:5000 broke during the transfer",
       "lying manifest    | 'reading manifest sha256:aa in 127.0.0.1:5000/shop/web: manifest digest sha256:bb does not match expected digest sha256:aa' | digest does not match",
       "arm-only index    | 'choosing an image from manifest list docker://x: no image found in manifest list for architecture amd64, variant \"\", OS linux' | multi-arch index with no linux/",
       "untrusted TLS     | 'pinging container registry 127.0.0.1:5000: Get \"https://127.0.0.1:5000/v2/\": x509: certificate signed by unknown authority' | is not trusted; give the registry's CA",
