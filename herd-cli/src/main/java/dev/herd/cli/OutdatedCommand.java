@@ -110,11 +110,19 @@ public final class OutdatedCommand implements Callable<Integer> {
           reports.add(new ImageReport(image.ref(), image.digest().toString(), image.created().toString(),
               Duration.between(image.created(), now).toDays(), fleets, image.channels(), image.revoked(),
               !check.updates().isEmpty(), check.updates(), check.notChecked().orElse(null),
-              "not checked (registry bases are not supported yet)"));
+              registryBase(spec.roles().get(role))));
         }
       }
     }
     return new Report(now.toString(), reports.stream().anyMatch(ImageReport::outdated), reports);
+  }
+
+  /** Whether the role's base is a registry tag that could have moved; querying the registry is not done yet. */
+  static String registryBase(dev.herd.spec.Role role) {
+    if (role != null && role.base() instanceof dev.herd.spec.Base.Registry r) {
+      return "not checked: " + r.ref() + " (herd outdated does not query registries yet; herd bake --locked refuses a moved tag)";
+    }
+    return "none";
   }
 
   /** Fleet names by the image digest they run: the current release and every node's release. */

@@ -154,7 +154,7 @@ class OutdatedCommandTest {
     CliRun r = outdated();
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("web:1", "fleets web", "channels stable", "current",
-        "registry base: not checked");
+        "registry base: none");
   }
 
   @Test
