@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 
 /**
  * The training run of the launcher's start-up cache (JDK 25 AOT cache, or an AppCDS archive on
- * JDK 21; see {@code ./herd}): runs every command's help and the everyday API clients (status,
- * events, config get/list) against a loopback stand-in for the controller, so the classes they
- * load (picocli's model, Jackson, the HTTP client) come from the cache instead of the 60 MB jar.
+ * JDK 21; see {@code ./herd}): runs every command's help, the everyday API clients (status,
+ * events, config get/list) against a loopback stand-in for the controller, and a bake and no-op
+ * rebake of a scratch role in a temporary project, so the classes they load (picocli's model,
+ * Jackson, the HTTP client, spec, templates, image store) come from the cache, not the jar.
  * Output is discarded and failures do not matter: this only decides what the cache holds.
  */
 public final class StartupTraining {
@@ -41,6 +42,20 @@ public final class StartupTraining {
       {"key":"GREETING","value":"hello","source":"spec","revision":0}""";
   private static final String CONFIG = """
       {"environment":"dev","role":"web","revision":0,"values":[%s]}""".formatted(VALUE);
+
+  private static final String PROJECT = """
+      project: {name: training, ports: 20000-20009}
+      roles:
+        web:
+          base: {scratch: {}}
+          vars: {greeting: hello}
+          resources:
+            - file: /etc/motd
+              content: "trained\\n"
+            - template: /etc/app.conf
+              source: app.conf.j2
+          command: ["/bin/app"]
+      """;
 
   public static void main(String[] args) throws IOException {
     Path state = Files.createTempDirectory("herd-training");
@@ -72,6 +87,15 @@ public final class StartupTraining {
           new String[] {"events", "--state", s},
           new String[] {"config", "get", "dev/web", "GREETING", "--state", s},
           new String[] {"config", "list", "dev/web", "--state", s}));
+      // a no-op rebake (spec, template, image store, catalog) after a first bake of a scratch role
+      Path project = Files.createDirectories(state.resolve("project"));
+      Files.writeString(project.resolve("app.conf.j2"), "greeting={{ greeting }}\n");
+      Files.writeString(project.resolve("herd.yaml"), PROJECT);
+      String spec = project.resolve("herd.yaml").toString();
+      runs.add(new String[] {"validate", spec});
+      runs.add(new String[] {"bake", "web", "-f", spec});
+      runs.add(new String[] {"bake", "web", "-f", spec});
+      runs.add(new String[] {"images", "-f", spec});
       for (String name : HerdCli.commandLine(sink, sink).getSubcommands().keySet()) {
         runs.add(new String[] {name, "--help"});
       }
