@@ -60,6 +60,9 @@ public final class DriftCommand implements Callable<Integer> {
   @Option(names = "--recorded-only", description = "Do not contact the engine; show recorded findings only.")
   boolean recordedOnly;
 
+  @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+  boolean json;
+
   @picocli.CommandLine.Spec CommandSpec command;
 
   private final Function<Path, Engine> engines;
@@ -125,6 +128,10 @@ public final class DriftCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     blindSpots.forEach(b -> command.commandLine().getErr().println("note: " + b));
     shown.sort(Comparator.comparing(DriftFinding::time));
+    if (json) {
+      JsonOutput.print(out, shown);
+      return shown.isEmpty() ? HerdCli.OK : DRIFT;
+    }
     for (DriftFinding f : shown) {
       out.println(f.line());
     }
