@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigDelivery.class);
+  /** At most this many nodes are rendered or signalled at once (engine connections, disk). */
+  static final int PARALLELISM = 16;
 
   private final HerdConfig cfg;
   private final Engine engine;
@@ -293,32 +295,52 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     }
   }
 
-  /** Re-renders the fleet's node files with the latest config, then signals each node to reload them. */
+  /**
+   * Re-renders the fleet's node files with the latest config, then signals the nodes to reload
+   * them; both in parallel over the nodes (bounded), so the last node gets the change about as
+   * soon as the first. A node whose files could not be written is not signalled.
+   */
   private void reload(Spec s, Fleet f) {
     String signal = s.roleOf(f).reload().map(r -> r.signal().keyword()).orElse("HUP");
     EffectiveConfig latest = cfg.config().list(s, f.environment(), f.role());
     List<NodeState> targets = new ArrayList<>();
+    List<NodeState> rendered;
     synchronized (this) {
       Map<String, NodeState> known = nodes.getOrDefault(f.name(), Map.of());
       for (NodeState n : List.copyOf(known.values())) {
         NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest);
         known.put(n.engineName(), updated);
-        render(updated);
         targets.add(updated);
       }
+      // rendered under this lock (so no older content overtakes it) but not one node after another
+      rendered = renderAll(targets);
     }
-    int signalled = 0;
-    for (NodeState n : targets) {
+    java.util.concurrent.atomic.AtomicInteger signalled = new java.util.concurrent.atomic.AtomicInteger();
+    Fanout.forEach(rendered, PARALLELISM, n -> {
       try {
         if (engine.signal(new NodeRef(project, n.engineName()), signal)) {
-          signalled++;
+          signalled.incrementAndGet();
         }
       } catch (RuntimeException e) {
         log.warn("fleet {}: SIG{} to {} failed: {}", f.name(), signal, n.engineName(), e.getMessage());
       }
-    }
-    log.info("fleet {}: config {}/{} revision {} reloaded: files of {} node(s) re-rendered, SIG{} sent to {}",
-        f.name(), f.environment(), f.role(), latest.revision(), targets.size(), signal, signalled);
+    });
+    log.info("fleet {}: config {}/{} revision {} reloaded: files of {} of {} node(s) re-rendered, SIG{} sent to {}",
+        f.name(), f.environment(), f.role(), latest.revision(), rendered.size(), targets.size(), signal, signalled.get());
+  }
+
+  /** Renders the nodes' files in parallel; returns the nodes rendered (failures are logged). Caller holds this. */
+  private List<NodeState> renderAll(List<NodeState> targets) {
+    List<NodeState> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Fanout.forEach(targets, PARALLELISM, n -> {
+      try {
+        render(n);
+        done.add(n);
+      } catch (RuntimeException e) {
+        log.warn("fleet {}: node files of {} not written: {}", n.fleet(), n.engineName(), e.getMessage());
+      }
+    });
+    return List.copyOf(done);
   }
 
   private synchronized void flagsChanged(String env) {
@@ -329,14 +351,14 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
 
   private void renderEnvironment(String env) {
     Spec s = spec;
+    List<NodeState> targets = new ArrayList<>();
     for (Map.Entry<String, Map<String, NodeState>> e : nodes.entrySet()) {
       String fleetEnv = s == null || !s.fleets().containsKey(e.getKey()) ? null : s.fleet(e.getKey()).environment();
       if (env.equals(fleetEnv)) {
-        for (NodeState n : e.getValue().values()) {
-          render(n);
-        }
+        targets.addAll(e.getValue().values());
       }
     }
+    renderAll(targets);
   }
 
   /** Writes the node's files (a no-op when nothing changed). Caller holds this. */
