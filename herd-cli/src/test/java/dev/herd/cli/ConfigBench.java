@@ -69,6 +69,7 @@ public final class ConfigBench {
       }
       List<Integer> ports = CliRun.of("status", "-f", file).out().lines().filter(l -> l.trim().startsWith("web-"))
           .map(l -> Integer.parseInt(l.trim().split("\\s+")[4])).toList();
+      String loadBefore = loadAverage();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       List<Double> config = new ArrayList<>();
       List<Double> flags = new ArrayList<>();
@@ -93,13 +94,15 @@ public final class ConfigBench {
       }
       String table = """
           Time from the command (in-process, no JVM start) until all %d nodes serve the new value from
-          /etc/herd over HTTP, %d changes each, real Podman, busybox httpd nodes (%s).
+          /etc/herd over HTTP, %d changes each, real Podman, busybox httpd nodes (%s). Load average
+          (1/5/15 min): %s at start, %s at end.
 
           | change | median ms | p99 ms | max ms |
           | --- | ---: | ---: | ---: |
           | `herd config set` (on_config_change: reload: re-render + SIGHUP) | %.1f | %.1f | %.1f |
           | `herd flag set` (flags.json re-rendered) | %.1f | %.1f | %.1f |
-          """.formatted(nodes, changes, java.time.LocalDate.now(), pct(config, 50), pct(config, 99), Collections.max(config),
+          """.formatted(nodes, changes, java.time.LocalDate.now(), loadBefore, loadAverage(),
+          pct(config, 50), pct(config, 99), Collections.max(config),
           pct(flags, 50), pct(flags, 99), Collections.max(flags));
       Files.writeString(out, table);
       System.out.println(table);
@@ -133,6 +136,16 @@ public final class ConfigBench {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /** The machine's load average (1/5/15 min), as the kernel reports it. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
