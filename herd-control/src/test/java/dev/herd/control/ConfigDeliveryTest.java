@@ -8,7 +8,6 @@ import dev.herd.config.Edit;
 import dev.herd.config.Flag;
 import dev.herd.config.HerdConfig;
 import dev.herd.control.config.ConfigDelivery;
-import dev.herd.control.state.Release;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.NodeRef;
@@ -133,9 +132,9 @@ class ConfigDeliveryTest {
     cfg.config().set(spec, "prod", "web", Map.of("GREETING", "bonjour"), EDIT);
 
     assertThat(sim.status().currentRelease()).isEqualTo("web:v2");
-    Release v2 = sim.controller.releases("web").get(0);
-    assertThat(v2.spec().configRevision()).isEqualTo(1);
-    assertThat(v2.spec().runtime().env()).containsEntry("GREETING", "bonjour");
+    ReleaseInfo v2 = sim.controller.releases("web").get(0);
+    assertThat(v2.configRevision()).isEqualTo(1);
+    assertThat(v2.env()).containsEntry("GREETING", "bonjour");
     List<Integer> running = new ArrayList<>();
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 3), () -> running.add(sim.running().size()));
     assertThat(running).as("one surge node at a time").allMatch(n -> n <= 4).contains(4);
@@ -248,7 +247,7 @@ class ConfigDeliveryTest {
       assertThat(s.command()).noneMatch(v -> v.contains(SECRET));
     }
     assertThat(sim.events()).noneMatch(e -> e.reason().contains(SECRET));
-    assertThat(sim.controller.releases("web").get(0).spec().secretRevisions()).containsEntry("db-password", 1L);
+    assertThat(sim.controller.releases("web").get(0).secretRevisions()).containsEntry("db-password", 1L);
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.herd.control.Controller;
 import dev.herd.control.DesiredState;
 import dev.herd.control.FleetDesired;
 import dev.herd.control.NodeConfig;
+import dev.herd.control.ReleaseInfo;
 import dev.herd.control.state.Release;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.RoleRuntime;
@@ -175,7 +176,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     Release release = launch.release();
     RoleRuntime rt = release.spec().runtime();
     Scope scope = new Scope(fleet.environment(), fleet.role());
-    EffectiveConfig config = configFor(s, fleet, release);
+    EffectiveConfig config = configFor(s, fleet, release.spec().configRevision(), release.spec().runtime().env());
     NodeFacts facts = new NodeFacts(launch.slot(), launch.index(), base.port(), fleet.name(),
         rt.memoryBytes() > 0 ? OptionalLong.of(rt.memoryBytes() >> 20) : OptionalLong.empty(),
         rt.cpus() > 0 ? OptionalDouble.of(rt.cpus()) : OptionalDouble.empty());
@@ -222,9 +223,10 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       NodeState n = known.get(m.engineName());
       if (n == null && f != null) {
         // a node started by an earlier controller: bring its files up to date (no signal)
-        Optional<Release> rel = releaseOf(fleet, m.releaseId());
+        Optional<ReleaseInfo> rel = releaseOf(fleet, m.releaseId());
         if (rel.isPresent()) {
-          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()));
+          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(),
+              configFor(s, f, rel.get().configRevision(), rel.get().env()));
           render(n);
         }
       }
@@ -370,15 +372,14 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   }
 
   /** The config a node of this release gets: pinned by the release (rolling) or the latest (reload, none). */
-  private EffectiveConfig configFor(Spec s, Fleet fleet, Release release) {
+  private EffectiveConfig configFor(Spec s, Fleet fleet, long revision, Map<String, String> releaseEnv) {
     Scope scope = new Scope(fleet.environment(), fleet.role());
     if (fleet.onConfigChange() != Fleet.OnConfigChange.ROLLING) {
       return cfg.config().list(s, scope.environment(), scope.role());
     }
-    long revision = release.spec().configRevision();
     Map<String, String> fromSpec = s.environments().get(scope.environment()).config();
     Map<String, ConfigValue> values = new TreeMap<>();
-    release.spec().runtime().env().forEach((k, v) -> values.put(k, v.equals(fromSpec.get(k))
+    releaseEnv.forEach((k, v) -> values.put(k, v.equals(fromSpec.get(k))
         ? new ConfigValue(k, v, ConfigValue.Source.SPEC, 0) : new ConfigValue(k, v, ConfigValue.Source.STORED, revision)));
     return new EffectiveConfig(scope, revision, values);
   }
@@ -405,7 +406,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     return new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(), r.memoryBytes(), r.cpus());
   }
 
-  private Optional<Release> releaseOf(String fleet, String id) {
+  private Optional<ReleaseInfo> releaseOf(String fleet, String id) {
     Controller c = controller;
     if (c == null) {
       return Optional.empty();
