@@ -4,6 +4,7 @@ import dev.herd.control.drift.DriftDecision;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.NodeHealth;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.loop.Result;
 import dev.herd.control.loop.TerminalError;
@@ -15,6 +16,7 @@ import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
 import dev.herd.control.state.Rollout;
+import dev.herd.db.DbException;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.ImageMissing;
@@ -25,6 +27,7 @@ import dev.herd.engine.NodeSpec;
 import dev.herd.engine.PortInUse;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Fleet;
+import dev.herd.spec.Size;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -147,13 +150,13 @@ final class FleetPass {
         continue;
       }
       NodeRecord adopted = new NodeRecord(n.name(), name, slot, index, n.generation(), n.id(), n.releaseId(), n.port(),
-          n.running() ? NodePhase.STARTING : NodePhase.DEAD, n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
-          null, n.running() ? "" : exitReason(n), null, "");
+          adoptedPhase(n), n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
+          adoptedPhase(n) == NodePhase.HEALTHY ? n.startedAt() : null, n.running() ? "" : exitReason(n), null, "");
       rows.put(n.name(), adopted);
       intent.put(adopted).lease(n.port(), n.name(), name).generation(name, slot, n.generation());
       d.ports.adopt(n.port());
       intent.event(now, name, slot, EventKind.NODE_ADOPTED, adopted.label() + " adopted: found on the engine running release "
-          + n.releaseId() + " without a record (the controller stopped mid-change)");
+          + n.releaseId() + " without a record (the controller stopped mid-change, or herd.db was restored from an older copy)");
     }
     for (NodeRecord r : List.copyOf(rows.values())) {
       if (onEngine.containsKey(r.engineName())) {
@@ -178,6 +181,24 @@ final class FleetPass {
             r.label() + " disappeared from the engine (removed outside herd)");
       }
     }
+  }
+
+  /**
+   * A running node found without a record that has run longer than its start grace plus
+   * min_healthy_time was serving before herd lost track of it (herd.db restored from an older
+   * copy): it is adopted healthy and ready, so the availability limit protects it like any node,
+   * until its probes say otherwise. A younger one (a controller killed right after starting it)
+   * is adopted starting and must prove itself, as a node herd just started would.
+   */
+  private NodePhase adoptedPhase(NodeInfo n) {
+    if (!n.running()) {
+      return NodePhase.DEAD;
+    }
+    Release rel = release(n.releaseId());
+    Duration grace = rel == null ? Duration.ZERO
+        : rel.spec().runtime().health().map(dev.herd.spec.Health::startGrace).orElse(Duration.ZERO);
+    Duration settle = grace.plus(settings().rollout().minHealthyTime());
+    return n.startedAt() != null && !n.startedAt().plus(settle).isAfter(now) ? NodePhase.HEALTHY : NodePhase.STARTING;
   }
 
   // ---- 1b. drift ---------------------------------------------------------------------------
@@ -255,6 +276,9 @@ final class FleetPass {
             u = u.withPhase(NodePhase.UNHEALTHY, v.reason());
             d.monitor.forget(u.engineName());
           }
+          if (u.phase() == NodePhase.STARTING || u.phase() == NodePhase.HEALTHY) {
+            u = oomKills(u);
+          }
         }
       }
       save(r, u);
@@ -262,6 +286,25 @@ final class FleetPass {
         toFollow.add(u);
       }
     }
+  }
+
+  /** OOM kills the engine reported for a running node: one event each; too many make it unhealthy. */
+  private NodeRecord oomKills(NodeRecord u) {
+    OomWatch.Report kills = d.oom.drain(u.containerId(), now);
+    if (kills.newKills() == 0) {
+      return u;
+    }
+    Release rel = release(u.releaseId());
+    long limit = rel == null ? 0 : rel.spec().runtime().memoryBytes();
+    String what = limit > 0 ? "memory limit " + Size.ofBytes(limit) : "no memory limit";
+    intent.event(now, name, u.slot(), EventKind.NODE_OOM, u.label() + ": "
+        + (kills.newKills() == 1 ? "process" : kills.newKills() + " processes") + " OOM-killed (" + what + ")");
+    if (!kills.unhealthy()) {
+      return u;
+    }
+    d.monitor.forget(u.engineName());
+    return u.withPhase(NodePhase.UNHEALTHY, "OOM-killed " + kills.recentKills() + " times within "
+        + Durations.format(OomWatch.WINDOW) + " (" + what + ")");
   }
 
   private void save(NodeRecord before, NodeRecord after) {
@@ -687,12 +730,22 @@ final class FleetPass {
       throw new TerminalError("release " + row.releaseId() + " of fleet " + name + " is missing from the state");
     }
     ensureImage(rel);
+    NodeSpec.RunAs user;
+    try {
+      user = userOf(rel);
+    } catch (RuntimeException e) {
+      startFailed(row, done, "cannot tell which user its image runs as: " + e.getMessage(), freed, false);
+      return;
+    }
     NodeRecord current = row;
     for (int attempt = 1; ; attempt++) {
       NodeSpec spec;
       try {
-        spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
+        spec = d.nodeConfig.prepare(nodeSpec(current, rel, user), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
+        if (DbException.needingOperator(e).isPresent()) {
+          throw e; // a damaged herd.db is no failure of this node: the pass stops (see Controller#reconcile)
+        }
         // no config, no node: a node must never run without the config its release pins
         startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed, false);
         return;
@@ -725,7 +778,7 @@ final class FleetPass {
             current.releaseId(), port, NodePhase.CREATING, now, null, null, "", null, "");
         done.put(current);
       } catch (NameConflict e) {
-        // a container has this name: the next generation's name avoids it
+        // a container has this name: the next generation's name avoids it; its files are that container's
         startFailed(current, done, e.getMessage(), freed, true);
         return;
       } catch (ImageMissing e) {
@@ -743,12 +796,14 @@ final class FleetPass {
 
   /**
    * A node that did not start gives back its port lease and, when no container ever had its name,
-   * its generation. The failure is said once per distinct reason, and the fleet's starts back off.
+   * its generation, files and token. The failure is said once per distinct reason, and the fleet's
+   * starts back off.
    */
   private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed, boolean nameTaken) {
     done.delete(row);
     if (!nameTaken) {
       done.unusedGeneration(name, row.slot(), row.generation());
+      gone(row.engineName()); // a node that never ran keeps no files or token
     }
     freed.add(row.port());
     rows.remove(row.engineName());
@@ -838,12 +893,17 @@ final class FleetPass {
     d.logs.follow(row, last == null ? null : last.plusMillis(1));
   }
 
-  private NodeSpec nodeSpec(NodeRecord row, Release rel) {
+  private NodeSpec.RunAs userOf(Release rel) {
+    String digest = rel.spec().imageDigest();
+    return d.images == null ? NodeSpec.RunAs.ROOT : d.users.computeIfAbsent(digest, d.images::user);
+  }
+
+  private NodeSpec nodeSpec(NodeRecord row, Release rel, NodeSpec.RunAs user) {
     var rt = rel.spec().runtime();
     return NodeSpec.builder().project(d.project).fleet(name).node(row.engineName()).generation(row.generation())
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
-        .cpus(rt.cpus()).build();
+        .cpus(rt.cpus()).runAs(user).build();
   }
 
   // ---- config service ----------------------------------------------------------------------
