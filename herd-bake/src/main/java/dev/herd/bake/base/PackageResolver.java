@@ -137,7 +137,7 @@ public final class PackageResolver {
 
   private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
     List<DebianPackage> packages = parseSimulation(simulation(recipe, pins, state, false));
-    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")), Optional.of(state.resolve("lists")));
   }
 
   private String simulation(BaseRecipe recipe, Map<String, String> pins, Path state, boolean refresh) {
