@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herd.bake.base.BaseBuildException;
 import dev.herd.bake.base.PackageUpdates;
 import dev.herd.bake.base.RoleUpdates;
-import dev.herd.control.state.NodeRecord;
-import dev.herd.control.state.Release;
-import dev.herd.control.state.Store;
 import dev.herd.image.Images;
 import dev.herd.image.catalog.CatalogImage;
 import dev.herd.image.oci.ImageException;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -125,24 +121,8 @@ public final class OutdatedCommand implements Callable<Integer> {
     return "none";
   }
 
-  /** Fleet names by the image digest they run: the current release and every node's release. */
   private static Map<String, SortedSet<String>> fleetsByDigest(Path state) {
-    Map<String, SortedSet<String>> out = new TreeMap<>();
-    try (Store store = Store.open(state)) {
-      for (var fleet : store.fleets()) {
-        if (!fleet.deleted()) {
-          store.release(fleet.currentRelease()).ifPresent(r -> add(out, r, fleet.name()));
-        }
-      }
-      for (NodeRecord node : store.allNodes()) {
-        store.release(node.releaseId()).ifPresent(r -> add(out, r, node.fleet()));
-      }
-    }
-    return out;
-  }
-
-  private static void add(Map<String, SortedSet<String>> out, Release release, String fleet) {
-    out.computeIfAbsent(release.spec().imageDigest(), d -> new TreeSet<>()).add(fleet);
+    return dev.herd.control.FleetImages.byDigest(state);
   }
 
   private static void print(PrintWriter out, Report report) {

@@ -440,8 +440,13 @@ public final class Controller implements AutoCloseable {
     });
   }
 
+  /** A scheduled rebake's step (checked, skipped and why, baked with which updates) as a {@code rebake} event of the fleet. */
+  public void rebakeEvent(String fleet, String reason) {
+    note(fleet, EventKind.REBAKE, reason);
+  }
+
   /** Records an event of a fleet that is not a change of its own records (an image revoked elsewhere). */
-  public void note(String fleet, EventKind kind, String reason) {
+  void note(String fleet, EventKind kind, String reason) {
     withLock(fleet, () -> {
       require(fleet);
       commit(new Batch().event(now(), fleet, "", kind, reason), fleet);

@@ -2,7 +2,6 @@ package dev.herd.control;
 
 import dev.herd.common.Refusal;
 import dev.herd.control.state.EventKind;
-import dev.herd.control.state.Release;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.image.catalog.Catalog;
 import dev.herd.image.catalog.CatalogImage;
@@ -109,10 +108,10 @@ public final class ImageRevocation {
 
   /** The fleet's current release is on the image, or one of its nodes still is. */
   private static boolean runs(Controller controller, FleetStatus f, String digest) {
-    for (Release r : controller.releases(f.fleet())) {
+    for (dev.herd.control.ReleaseInfo r : controller.releases(f.fleet())) {
       boolean current = r.id().equals(f.currentRelease());
       boolean onNode = f.nodes().stream().anyMatch(n -> r.id().equals(n.release()));
-      if ((current || onNode) && r.spec().imageDigest().equals(digest)) {
+      if ((current || onNode) && r.image().equals(digest)) {
         return true;
       }
     }

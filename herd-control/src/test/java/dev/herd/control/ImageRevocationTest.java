@@ -63,7 +63,7 @@ class ImageRevocationTest {
     assertThat(sim.events(EventKind.ROLLOUT_STARTED)).last().satisfies(e -> assertThat(e.reason()).contains("web:v1 → web:v2"));
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 2));
     assertThat(sim.controller.releases("web")).filteredOn(r -> r.id().equals("web:v2"))
-        .singleElement().satisfies(r -> assertThat(r.spec().imageDigest()).isEqualTo(Sim.V1));
+        .singleElement().satisfies(r -> assertThat(r.image()).isEqualTo(Sim.V1));
     assertThat(sim.events(EventKind.IMAGE_REVOKED)).singleElement().satisfies(e -> {
       assertThat(e.fleet()).isEqualTo("web");
       assertThat(e.reason()).isEqualTo("web:2 revoked (CVE-2026-1): rolling to web:1, the newest image its selector (latest) allows");

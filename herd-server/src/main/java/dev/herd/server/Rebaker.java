@@ -4,8 +4,6 @@ import dev.herd.bake.base.PackageUpdates;
 import dev.herd.bake.base.RoleUpdates;
 import dev.herd.control.Controller;
 import dev.herd.control.FleetStatus;
-import dev.herd.control.state.EventKind;
-import dev.herd.control.state.Release;
 import dev.herd.image.catalog.CatalogImage;
 import dev.herd.spec.Fleet;
 import dev.herd.spec.Rebake;
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * fleets run with the mirror; when an update the role asks for applies, bakes, then applies
  * herd.yaml so that fleets following {@code latest} get a new release rolled out with their own
  * strategy (canary, health gates, auto-rollback). Never bakes from a herd.yaml with uncommitted
- * edits: it says so instead. Every step is a {@link EventKind#REBAKE} event on the role's fleets.
+ * edits: it says so instead. Every step is a {@code rebake} event on the role's fleets.
  */
 public final class Rebaker {
   private static final Logger log = LoggerFactory.getLogger(Rebaker.class);
@@ -182,15 +180,15 @@ public final class Rebaker {
       if (f.deleted() || !role.equals(f.role())) {
         continue;
       }
-      for (Release r : controller.releases(f.fleet())) {
+      for (dev.herd.control.ReleaseInfo r : controller.releases(f.fleet())) {
         if (r.id().equals(f.currentRelease())) {
           try {
-            CatalogImage img = catalog.find(dev.herd.image.catalog.ImageRef.parse(role + "@" + r.spec().imageDigest()));
+            CatalogImage img = catalog.find(dev.herd.image.catalog.ImageRef.parse(role + "@" + r.image()));
             if (best == null || img.version() > best.version()) {
               best = img;
             }
           } catch (RuntimeException notInCatalog) {
-            log.debug("fleet {} runs {}, not in the catalog", f.fleet(), r.spec().imageDigest());
+            log.debug("fleet {} runs {}, not in the catalog", f.fleet(), r.image());
           }
         }
       }
@@ -203,7 +201,7 @@ public final class Rebaker {
     for (Fleet f : spec.fleets().values()) {
       if (f.role().equals(role)) {
         try {
-          controller.note(f.name(), EventKind.REBAKE, message);
+          controller.rebakeEvent(f.name(), message);
         } catch (java.util.NoSuchElementException notRunning) {
           log.debug("fleet {} not running: {}", f.name(), message);
         }

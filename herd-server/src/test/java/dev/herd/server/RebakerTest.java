@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.bake.base.PackageUpdates;
 import dev.herd.bake.base.RoleUpdates;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.EventKind;
 import dev.herd.image.catalog.Lineage;
 import dev.herd.image.oci.Digest;
 import dev.herd.spec.Rebake;
@@ -58,7 +56,7 @@ class RebakerTest {
   }
 
   List<String> rebakeEvents() {
-    return f.controller.events(0, 1000).stream().filter(e -> e.kind() == EventKind.REBAKE).map(Event::reason).toList();
+    return f.controller.events(0, 1000).stream().filter(e -> e.kind().equals("rebake")).map(dev.herd.control.ControllerEvent::reason).toList();
   }
 
   @Test

@@ -233,7 +233,7 @@ class ServerApiTest {
         && x.controller.status("web").rollout().isEmpty());
     f.settle(3);
     assertThat(f.controller.releases("web")).filteredOn(r -> r.id().equals("web:v2"))
-        .singleElement().satisfies(r -> assertThat(r.spec().imageDigest()).isEqualTo(ServerFixture.V1));
+        .singleElement().satisfies(r -> assertThat(r.image()).isEqualTo(ServerFixture.V1));
     assertThat(error(f.post("/v1/images/revoke", "{\"image\": \"web:2\", \"reason\": \"again\"}"), 409))
         .contains("already revoked");
   }
