@@ -88,7 +88,8 @@ public final class Controller implements AutoCloseable {
     this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace(),
-        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore, config.engineConcurrency(),
+        config.background());
   }
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
@@ -123,6 +124,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     stopReconciling();
+    deps.calls.shutdown();
     store.close();
     driftStore.close();
   }
@@ -624,15 +626,9 @@ public final class Controller implements AutoCloseable {
     }
     MDC.put("fleet", key);
     try {
-      return withLock(key, () -> {
-        Optional<FleetRecord> f = store.fleet(key);
-        if (f.isEmpty()) {
-          return Result.done();
-        }
-        Result r = new FleetPass(deps, f.get(), store.rollout(key)).run();
-        lastFailure.remove(key);
-        return r;
-      });
+      Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
+      lastFailure.remove(key);
+      return r;
     } finally {
       MDC.remove("fleet");
     }
