@@ -86,6 +86,7 @@ final class FleetPlanner implements RolloutMachine.Slots {
       expireQuarantine();
       rollout.check(live(), progress);
       decide();
+      rollout.retired(progress);
       boolean actions = !creates.isEmpty() || !removals.isEmpty();
       rollout.advance(this, actions);
       rollout.recordLastGood(this, actions);

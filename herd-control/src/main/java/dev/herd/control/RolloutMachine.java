@@ -179,6 +179,16 @@ final class RolloutMachine {
     }
   }
 
+  /**
+   * Progress found while deciding (an old node retired, a node removed to make room): the
+   * deadline starts again. The health observations were counted by {@link #check}.
+   */
+  void retired(boolean progress) {
+    if (progress && rollout != null && rollout.state() == Rollout.State.RUNNING && !rollout.progressAt().equals(now)) {
+      set(rollout.withProgress(now));
+    }
+  }
+
   private void fail(String why) {
     String to = rollout.toRelease();
     Optional<String> good = fleet.lastGoodRelease().filter(g -> !g.equals(to));
