@@ -149,7 +149,6 @@ final class FleetActuator {
     plan.rolloutUpdate().ifPresent(r -> r.ifPresentOrElse(intent::rollout, () -> intent.clearRollout(name)));
     d.publish.accept(d.store.commit(intent));
     plan.records().keySet().forEach(n -> d.fleetOfNode.put(n, name));
-    tellMembers();
     return created;
   }
 
@@ -222,12 +221,16 @@ final class FleetActuator {
       calls.add(() -> d.engine.stopNode(ref(q), d.stopGrace));
     }
     RuntimeException failure = null;
-    if (!d.parallel || calls.size() <= 1) {
+    if (!d.parallel) {
+      tellMembers();
       for (Runnable c : calls) {
         failure = run(c, failure);
       }
     } else {
       List<Future<?>> running = new ArrayList<>();
+      // discovery and node files (rewritten on every node of the fleet when membership changes)
+      // go beside the engine calls, not before them: a replacement must not wait for them
+      running.add(d.calls.submit(this::tellMembers));
       for (Runnable c : calls) {
         running.add(d.calls.submit(() -> bounded(c)));
       }

@@ -68,4 +68,27 @@ class ActuatorTest {
           .hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(Rollout.State.PAUSED));
     }
   }
+
+  @Test
+  void aDeadNodesReplacementStartsWhileItsContainerIsStillBeingRemoved() {
+    ManualClock clock = new ManualClock();
+    FakeEngine fake = new FakeEngine(clock);
+    GatedEngine engine = new GatedEngine(fake);
+    try (Controller c = open(fake, engine, clock, 8)) {
+      c.start();
+      c.apply(Sim.desired(Specs.fleet(2, Specs.rolling(1, 0)), Sim.V1));
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.status("web").healthy() == 2);
+
+      engine.closeRemovals(true);
+      fake.crashAfter("web-2-g1", Duration.ZERO, 1);
+      fake.advance(Duration.ZERO);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.status("web").nodes().stream()
+          .anyMatch(n -> n.engineName().equals("web-2-g2") && !n.containerId().isEmpty()));
+      assertThat(engine.removalsWaiting.get()).as("the dead web-2-g1 is still being removed").isEqualTo(1);
+      engine.closeRemovals(false);
+      await().atMost(Duration.ofSeconds(20)).until(() -> c.status("web").healthy() == 2
+          && c.status("web").nodes().stream().noneMatch(n -> n.engineName().equals("web-2-g1")));
+    }
+  }
 }

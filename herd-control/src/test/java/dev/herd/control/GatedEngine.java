@@ -27,6 +27,8 @@ final class GatedEngine implements Engine {
   private final Engine delegate;
   private final Object gate = new Object();
   private boolean open = true;
+  private boolean removalsOpen = true;
+  final AtomicInteger removalsWaiting = new AtomicInteger();
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger maxInFlight = new AtomicInteger();
 
@@ -38,6 +40,33 @@ final class GatedEngine implements Engine {
     synchronized (gate) {
       open = !closed;
       gate.notifyAll();
+    }
+  }
+
+  void closeRemovals(boolean closed) {
+    synchronized (gate) {
+      removalsOpen = !closed;
+      gate.notifyAll();
+    }
+  }
+
+  @Override
+  public boolean removeNode(NodeRef node) {
+    removalsWaiting.incrementAndGet();
+    try {
+      synchronized (gate) {
+        while (!removalsOpen) {
+          try {
+            gate.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+      return delegate.removeNode(node);
+    } finally {
+      removalsWaiting.decrementAndGet();
     }
   }
 
@@ -65,7 +94,6 @@ final class GatedEngine implements Engine {
   @Override public EngineInfo info() { return delegate.info(); }
   @Override public EnsuredImage ensureImage(ImageSource source) { return delegate.ensureImage(source); }
   @Override public boolean stopNode(NodeRef node, Duration grace) { return delegate.stopNode(node, grace); }
-  @Override public boolean removeNode(NodeRef node) { return delegate.removeNode(node); }
   @Override public boolean signal(NodeRef node, String signal) { return delegate.signal(node, signal); }
   @Override public List<NodeInfo> listNodes(String project) { return delegate.listNodes(project); }
   @Override public List<NodeInfo> listNodes(String project, String fleet) { return delegate.listNodes(project, fleet); }
