@@ -33,6 +33,7 @@ import dev.herd.bake.tree.ChangeReport;
 import dev.herd.bake.tree.ImageRoot;
 import dev.herd.bake.tree.TemplateVars;
 import dev.herd.bake.tree.TreeMetadata;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.Images;
 import dev.herd.image.archive.ImageImporter;
 import dev.herd.image.archive.ImportLimits;
@@ -117,10 +118,13 @@ public final class Baker {
   public BakeResult bake(BakeRequest request, BakeListener listener) {
     Spec spec = request.spec();
     Role role = spec.role(request.role());
-    Path work = request.stateDir().resolve("bake").resolve("work-" + ProcessHandle.current().pid() + "-" + role.name());
+    Path work = BakeWork.of(request.stateDir(), role.name());
+    for (Path stale : BakeWork.sweep(work.getParent())) {
+      log.info("removed {}, left by a bake that was killed", stale);
+    }
     LayerCache cache = new LayerCache(request.stateDir().resolve("bake").resolve("layers"), images.store());
     try {
-      Files.createDirectories(work);
+      PrivateFiles.directories(work);
       return bake(request, role, work, cache, listener);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the bake's work directory " + work, e);

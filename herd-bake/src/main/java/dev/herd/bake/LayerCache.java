@@ -2,6 +2,7 @@ package dev.herd.bake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.layer.LayerBlob;
 import dev.herd.image.oci.Digest;
 import dev.herd.image.oci.ImageStore;
@@ -44,7 +45,7 @@ final class LayerCache {
 
   void put(String key, LayerBlob blob) {
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directories(dir);
       ObjectNode n = JSON.createObjectNode();
       n.put("digest", blob.digest().toString());
       n.put("diffId", blob.diffId().toString());
@@ -64,8 +65,8 @@ final class LayerCache {
 
   void markPassed(String key) {
     try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(key + ".ok"), "");
+      PrivateFiles.directories(dir);
+      PrivateFiles.write(dir.resolve(key + ".ok"), new byte[0]);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write cache marker in " + dir, e);
     }

@@ -86,8 +86,7 @@ public final class FlagCommand implements Callable<Integer> {
       List<ConfigApi.Variant> vs = variants == null ? null : parse(variants);
       ConfigApi.FlagChange change = new ConfigApi.FlagChange(on, percent, vs, offValue, null, null, ConfigClient.author());
       String said = run(api -> api.putJson(path(name), change, ConfigApi.Written.class).message(), o -> {
-        Flag f = o.cfg().flags().get(env, name).orElseGet(() -> vs != null
-            ? Flag.variants(name, offValue == null ? "off" : offValue, variants(vs), 100) : Flag.bool(name, 100));
+        Flag f = o.cfg().flags().get(env, name).orElseGet(() -> Flag.created(name, offValue, vs == null ? null : variants(vs)));
         if (on != null) {
           f = f.withEnabled(on);
         }

@@ -1,6 +1,7 @@
 package dev.herd.cli;
 
 import dev.herd.common.Refusal;
+import dev.herd.db.DbException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -117,6 +118,12 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
       if (ex instanceof InterruptedException) {
         err.println("herd: interrupted");
         return INTERRUPTED;
+      }
+      var db = DbException.needingOperator(ex);
+      if (db.isPresent()) {
+        // An emptied or damaged herd.db is the operator's to restore: say which file and how, no trace.
+        err.println("herd: " + db.get().getMessage());
+        return FAILED;
       }
       // An expected refusal (bad spec, resource, template, secret found, engine down...) from any
       // module: its message is complete and located; a stack trace would only hide it.

@@ -19,7 +19,7 @@ final class ImageState {
 
   /** Whether a catalog exists yet (read-only commands must not create one). */
   static boolean exists(Path stateDir) {
-    return Files.isRegularFile(stateDir.resolve("herd.db"));
+    return Files.isRegularFile(stateDir.resolve(dev.herd.db.Db.FILE_NAME));
   }
 
   static <T> T with(ProjectOptions project, boolean mustExist, Function<Images, T> body) {

@@ -8,7 +8,11 @@ import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.FileAppender;
+import dev.herd.common.files.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -24,6 +28,13 @@ final class OperatorLog {
   static Path toFile(Path stateDir) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Path file = stateDir.resolve(FILE_NAME);
+    try {
+      // logback would create it with the umask's mode; herd's state files are 0600
+      PrivateFiles.openStateDir(stateDir);
+      PrivateFiles.newChannel(file, StandardOpenOption.CREATE).close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the operator log " + file, e);
+    }
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(ctx);
     encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%replace( [%mdc]){' \\[\\]', ''}%n");

@@ -1,6 +1,8 @@
 package dev.herd.cli;
 
 import dev.herd.control.ControllerConfig;
+import dev.herd.db.Db;
+import dev.herd.db.DbException;
 import dev.herd.engine.Engine;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.engine.docker.EngineDiscovery;
@@ -58,6 +60,10 @@ public final class UpCommand implements Callable<Integer> {
       "by default apply bakes the roles whose inputs changed first."})
   boolean noBake;
 
+  @Option(names = "--fresh-state", description = {"Start over when herd.db is empty (0 bytes): remove it and begin a new",
+      "project state. Without it an empty herd.db is refused; a herd.db with content is never touched."})
+  boolean freshState;
+
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
       description = "The API's port on 127.0.0.1 (default: any free port; clients find it in .herd/api.json).")
   int port;
@@ -92,6 +98,7 @@ public final class UpCommand implements Callable<Integer> {
     Path logFile = OperatorLog.toFile(state);
     out.println("herd: log at " + logFile);
     try {
+      checkState(state, out);
       // the controller adopts a podman service a killed herd left running, and restarts it when it dies
       EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30), true).discover();
       if (found.endpoint().isEmpty()) {
@@ -148,6 +155,24 @@ public final class UpCommand implements Callable<Integer> {
       return HerdCli.OK;
     } finally {
       r.close(false);
+    }
+  }
+
+  /**
+   * Refuses an emptied or damaged herd.db before anything starts (the controller checks again
+   * when it opens); with --fresh-state an empty one is removed first.
+   */
+  private void checkState(Path state, PrintWriter out) {
+    Path file = Db.fileIn(state);
+    try {
+      if (freshState && Db.discardEmpty(file)) {
+        out.println("herd: --fresh-state: removed the empty " + file + "; starting with a new project state");
+      }
+      try (Db db = Db.open(file)) {
+        db.checkIntegrity();
+      }
+    } catch (DbException e) {
+      throw new CliFailure(HerdCli.FAILED, e.getMessage());
     }
   }
 

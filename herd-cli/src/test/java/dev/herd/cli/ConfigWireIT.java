@@ -1,8 +1,10 @@
 package dev.herd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.herd.engine.docker.BusyboxImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Config reaching real nodes on Podman: a node serves /etc/herd/config.json over HTTP, `herd
  * config set` rolls out a new value, a secret is a file in /run/secrets and nowhere else (state
- * dir, podman inspect, herd's output, API answers).
+ * dir, podman inspect, herd's output, API answers). The node runs as a non-root user (`www`,
+ * like hello-web), which reads its secrets, its node token and /etc/herd; another uid does not.
  */
 class ConfigWireIT {
   static final String SECRET = "it-Secret-Plaintext-5d0c7a";
@@ -49,7 +52,15 @@ class ConfigWireIT {
           ports: 28200-28299
         roles:
           web:
-            base: {scratch: {}}
+            base:
+              image: {path: busybox.tar, format: oci-archive}
+            resources:
+              - group: www
+                gid: 4180
+              - user: www
+                uid: 4180
+                group: www
+            user: www
             command: ["/bin/busybox", "sh", "-c", "mkdir -p /tmp/www && ln -s /etc/herd/config.json /tmp/www/config.json && exec /bin/busybox httpd -f -p $PORT -h /tmp/www"]
             writable: [/tmp]
             health:
@@ -67,17 +78,19 @@ class ConfigWireIT {
             environment: dev
             count: 2
             rollout: {strategy: rolling, max_surge: 1, max_unavailable: 0, min_healthy_time: 1s}
+            drift: {tamper: report}   # the checks below exec into the nodes; replacing them would race the checks
         """.formatted(project));
-    UpDownIT.importBusybox(dir.resolve(".herd"));
+    BusyboxImage.get().writeTo(dir.resolve("busybox.tar"));
     String file = dir.resolve("herd.yaml").toString();
     SecretCommand.stdin = new ByteArrayInputStream(SECRET.getBytes(StandardCharsets.UTF_8));
     CliRun offline = CliRun.of("secret", "set", "dev/web/api-key", "-f", file);
     assertThat(offline.exitCode()).as(offline.err()).isZero();
 
-    CompletableFuture<CliRun> up = CompletableFuture.supplyAsync(() -> CliRun.of("up", "--no-bake", dir.toString()));
+    CompletableFuture<CliRun> up = CompletableFuture.supplyAsync(() -> CliRun.of("up", dir.toString()));
     List<String> seen = new ArrayList<>();
     try {
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).failFast("herd up exited", up::isDone)
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+          .failFast("herd up exited", () -> assertThat(up.isDone()).as(() -> up.join().out() + up.join().err()).isFalse())
           .untilAsserted(() -> assertThat(CliRun.of("status", "-f", file).out()).contains("web  web:v1  2/2 healthy"));
       for (int port : ports(file)) {
         assertThat(get(port, "/config.json")).contains("\"GREETING\" : \"hello\"");
@@ -101,9 +114,17 @@ class ConfigWireIT {
         List<String> containers = UpDownIT.podman("ps", "-q", "--filter", "label=herd.project=" + project);
         assertThat(containers).hasSize(2);
         for (String id : containers) {
+          // podman exec runs as the node's user: www, not root
+          assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "id", "-u")).containsExactly("4180");
           assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/run/secrets/api-key")).containsExactly(SECRET);
+          assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/run/secrets/herd-node-token")).hasSize(1);
           assertThat(UpDownIT.podman("exec", id, "/bin/busybox", "cat", "/etc/herd/config.env"))
               .contains("GREETING='bonjour'");
+          // another uid in the same node reads none of it
+          for (String path : List.of("/run/secrets/api-key", "/run/secrets/herd-node-token", "/etc/herd/config.env")) {
+            assertThatThrownBy(() -> UpDownIT.podman("exec", "--user", "4444:4444", id, "/bin/busybox", "cat", path))
+                .as(path).hasMessageContaining("Permission denied");
+          }
           assertThat(String.join("\n", UpDownIT.podman("inspect", id))).doesNotContain(SECRET);
         }
       });

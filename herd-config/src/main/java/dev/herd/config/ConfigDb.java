@@ -1,13 +1,10 @@
 package dev.herd.config;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.herd.db.Db;
+import dev.herd.db.DbException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The config service's connection to {@code <stateDir>/herd.db}, the database it shares with the
@@ -17,37 +14,34 @@ import org.sqlite.SQLiteConfig;
  * transaction, so two writers serialize instead of losing each other's revision.
  */
 public final class ConfigDb implements AutoCloseable {
-  public static final String FILE_NAME = "herd.db";
-  static final int BUSY_TIMEOUT_MS = 30_000;
+  public static final String FILE_NAME = Db.FILE_NAME;
 
-  private final Path file;
-  private final Connection c;
+  private final Db db;
 
-  private ConfigDb(Path file, Connection c) {
-    this.file = file;
-    this.c = c;
+  private ConfigDb(Db db) {
+    this.db = db;
   }
 
   /** Opens (creating or migrating) the config tables in {@code <stateDir>/herd.db}. */
   public static ConfigDb open(Path stateDir) {
-    Path f = stateDir.toAbsolutePath().normalize().resolve(FILE_NAME);
+    Path f = Db.fileIn(stateDir);
     try {
-      Files.createDirectories(f.getParent());
-      SQLiteConfig cfg = new SQLiteConfig();
-      cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-      cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
-      ConfigDb db = new ConfigDb(f, c);
-      db.write(Schema::apply);
-      return db;
-    } catch (SQLException | IOException e) {
-      throw new ConfigException(ConfigException.Kind.STORAGE, "cannot open the config state " + f + ": " + e.getMessage(), e);
+      Db db = Db.open(f);
+      try {
+        db.migrate(Schema.MIGRATOR);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      return new ConfigDb(db);
+    } catch (DbException e) {
+      throw new ConfigException(ConfigException.Kind.STORAGE,
+          e.needsOperator() ? e.getMessage() : "cannot open the config state " + f + ": " + e.getMessage(), e);
     }
   }
 
   public Path file() {
-    return file;
+    return db.file();
   }
 
   /** Work on the connection; may throw SQLException, which becomes a STORAGE error. */
@@ -56,11 +50,11 @@ public final class ConfigDb implements AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
-  /** A consistent read (one implicit transaction per statement group). */
+  /** A consistent read that does not take the write lock. */
   synchronized <T> T read(Work<T> work) {
     try {
-      return work.run(c);
-    } catch (SQLException e) {
+      return db.read(work::run);
+    } catch (DbException e) {
       throw storage(e);
     }
   }
@@ -71,40 +65,18 @@ public final class ConfigDb implements AutoCloseable {
    */
   synchronized <T> T write(Work<T> work) {
     try {
-      exec("BEGIN IMMEDIATE");
-      try {
-        T result = work.run(c);
-        exec("COMMIT");
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          exec("ROLLBACK");
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
+      return db.write(work::run);
+    } catch (DbException e) {
       throw storage(e);
     }
   }
 
-  private void exec(String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private ConfigException storage(SQLException e) {
-    return new ConfigException(ConfigException.Kind.STORAGE, "config state " + file + ": " + e.getMessage(), e);
+  private static ConfigException storage(DbException e) {
+    return new ConfigException(ConfigException.Kind.STORAGE, e.needsOperator() ? e.getMessage() : "config state " + e.getMessage(), e);
   }
 
   @Override
   public synchronized void close() {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      throw storage(e);
-    }
+    db.close();
   }
 }

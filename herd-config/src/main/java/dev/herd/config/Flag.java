@@ -76,6 +76,20 @@ public record Flag(
     }
   }
 
+  /**
+   * A flag as an operator first creates it: off (everyone gets the off value) until turned on,
+   * then served to 100% of keys unless a rollout is given. A variant flag when {@code variants}
+   * is non-empty, else a boolean one.
+   *
+   * @param offValue a variant flag's off value, null for "off"
+   */
+  public static Flag created(String name, String offValue, List<Variant> variants) {
+    Flag f = variants == null || variants.isEmpty()
+        ? bool(name, 100)
+        : variants(name, offValue == null ? "off" : offValue, variants, 100);
+    return f.withEnabled(false);
+  }
+
   /** A boolean flag, on, served to {@code percent}% of keys. */
   public static Flag bool(String name, double percent) {
     return new Flag(name, Kind.BOOLEAN, true, false, "false", List.of(new Variant("true", 1)), Percent.parse(percent),

@@ -1,5 +1,6 @@
 package dev.herd.config;
 
+import dev.herd.common.files.PrivateFiles;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class HerdConfig implements AutoCloseable {
   private final LaunchSettings launch = new LaunchSettings();
 
   private HerdConfig(Path stateDir, Map<String, String> environment, Clock clock) {
+    PrivateFiles.openStateDir(stateDir);
     this.db = ConfigDb.open(stateDir);
     try {
       // The watch learns a topic's revision from the store the first time it is asked.

@@ -24,12 +24,17 @@ public final class LaunchSettings {
 
   /** The role's launch settings for this node, name → value; every failing setting is reported at once. */
   public Map<String, String> evaluate(Role role, NodeFacts node, Map<String, String> config) {
+    return evaluate(role.name(), role.launch(), node, config);
+  }
+
+  /** Launch templates {@code launch} (name → template) of role {@code roleName} for this node. */
+  public Map<String, String> evaluate(String roleName, Map<String, String> launch, NodeFacts node, Map<String, String> config) {
     Map<String, Object> context = new HashMap<>();
     context.put("node", new StrictMap("node", node.asMap()));
     context.put("env", new StrictMap("env", config));
     Map<String, String> out = new TreeMap<>();
     List<String> problems = new ArrayList<>();
-    for (Map.Entry<String, String> e : new TreeMap<>(role.launch()).entrySet()) {
+    for (Map.Entry<String, String> e : new TreeMap<>(launch).entrySet()) {
       String key = e.getKey();
       try {
         out.put(key, renderer.render("launch setting " + key, e.getValue(), context));
@@ -41,7 +46,7 @@ public final class LaunchSettings {
       }
     }
     if (!problems.isEmpty()) {
-      throw ConfigException.invalid("role " + role.name() + ", node " + node.name() + ": "
+      throw ConfigException.invalid("role " + roleName + ", node " + node.name() + ": "
           + (problems.size() == 1 ? problems.get(0) : String.join("; ", problems)));
     }
     return out;

@@ -3,6 +3,7 @@ package dev.herd.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.herd.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -98,12 +99,26 @@ public final class NodeFiles {
     return root.resolve(fleet).resolve(node);
   }
 
-  /** Writes the node's files as a new version and switches {@code current} to it (unless nothing changed). */
-  public synchronized Rendered render(Content content) {
+  /** {@link #render(Content, PrivateFiles.Owner)} keeping the node directory's owner (herd's own user when new). */
+  public Rendered render(Content content) {
+    return render(content, null);
+  }
+
+  /**
+   * Writes the node's files as a new version and switches {@code current} to it (unless nothing
+   * changed). The node directory, its versions and files are owner-only (0700/0600) and belong
+   * to {@code owner}, the uid/gid the node's process runs as (null: the directory's current owner), so that
+   * user reads them through the read-only mount and nobody else on the host does.
+   */
+  public synchronized Rendered render(Content content, PrivateFiles.Owner owner) {
     Path dir = dir(content.fleet(), content.node());
     Map<String, byte[]> files = files(content);
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directories(dir);
+      if (owner == null) {
+        owner = ownerOf(dir); // an adopted node: keep giving its files to whom the last render gave them
+      }
+      PrivateFiles.chown(dir, owner); // every render: the node's user may have changed with its image
       List<Long> versions = versions(dir);
       long currentVersion = currentVersion(dir);
       if (currentVersion > 0 && sameAs(dir.resolve("v" + currentVersion), files)) {
@@ -111,9 +126,10 @@ public final class NodeFiles {
       }
       long next = (versions.isEmpty() ? 0 : versions.get(versions.size() - 1)) + 1;
       Path staging = dir.resolve(".v" + next + "." + UUID.randomUUID() + ".tmp");
-      Files.createDirectory(staging);
+      PrivateFiles.createDir(staging);
+      PrivateFiles.chown(staging, owner);
       for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        write(staging.resolve(f.getKey()), f.getValue());
+        write(staging.resolve(f.getKey()), f.getValue(), owner);
       }
       fsync(staging);
       Path version = dir.resolve("v" + next);
@@ -128,6 +144,29 @@ public final class NodeFiles {
     } catch (IOException e) {
       throw new ConfigException(ConfigException.Kind.STORAGE, "cannot write the node files in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Every node that has a directory here, as fleet → node names (for the sweep of leftovers). */
+  public synchronized Map<String, java.util.Set<String>> nodes() {
+    Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+    if (!Files.isDirectory(root)) {
+      return out;
+    }
+    try (var fleets = Files.list(root)) {
+      for (Path f : fleets.filter(Files::isDirectory).toList()) {
+        String fleet = f.getFileName().toString();
+        if (!NAME.matcher(fleet).matches()) {
+          continue;
+        }
+        try (var nodes = Files.list(f)) {
+          nodes.filter(Files::isDirectory).map(n -> n.getFileName().toString()).filter(n -> NAME.matcher(n).matches())
+              .forEach(n -> out.computeIfAbsent(fleet, k -> new java.util.TreeSet<>()).add(n));
+        }
+      }
+    } catch (IOException e) {
+      throw new ConfigException(ConfigException.Kind.STORAGE, "cannot list the node files in " + root + ": " + e.getMessage(), e);
+    }
+    return out;
   }
 
   /** Removes a node's directory (after the node is gone). */
@@ -233,16 +272,23 @@ public final class NodeFiles {
     return true;
   }
 
-  private static void write(Path p, byte[] bytes) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+  private static void write(Path p, byte[] bytes, PrivateFiles.Owner owner) throws IOException {
+    try (FileChannel ch = PrivateFiles.newChannel(p, StandardOpenOption.CREATE_NEW)) {
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
       ch.force(true);
     }
-    // world-readable: the node's process runs as an arbitrary uid (files hold config, not secrets)
-    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    PrivateFiles.chown(p, owner);
+  }
+
+  private static PrivateFiles.Owner ownerOf(Path dir) throws IOException {
+    if (!dir.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+      return null;
+    }
+    return new PrivateFiles.Owner((Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+        (Integer) Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS));
   }
 
   /** {@code current -> target}, replaced in one rename(2). */

@@ -77,6 +77,20 @@ public final class NodeTokens {
     });
   }
 
+  /** Every node holding a token, as fleet → node names (for the sweep of leftovers). */
+  public java.util.Map<String, java.util.Set<String>> nodes() {
+    return db.read(c -> {
+      java.util.Map<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT fleet, node FROM cfg_node_tokens");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(rs.getString(2));
+        }
+      }
+      return out;
+    });
+  }
+
   /** Revokes a node's token (when the node is removed). */
   public void revoke(String fleet, String node) {
     int n = db.write(c -> {

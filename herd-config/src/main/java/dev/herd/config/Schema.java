@@ -1,10 +1,6 @@
 package dev.herd.config;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
+import dev.herd.db.Migrator;
 import java.util.List;
 
 /** The config service's tables ({@code cfg_*}), versioned under component {@code config}. */
@@ -46,35 +42,5 @@ final class Schema {
 
   private Schema() {}
 
-  static Void apply(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS schema_migrations(component TEXT NOT NULL, version INTEGER NOT NULL,"
-          + " PRIMARY KEY (component, version))");
-    }
-    int current;
-    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?")) {
-      ps.setString(1, COMPONENT);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        current = rs.getInt(1);
-      }
-    }
-    if (current > STEPS.size()) {
-      throw new SQLException("the config schema is version " + current + ", newer than this herd understands ("
-          + STEPS.size() + "); upgrade herd");
-    }
-    for (int v = current + 1; v <= STEPS.size(); v++) {
-      try (Statement s = c.createStatement()) {
-        for (String sql : STEPS.get(v - 1)) {
-          s.execute(sql);
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_migrations(component, version) VALUES (?, ?)")) {
-        ps.setString(1, COMPONENT);
-        ps.setInt(2, v);
-        ps.executeUpdate();
-      }
-    }
-    return null;
-  }
+  static final Migrator MIGRATOR = new Migrator(COMPONENT, "config", STEPS);
 }

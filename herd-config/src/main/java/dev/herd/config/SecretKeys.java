@@ -7,6 +7,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import dev.herd.common.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,7 @@ final class SecretKeys {
 
   private static void createPrivateDir(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir.getParent());
+      PrivateFiles.openStateDir(dir.getParent());
       try {
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (FileAlreadyExistsException raced) {

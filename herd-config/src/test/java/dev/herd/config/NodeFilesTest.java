@@ -1,5 +1,7 @@
 package dev.herd.config;
 
+import dev.herd.common.files.PrivateFiles;
+import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,6 +44,32 @@ class NodeFilesTest {
       m.put("K" + i, ("r" + revision + " ").repeat(2_000));
     }
     return m;
+  }
+
+  @Test
+  void aNodesFilesAreOwnerOnlyAndBelongToTheUserItsProcessRunsAs() throws IOException {
+    NodeFiles files = new NodeFiles(dir.resolve("nodes"));
+    PrivateFiles.Owner www = new PrivateFiles.Owner(4101, 4102);
+    Path d = files.render(content(1, Map.of("GREETING", "hi")), www).dir();
+    boolean root = ((Integer) Files.getAttribute(dir, "unix:uid")) == 0;
+    for (Path p : List.of(dir.resolve("nodes"), dir.resolve("nodes/web"), d, d.resolve("v1"))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo("rwx------");
+    }
+    for (String f : NodeFiles.FILES) {
+      Path p = d.resolve("v1").resolve(f);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(f).isEqualTo("rw-------");
+      if (root) {
+        assertThat(Files.getAttribute(p, "unix:uid")).as(f).isEqualTo(4101);
+        assertThat(Files.getAttribute(p, "unix:gid")).as(f).isEqualTo(4102);
+      }
+    }
+    if (root) {
+      assertThat(Files.getAttribute(d, "unix:uid")).isEqualTo(4101);
+      // a re-render without an owner (a node adopted after a restart) keeps giving files to the same user
+      Path v2 = files.render(content(2, Map.of("GREETING", "hey"))).dir().resolve("v2");
+      assertThat(Files.getAttribute(v2.resolve("config.json"), "unix:uid")).isEqualTo(4101);
+      assertThat(Files.getAttribute(v2, "unix:uid")).isEqualTo(4101);
+    }
   }
 
   @Test

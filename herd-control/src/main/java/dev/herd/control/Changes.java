@@ -48,6 +48,12 @@ final class Changes {
     if (x.memoryBytes() != y.memoryBytes() || x.cpus() != y.cpus()) {
       out.add("limits");
     }
+    if (!x.launch().equals(y.launch())) {
+      TreeSet<String> keys = new TreeSet<>(x.launch().keySet());
+      keys.addAll(y.launch().keySet());
+      keys.removeIf(k -> Objects.equals(x.launch().get(k), y.launch().get(k)));
+      out.add("launch " + String.join(", ", keys));
+    }
     if (out.isEmpty()) {
       out.add("runtime");
     }

@@ -10,6 +10,7 @@ import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.loop.ManualScheduler;
 import dev.herd.control.loop.ReconcileLoop;
 import dev.herd.control.loop.Result;
+import dev.herd.control.loop.TerminalError;
 import dev.herd.control.state.Batch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
@@ -21,10 +22,12 @@ import dev.herd.control.state.Release;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.Rollout;
 import dev.herd.control.state.Store;
+import dev.herd.db.DbException;
 import dev.herd.engine.EngineEvent;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.Subscription;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.catalog.InUse;
 import dev.herd.spec.Fleet;
 import java.time.Duration;
@@ -80,7 +83,19 @@ public final class Controller implements AutoCloseable {
 
   private Controller(ControllerConfig config) {
     this.config = config;
+    PrivateFiles.StateDir state = PrivateFiles.openStateDir(config.stateDir());
+    if (state.repaired()) {
+      log.warn("state directory {} was {}; set to rwx------ (herd's state is for its own user only)",
+          state.dir(), state.repairedFrom());
+    }
     this.store = Store.open(config.stateDir());
+    try {
+      // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.
+      store.checkIntegrity();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     this.loop = new ReconcileLoop(this::reconcile, config.scheduler(), this::reconcileFailed);
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
     this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
@@ -185,6 +200,7 @@ public final class Controller implements AutoCloseable {
               } else {
                 onEngine.remove(n.name());
               }
+              dropNodeFiles(n.fleet(), n.name()); // its /etc/herd directory and node token go with it
             } catch (RuntimeException e) {
               notRemoved.add(n.name() + " (" + e.getMessage() + ")");
             }
@@ -340,8 +356,32 @@ public final class Controller implements AutoCloseable {
   }
 
   private Release newRelease(String fleet, FleetDesired fd, Instant now) {
-    int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+    int version = nextVersion(fleet);
     return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+  }
+
+  /**
+   * The next release number of a fleet: above every release herd.db records and every release a
+   * node on the engine still carries. After herd.db is restored from an older copy the engine
+   * remembers releases the copy never saw; reusing one of their numbers would make those nodes
+   * look like drifted nodes of the new release (and be replaced all at once).
+   */
+  private int nextVersion(String fleet) {
+    int recorded = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0);
+    int onEngine = 0;
+    try {
+      for (NodeInfo n : config.engine().listNodes(config.project())) {
+        if (n.fleet().equals(fleet)) {
+          onEngine = Math.max(onEngine, Release.versionOf(fleet, n.releaseId()));
+        }
+      }
+    } catch (EngineException e) {
+      log.debug("fleet {}: engine not listed for the next release number: {}", fleet, e.getMessage());
+    }
+    for (NodeRecord r : store.nodes(fleet)) {
+      onEngine = Math.max(onEngine, Release.versionOf(fleet, r.releaseId()));
+    }
+    return Math.max(recorded, onEngine) + 1;
   }
 
   /**
@@ -364,7 +404,7 @@ public final class Controller implements AutoCloseable {
         return Optional.<String>empty();
       }
       Instant now = now();
-      int version = store.releases(fleet).stream().mapToInt(Release::version).max().orElse(0) + 1;
+      int version = nextVersion(fleet);
       Release r = new Release(Release.idOf(fleet, version), fleet, version, next, now);
       List<String> what = Changes.release(current.spec(), next);
       String from = cur.lastGoodRelease().orElse(cur.currentRelease());
@@ -629,6 +669,9 @@ public final class Controller implements AutoCloseable {
       Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
       lastFailure.remove(key);
       return r;
+    } catch (RuntimeException e) {
+      // a store damaged while running: retrying cannot help, the operator has to restore it
+      throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);
     } finally {
       MDC.remove("fleet");
     }
@@ -660,6 +703,7 @@ public final class Controller implements AutoCloseable {
           + " removed: " + detail);
     }
     driftStore.record(findings);
+    sweepNodeLeftovers();
     Map<Integer, String> leases = new java.util.TreeMap<>();
     store.allNodes().forEach(n -> leases.put(n.port(), n.fleet()));
     for (DriftFinding f : driftStore.record(ForeignScan.scan(config.engine(), config.project(), patterns, leases, now()))) {
@@ -672,6 +716,47 @@ public final class Controller implements AutoCloseable {
   /** The controller's state, for tests that check what it recorded. */
   Store store() {
     return store;
+  }
+
+  /**
+   * Drops node files and tokens of nodes that are neither on the engine nor recorded: a node
+   * whose start failed, or one removed while no controller ran. The candidates are listed first:
+   * a node's record is written before its files, so a node being started now is seen as recorded.
+   */
+  private void sweepNodeLeftovers() {
+    Map<String, Set<String>> candidates;
+    try {
+      candidates = deps.nodeConfig.withState();
+    } catch (RuntimeException e) {
+      log.warn("cannot list node files and tokens for the sweep: {}", e.getMessage());
+      return;
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    Set<String> live = new java.util.HashSet<>();
+    config.engine().listNodes(config.project()).forEach(n -> live.add(n.fleet() + "/" + n.name()));
+    store.allNodes().forEach(n -> live.add(n.fleet() + "/" + n.engineName()));
+    candidates.forEach((fleet, names) -> {
+      for (String node : names) {
+        if (!live.contains(fleet + "/" + node)) {
+          if (dropNodeFiles(fleet, node)) {
+            log.info("fleet {}: removed the files and token left by node {}", fleet, node);
+          }
+        }
+      }
+    });
+  }
+
+  /** Removes a node's files and token; a failure is logged, never thrown (the node is gone either way). */
+  private boolean dropNodeFiles(String fleet, String engineName) {
+    try {
+      deps.nodeConfig.removed(fleet, engineName);
+      return true;
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: files or token of {} not cleaned up: {}", fleet, engineName, e.getMessage());
+      return false;
+    }
   }
 
   private void reconcileFailed(String key, RuntimeException e) {
@@ -705,6 +790,7 @@ public final class Controller implements AutoCloseable {
   /** Handlers only notify: the event's fleet goes on the queue, the pass decides. */
   private void onEngineEvent(EngineEvent e) {
     deps.drift.onEngineEvent(e);
+    deps.oom.onEngineEvent(e);
     String fleet = deps.fleetOfNode.get(e.node().node());
     loop.enqueue(fleet != null ? fleet : ORPHANS);
   }

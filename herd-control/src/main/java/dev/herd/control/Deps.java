@@ -3,9 +3,11 @@ package dev.herd.control;
 import dev.herd.control.drift.DriftDetector;
 import dev.herd.control.drift.DriftStore;
 import dev.herd.control.health.HealthMonitor;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
+import dev.herd.engine.NodeSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,8 @@ final class Deps {
   final DriftStore driftStore;
   /** Image digests ensured on the engine during this controller's life. */
   final Set<String> ensured = ConcurrentHashMap.newKeySet();
+  /** The user each image's nodes run as, resolved once per digest (images are immutable). */
+  final Map<String, NodeSpec.RunAs> users = new ConcurrentHashMap<>();
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
   /**
@@ -56,6 +60,8 @@ final class Deps {
   /** False in simulated time: engine calls run one after another, in plan order, so runs repeat exactly. */
   final boolean parallel;
 
+  /** OOM kills reported by the engine, drained by the passes. */
+  final OomWatch oom;
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;
 
@@ -77,5 +83,6 @@ final class Deps {
     this.stopGrace = stopGrace;
     this.drift = drift;
     this.driftStore = driftStore;
+    this.oom = new OomWatch(clock);
   }
 }

@@ -13,6 +13,7 @@ import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
 import dev.herd.control.state.Rollout;
+import dev.herd.db.DbException;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineUnreachable;
 import dev.herd.engine.ImageMissing;
@@ -331,12 +332,22 @@ final class FleetActuator {
       throw new TerminalError("release " + row.releaseId() + " of fleet " + name + " is missing from the state");
     }
     ensureImage(d, rel);
+    NodeSpec.RunAs user;
+    try {
+      user = userOf(rel);
+    } catch (RuntimeException e) {
+      startFailed(row, done, "cannot tell which user its image runs as: " + e.getMessage(), freed, false, failedRollout);
+      return;
+    }
     NodeRecord current = row;
     for (int attempt = 1; ; attempt++) {
       NodeSpec spec;
       try {
-        spec = d.nodeConfig.prepare(nodeSpec(current, rel), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
+        spec = d.nodeConfig.prepare(nodeSpec(current, rel, user), new NodeConfig.Launch(name, current.slot(), current.slotIndex(), rel));
       } catch (RuntimeException e) {
+        if (DbException.needingOperator(e).isPresent()) {
+          throw e; // a damaged herd.db is no failure of this node: the round stops (see Controller#reconcile)
+        }
         // no config, no node: a node must never run without the config its release pins
         startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed, false, failedRollout);
         return;
@@ -371,7 +382,7 @@ final class FleetActuator {
             current.releaseId(), port, NodePhase.CREATING, now, null, null, "", null, "");
         done.put(current);
       } catch (NameConflict e) {
-        // a container has this name: the next generation's name avoids it
+        // a container has this name: the next generation's name avoids it; its files are that container's
         startFailed(current, done, e.getMessage(), freed, true, failedRollout);
         return;
       } catch (ImageMissing e) {
@@ -389,13 +400,14 @@ final class FleetActuator {
 
   /**
    * A node that did not start gives back its port lease and, when no container ever had its name,
-   * its generation. The failure is said once per distinct reason, and the fleet's starts back off.
+   * its generation, files and token. The failure is said once per distinct reason, and the fleet's starts back off.
    */
   private void startFailed(NodeRecord row, Batch done, String why, List<Integer> freed, boolean nameTaken,
       String[] failedRollout) {
     done.delete(row);
     if (!nameTaken) {
       done.unusedGeneration(name, row.slot(), row.generation());
+      gone(row.engineName()); // a node that never ran keeps no files or token
     }
     freed.add(row.port());
     // one reason for the whole fleet: node names would make every attempt look new
@@ -437,12 +449,17 @@ final class FleetActuator {
     d.logs.follow(row, last == null ? null : last.plusMillis(1));
   }
 
-  private NodeSpec nodeSpec(NodeRecord row, Release rel) {
+  private NodeSpec.RunAs userOf(Release rel) {
+    String digest = rel.spec().imageDigest();
+    return d.images == null ? NodeSpec.RunAs.ROOT : d.users.computeIfAbsent(digest, d.images::user);
+  }
+
+  private NodeSpec nodeSpec(NodeRecord row, Release rel, NodeSpec.RunAs user) {
     var rt = rel.spec().runtime();
     return NodeSpec.builder().project(d.project).fleet(name).node(row.engineName()).generation(row.generation())
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
-        .cpus(rt.cpus()).build();
+        .cpus(rt.cpus()).runAs(user).build();
   }
 
   // ---- config service ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ public record FleetDesired(FleetSettings settings, ReleaseSpec release) {
       throw new IllegalArgumentException("fleet " + fleet.name() + " runs role " + fleet.role() + ", not " + role.name());
     }
     RoleRuntime runtime = new RoleRuntime(role.name(), role.command(), environment.config(), fleet.readOnlyRoot(),
-        role.writable(), role.health(), fleet.limits().memoryBytes().orElse(0), fleet.limits().cpus().orElse(0));
+        role.writable(), role.health(), fleet.limits().memoryBytes().orElse(0), fleet.limits().cpus().orElse(0), role.launch());
     return new FleetDesired(FleetSettings.of(fleet), new ReleaseSpec(imageDigest, 0, Map.of(), runtime));
   }
 
@@ -48,9 +48,7 @@ public record FleetDesired(FleetSettings settings, ReleaseSpec release) {
    * config {@code env} (herd.yaml's overlaid by stored values) the nodes get as env vars.
    */
   public FleetDesired withConfig(long revision, Map<String, String> env) {
-    RoleRuntime r = release.runtime();
-    RoleRuntime runtime = new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(),
-        r.memoryBytes(), r.cpus());
+    RoleRuntime runtime = release.runtime().withEnv(env);
     return new FleetDesired(settings, new ReleaseSpec(release.imageDigest(), revision, release.secretRevisions(), runtime));
   }
 

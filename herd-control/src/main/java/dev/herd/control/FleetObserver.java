@@ -3,6 +3,7 @@ package dev.herd.control;
 import dev.herd.control.drift.DriftDecision;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.health.NodeHealth;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.state.FleetRecord;
 import dev.herd.control.state.NodePhase;
@@ -47,17 +48,18 @@ final class FleetObserver {
       load.accept(r.toRelease());
     });
     rows.values().forEach(r -> load.accept(r.releaseId()));
+    onEngine.forEach(n -> load.accept(n.releaseId()));
 
     Map<String, NodeHealth> health = new HashMap<>();
     Map<String, List<DriftFinding>> drift = new HashMap<>();
+    Map<String, OomWatch.Report> oom = new HashMap<>();
     for (NodeInfo n : onEngine) {
       NodeRecord r = rows.get(n.name());
       if (r == null) {
-        r = FleetPlanner.adoption(fleet, n, now).orElse(null);
+        r = FleetPlanner.adoption(fleet, n, Optional.ofNullable(releases.get(n.releaseId())), now).orElse(null);
         if (r == null) {
           continue;
         }
-        load.accept(r.releaseId());
       }
       Release rel = releases.get(r.releaseId());
       boolean watched = r.phase() == NodePhase.STARTING || r.phase() == NodePhase.HEALTHY;
@@ -71,12 +73,17 @@ final class FleetObserver {
         }
       }
       if ((watched || r.phase() == NodePhase.CREATING) && n.running()) {
+        // drained here, once per round: the planner turns the kills into events and verdicts
+        OomWatch.Report kills = d.oom.drain(n.id(), now);
+        if (kills.newKills() > 0) {
+          oom.put(n.name(), kills);
+        }
         health.put(n.name(), d.monitor.observe(new ProbeTarget(new NodeRef(d.project, n.name()), name, r.releaseId(), r.port()),
             rel == null ? Optional.empty() : rel.spec().runtime().health(),
             n.startedAt() == null ? now : n.startedAt(), r.phase() == NodePhase.HEALTHY ? r.healthySince() : null));
       }
     }
-    return new FleetSnapshot(now, fleet, rollout, onEngine, records, releases, health, drift,
+    return new FleetSnapshot(now, fleet, rollout, onEngine, records, releases, health, drift, oom,
         Optional.ofNullable(d.startFailures.get(name)));
   }
 }

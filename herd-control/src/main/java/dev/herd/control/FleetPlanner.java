@@ -7,6 +7,7 @@ import dev.herd.control.drift.DriftDecision;
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.NodeHealth;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.state.EventKind;
 import dev.herd.control.state.FleetSettings;
 import dev.herd.control.state.NodePhase;
@@ -15,6 +16,7 @@ import dev.herd.control.state.Release;
 import dev.herd.engine.NodeInfo;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Fleet;
+import dev.herd.spec.Size;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,15 +120,33 @@ final class FleetPlanner implements RolloutMachine.Slots {
    * The record an engine node without one gets (the controller stopped between start and
    * record), or empty when the container is no node of the fleet (a stray).
    */
-  static Optional<NodeRecord> adoption(dev.herd.control.state.FleetRecord fleet, NodeInfo n, Instant now) {
+  static Optional<NodeRecord> adoption(dev.herd.control.state.FleetRecord fleet, NodeInfo n, Optional<Release> rel, Instant now) {
     String slot = NodeRecord.slotOf(n.name(), n.generation());
     int index = slot == null ? -1 : SlotNames.indexOf(fleet.settings().nodeName(), slot);
     if (index < 1 || fleet.deleted()) {
       return Optional.empty();
     }
+    NodePhase phase = adoptedPhase(fleet, n, rel, now);
     return Optional.of(new NodeRecord(n.name(), fleet.name(), slot, index, n.generation(), n.id(), n.releaseId(), n.port(),
-        n.running() ? NodePhase.STARTING : NodePhase.DEAD, n.createdAt() == null ? now : n.createdAt(), n.startedAt(),
-        null, n.running() ? "" : exitReason(n), null, ""));
+        phase, n.createdAt() == null ? now : n.createdAt(), n.startedAt(), phase == NodePhase.HEALTHY ? n.startedAt() : null,
+        n.running() ? "" : exitReason(n), null, ""));
+  }
+
+  /**
+   * A running node found without a record that has run longer than its start grace plus
+   * min_healthy_time was serving before herd lost track of it (herd.db restored from an older
+   * copy): it is adopted healthy and ready, so the availability limit protects it like any node,
+   * until its probes say otherwise. A younger one (a controller killed right after starting it)
+   * is adopted starting and must prove itself, as a node herd just started would.
+   */
+  private static NodePhase adoptedPhase(dev.herd.control.state.FleetRecord fleet, NodeInfo n, Optional<Release> rel,
+      Instant now) {
+    if (!n.running()) {
+      return NodePhase.DEAD;
+    }
+    Duration grace = rel.flatMap(r -> r.spec().runtime().health()).map(dev.herd.spec.Health::startGrace).orElse(Duration.ZERO);
+    Duration settle = grace.plus(fleet.settings().rollout().minHealthyTime());
+    return n.startedAt() != null && !n.startedAt().plus(settle).isAfter(now) ? NodePhase.HEALTHY : NodePhase.STARTING;
   }
 
   private void sync() {
@@ -134,7 +154,7 @@ final class FleetPlanner implements RolloutMachine.Slots {
       if (rows.containsKey(n.name())) {
         continue;
       }
-      Optional<NodeRecord> a = adoption(s.fleet(), n, now);
+      Optional<NodeRecord> a = adoption(s.fleet(), n, Optional.ofNullable(s.releases().get(n.releaseId())), now);
       if (a.isEmpty()) {
         String what = "container " + n.ref().containerName() + " carries fleet " + name + "'s labels but is no node of it";
         strays.add(n);
@@ -151,7 +171,7 @@ final class FleetPlanner implements RolloutMachine.Slots {
       adopted.add(r);
       updates.put(r.engineName(), r);
       event(r.slot(), EventKind.NODE_ADOPTED, r.label() + " adopted: found on the engine running release "
-          + n.releaseId() + " without a record (the controller stopped mid-change)");
+          + n.releaseId() + " without a record (the controller stopped mid-change, or herd.db was restored from an older copy)");
     }
     for (NodeRecord r : List.copyOf(rows.values())) {
       if (onEngine.containsKey(r.engineName())) {
@@ -227,10 +247,32 @@ final class FleetPlanner implements RolloutMachine.Slots {
             u = u.withPhase(NodePhase.UNHEALTHY, v.reason());
             forget.add(u.engineName());
           }
+          if (u.phase() == NodePhase.STARTING || u.phase() == NodePhase.HEALTHY) {
+            u = oomKills(u);
+          }
         }
       }
       save(r, u);
     }
+  }
+
+  /** OOM kills the engine reported for a running node: one event each round; too many make it unhealthy. */
+  private NodeRecord oomKills(NodeRecord u) {
+    OomWatch.Report kills = s.oom().getOrDefault(u.engineName(), OomWatch.Report.NONE);
+    if (kills.newKills() == 0) {
+      return u;
+    }
+    Release rel = s.releases().get(u.releaseId());
+    long limit = rel == null ? 0 : rel.spec().runtime().memoryBytes();
+    String what = limit > 0 ? "memory limit " + Size.ofBytes(limit) : "no memory limit";
+    event(u.slot(), EventKind.NODE_OOM, u.label() + ": "
+        + (kills.newKills() == 1 ? "process" : kills.newKills() + " processes") + " OOM-killed (" + what + ")");
+    if (!kills.unhealthy()) {
+      return u;
+    }
+    forget.add(u.engineName());
+    return u.withPhase(NodePhase.UNHEALTHY, "OOM-killed " + kills.recentKills() + " times within "
+        + Durations.format(OomWatch.WINDOW) + " (" + what + ")");
   }
 
   private void save(NodeRecord before, NodeRecord after) {

@@ -2,6 +2,7 @@ package dev.herd.control;
 
 import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.health.NodeHealth;
+import dev.herd.control.health.OomWatch;
 import dev.herd.control.state.FleetRecord;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
@@ -21,6 +22,7 @@ import java.util.Optional;
  *
  * @param health verdicts by engine node name, for running nodes that are starting or healthy
  * @param drift findings by engine node name (only nodes that drifted)
+ * @param oom OOM kills the engine reported since the last round, by engine node name (only nodes with kills)
  * @param startFailure the fleet's start backoff, when its last starts failed
  */
 record FleetSnapshot(
@@ -32,6 +34,7 @@ record FleetSnapshot(
     Map<String, Release> releases,
     Map<String, NodeHealth> health,
     Map<String, List<DriftFinding>> drift,
+    Map<String, OomWatch.Report> oom,
     Optional<Deps.StartFailure> startFailure) {
 
   FleetSnapshot {
@@ -44,6 +47,7 @@ record FleetSnapshot(
     releases = Map.copyOf(releases);
     health = Map.copyOf(health);
     drift = Map.copyOf(drift);
+    oom = Map.copyOf(oom);
     for (NodeInfo n : engineNodes) {
       if (!n.fleet().equals(fleet.name())) {
         throw new IllegalArgumentException("engine node " + n.name() + " is of fleet " + n.fleet() + ", not " + fleet.name());

@@ -1,6 +1,7 @@
 package dev.herd.control;
 
 import dev.herd.engine.ImageSource;
+import dev.herd.engine.NodeSpec;
 
 /**
  * Gives the engine an image by digest (the server backs it with herd's image store). Asked only
@@ -10,4 +11,13 @@ import dev.herd.engine.ImageSource;
 public interface ImageSupplier {
   /** The image as an archive source; throws {@link java.util.NoSuchElementException} when unknown. */
   ImageSource source(String digest);
+
+  /**
+   * The uid/gid the image's user runs as (its config's {@code User} resolved in its own
+   * /etc/passwd and /etc/group); the node's secrets and /etc/herd files are given to it.
+   * Root when the supplier cannot tell.
+   */
+  default NodeSpec.RunAs user(String digest) {
+    return NodeSpec.RunAs.ROOT;
+  }
 }

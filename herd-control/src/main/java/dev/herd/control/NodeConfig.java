@@ -3,7 +3,9 @@ package dev.herd.control;
 import dev.herd.control.state.Release;
 import dev.herd.engine.NodeSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the controller asks of the config service ({@code dev.herd.control.config.ConfigDelivery})
@@ -55,6 +57,15 @@ public interface NodeConfig {
 
   /** The node's container is gone (removed, vanished, never adopted): drop its files and token. */
   void removed(String fleet, String engineName);
+
+  /**
+   * Nodes that still have files or a token, fleet → engine names. The controller sweeps those
+   * that are neither on the engine nor recorded (a node whose start failed, a controller killed
+   * before it cleaned up) through {@link #removed}.
+   */
+  default Map<String, Set<String>> withState() {
+    return Map.of();
+  }
 
   NodeConfig NONE = new NodeConfig() {
     @Override

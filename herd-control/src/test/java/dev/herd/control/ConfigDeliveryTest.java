@@ -145,6 +145,67 @@ class ConfigDeliveryTest {
   }
 
   @Test
+  void aLaunchChangeIsANewReleaseRolledOutWithTheFleetsStrategyAndRolledBackWithIt() {
+    open(3, "rolling");
+    assertThat(sim.running()).allSatisfy(n -> assertThat(spec(n).env()).containsEntry("HEAP_MB", "96"));
+
+    delivery.spec(parse(yaml(3, "rolling").replace("* 3 // 4", "// 2")));
+    ApplyResult r = sim.controller.apply(delivery.pin(spec, DesiredState.of(spec, Map.of("web", Sim.V1))));
+    assertThat(r.fleets()).singleElement().satisfies(c -> {
+      assertThat(c.kind()).isEqualTo(FleetChange.Kind.RELEASED);
+      assertThat(c.details()).contains("launch HEAP_MB");
+    });
+    sim.controller.runPending();
+    assertThat(sim.status().currentRelease()).isEqualTo("web:v2");
+    List<Integer> running = new ArrayList<>();
+    sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 3), () -> running.add(sim.running().size()));
+    assertThat(running).as("max_surge 1, max_unavailable 0").allMatch(n -> n >= 3 && n <= 4).contains(4);
+    assertThat(sim.running()).allSatisfy(n -> assertThat(spec(n).env()).containsEntry("HEAP_MB", "64"));
+
+    // the release pins the templates: a rollback brings the old launch settings back
+    sim.controller.rollback("web");
+    sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v1", 3));
+    assertThat(sim.running()).allSatisfy(n -> assertThat(spec(n).env()).containsEntry("HEAP_MB", "96"));
+  }
+
+  @Test
+  void aNodeWhoseStartFailsKeepsNoFilesAndNoToken() {
+    open(2, "rolling");
+    sim.fake.failStart("web-3-g1", "OCI runtime error: boom");
+    apply(yaml(3, "rolling"));
+    sim.tick();
+
+    assertThat(sim.events(dev.herd.control.state.EventKind.NODE_START_FAILED)).isNotEmpty();
+    assertThat(dir.resolve("nodes/web/web-3-g1")).doesNotExist();
+    assertThat(cfg.tokens().nodes().get("web")).doesNotContain("web-3-g1");
+  }
+
+  @Test
+  void filesAndTokensOfNodesThatAreGoneAreSweptAtTheNextStart() throws IOException {
+    open(2, "rolling");
+    List<String> live = sim.running().stream().map(NodeInfo::name).toList();
+    sim.controller.close();
+    // left behind by a controller killed between removing a node and cleaning up after it
+    Files.createDirectories(dir.resolve("nodes/web/web-7-g4/v1"));
+    cfg.tokens().issue(new dev.herd.config.NodeIdentity("web", "web-7-g4", "prod", "web"));
+
+    sim.open();
+    delivery.attach(sim.controller);
+    sim.tick();
+
+    assertThat(dir.resolve("nodes/web/web-7-g4")).doesNotExist();
+    assertThat(cfg.tokens().nodes().get("web")).containsExactlyInAnyOrderElementsOf(live);
+    for (String n : live) {
+      assertThat(dir.resolve("nodes/web").resolve(n)).isDirectory();
+    }
+  }
+
+  private Spec parse(String text) {
+    spec = SpecLoader.load(Path.of("/tmp/herd-test/herd.yaml"), text.getBytes(StandardCharsets.UTF_8)).orThrow();
+    return spec;
+  }
+
+  @Test
   void reloadReRendersTheNodeFilesAndSignalsEachNodeWithoutARelease() throws IOException {
     open(2, "reload");
     cfg.config().set(spec, "prod", "web", Map.of("GREETING", "hola"), EDIT);

@@ -334,6 +334,7 @@ class FleetPlannerTest {
     final List<NodeInfo> engine = new ArrayList<>();
     final Map<String, NodeHealth> health = new HashMap<>();
     final Map<String, List<DriftFinding>> drift = new HashMap<>();
+    final Map<String, dev.herd.control.health.OomWatch.Report> oom = new HashMap<>();
 
     World(int count) {
       this.count = count;
@@ -563,7 +564,7 @@ class FleetPlannerTest {
         releases.put(id, new Release(id, "web", v, new ReleaseSpec(digest(id), 1, Map.of(), rt), NOW.minusSeconds(3600)));
       }
       return new FleetSnapshot(NOW, fleet, Optional.ofNullable(rollout).map(rolloutChange), engine, records, releases, health, drift,
-          Optional.ofNullable(startFailure));
+          oom, Optional.ofNullable(startFailure));
     }
   }
 }

@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
 /**
  * Everything the engine needs to run one node. Config travels in {@code env} and in the
  * read-only {@code configDir} mounted at {@value #CONFIG_MOUNT}; secrets never travel in env,
- * labels or argv: they are written as files (dir 0700, files 0400) on a host tmpfs and mounted
- * read-only at {@value #SECRETS_MOUNT}.
+ * labels or argv: they are written as files (dir 0700, files 0400, both owned by {@code runAs})
+ * on a host tmpfs and mounted read-only at {@value #SECRETS_MOUNT}.
  *
  * @param configDir host directory mounted read-only at /etc/herd, or null for none
+ * @param runAs the uid/gid the node's process runs as (the image's user), which its secrets
+ *     belong to; null for root
  * @param memoryBytes memory limit, 0 for none
  * @param cpus CPU limit in cores (0.5 = half a core), 0 for none
  */
@@ -35,7 +37,24 @@ public record NodeSpec(
     Map<String, byte[]> secrets,
     int port,
     long memoryBytes,
-    double cpus) {
+    double cpus,
+    RunAs runAs) {
+
+  /** A numeric user and group, as the image's {@code User} resolves in its /etc/passwd and /etc/group. */
+  public record RunAs(int uid, int gid) {
+    public static final RunAs ROOT = new RunAs(0, 0);
+
+    public RunAs {
+      if (uid < 0 || gid < 0) {
+        throw new IllegalArgumentException("uid and gid must be >= 0, got " + uid + ":" + gid);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return uid + ":" + gid;
+    }
+  }
 
   public static final String CONFIG_MOUNT = "/etc/herd";
   public static final String SECRETS_MOUNT = "/run/secrets";
@@ -95,6 +114,9 @@ public record NodeSpec(
     if (cpus < 0 || Double.isNaN(cpus)) {
       throw new IllegalArgumentException("cpu limit must be >= 0, got " + cpus);
     }
+    if (runAs == null) {
+      runAs = RunAs.ROOT;
+    }
   }
 
   public NodeRef ref() {
@@ -132,7 +154,7 @@ public record NodeSpec(
   @Override
   public String toString() {
     return "NodeSpec[" + project + "/" + node + " fleet=" + fleet + " gen=" + generation
-        + " release=" + releaseId + " image=" + imageDigest + " port=" + port
+        + " release=" + releaseId + " image=" + imageDigest + " port=" + port + " user=" + runAs
         + " secrets=" + secrets.keySet() + "]";
   }
 
@@ -171,7 +193,7 @@ public record NodeSpec(
     return builder().project(project).fleet(fleet).node(node).generation(generation)
         .releaseId(releaseId).imageDigest(imageDigest).command(command).env(env)
         .readOnlyRoot(readOnlyRoot).writablePaths(writablePaths).configDir(configDir)
-        .secrets(secrets).port(port).memoryBytes(memoryBytes).cpus(cpus);
+        .secrets(secrets).port(port).memoryBytes(memoryBytes).cpus(cpus).runAs(runAs);
   }
 
   /** Builder with herd's defaults: read-only root, no limits, no config dir, no secrets. */
@@ -191,6 +213,7 @@ public record NodeSpec(
     private int port;
     private long memoryBytes;
     private double cpus;
+    private RunAs runAs = RunAs.ROOT;
 
     private Builder() {}
 
@@ -213,10 +236,11 @@ public record NodeSpec(
     public Builder port(int v) { port = v; return this; }
     public Builder memoryBytes(long v) { memoryBytes = v; return this; }
     public Builder cpus(double v) { cpus = v; return this; }
+    public Builder runAs(RunAs v) { runAs = v; return this; }
 
     public NodeSpec build() {
       return new NodeSpec(project, fleet, node, generation, releaseId, imageDigest, command, env,
-          readOnlyRoot, writablePaths, configDir, secrets, port, memoryBytes, cpus);
+          readOnlyRoot, writablePaths, configDir, secrets, port, memoryBytes, cpus, runAs);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.herd.image;
 
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.image.archive.ImageExporter;
 import dev.herd.image.catalog.Catalog;
 import dev.herd.image.catalog.CatalogImage;
@@ -51,7 +52,8 @@ public final class Images implements AutoCloseable {
 
   public static Images open(Path stateDir) {
     Path dir = stateDir.toAbsolutePath().normalize();
-    return new Images(ImageStore.open(dir.resolve("images")), Catalog.open(dir.resolve("herd.db")));
+    PrivateFiles.openStateDir(dir);
+    return new Images(ImageStore.open(dir.resolve("images")), Catalog.open(dir.resolve(dev.herd.db.Db.FILE_NAME)));
   }
 
   public ImageStore store() {

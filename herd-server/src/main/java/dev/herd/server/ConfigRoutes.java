@@ -83,7 +83,7 @@ final class ConfigRoutes {
 
   void configChange(Context ctx) {
     guard(ctx, () -> {
-      ConfigApi.Change body = body(ctx, ConfigApi.Change.class, "{\"set\": {\"KEY\": \"value\"}, \"unset\": [\"OLD\"]}");
+      ConfigApi.Change body = Bodies.read(ctx, ConfigApi.Change.class, "{\"set\": {\"KEY\": \"value\"}, \"unset\": [\"OLD\"]}");
       Map<String, String> set = body.set() == null ? Map.of() : body.set();
       List<String> unset = body.unset() == null ? List.of() : body.unset();
       if (set.values().stream().anyMatch(v -> v == null)) {
@@ -96,7 +96,7 @@ final class ConfigRoutes {
 
   void configRollback(Context ctx) {
     guard(ctx, () -> {
-      ConfigApi.Rollback body = body(ctx, ConfigApi.Rollback.class, "{\"revision\": 3}");
+      ConfigApi.Rollback body = Bodies.read(ctx, ConfigApi.Rollback.class, "{\"revision\": 3}");
       if (body.revision() == null) {
         throw ApiError.badRequest("revision is missing: send {\"revision\": N}");
       }
@@ -249,12 +249,10 @@ final class ConfigRoutes {
     guard(ctx, () -> {
       String env = flagEnv(ctx);
       String name = ctx.pathParam("name");
-      ConfigApi.FlagChange c = body(ctx, ConfigApi.FlagChange.class, "{\"on\": true, \"percent\": 30}");
+      ConfigApi.FlagChange c = Bodies.read(ctx, ConfigApi.FlagChange.class, "{\"on\": true, \"percent\": 30}");
       Edit edit = edit(c.author(), "");
       Optional<Flag> existing = cfg.flags().get(env, name);
-      Flag f = existing.orElseGet(() -> c.variants() != null && !c.variants().isEmpty()
-          ? Flag.variants(name, c.offValue() == null ? "off" : c.offValue(), variants(c), 100)
-          : Flag.bool(name, 100));
+      Flag f = existing.orElseGet(() -> Flag.created(name, c.offValue(), c.variants() == null ? null : variants(c)));
       if (existing.isPresent() && c.variants() != null && !c.variants().isEmpty()) {
         f = new Flag(name, Flag.Kind.VARIANT, f.enabled(), f.killed(), c.offValue() == null ? f.offValue() : c.offValue(),
             variants(c), f.rolloutBasisPoints(), f.targeting(), f.description());
@@ -446,22 +444,6 @@ final class ConfigRoutes {
       return new Edit(author == null || author.isBlank() ? "api" : author, message == null ? "" : message);
     } catch (ConfigException e) {
       throw ApiError.badRequest(e.getMessage());
-    }
-  }
-
-  private <T> T body(Context ctx, Class<T> type, String example) {
-    String text = ctx.body();
-    if (text.isBlank()) {
-      throw ApiError.badRequest("request body is empty: send JSON like " + example);
-    }
-    try {
-      T value = json.readValue(text, type);
-      if (value == null) {
-        throw ApiError.badRequest("request body is null: send JSON like " + example);
-      }
-      return value;
-    } catch (JsonProcessingException e) {
-      throw ApiError.badRequest("request body is not valid: send JSON like " + example);
     }
   }
 }

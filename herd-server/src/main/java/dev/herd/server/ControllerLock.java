@@ -1,5 +1,6 @@
 package dev.herd.server;
 
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.server.api.ApiFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,8 +38,8 @@ public final class ControllerLock implements AutoCloseable {
     Path file = stateDir.resolve(FILE);
     FileChannel ch = null;
     try {
-      Files.createDirectories(stateDir);
-      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      PrivateFiles.openStateDir(stateDir);
+      ch = PrivateFiles.newChannel(file, StandardOpenOption.CREATE);
       FileLock l;
       try {
         l = ch.tryLock();

@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRouting;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class HerdServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HerdServer.class);
   static final String INTERNAL = "internal error, see herd's log";
+  /** The largest request body the API reads, declared or chunked (a secret, a config change: far less). */
+  public static final long MAX_BODY_BYTES = 1L << 20;
 
   /**
    * @param port 0: any free port
@@ -90,6 +95,12 @@ public final class HerdServer implements AutoCloseable {
       config.useVirtualThreads = true;
       config.jsonMapper(new JavalinJackson(json, true));
       config.jetty.defaultHost = "127.0.0.1";
+      config.http.maxRequestSize = MAX_BODY_BYTES;
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
+      config.jetty.modifyServletContextHandler(h -> {
+        h.setErrorHandler(new JsonErrors());
+        h.addFilter(new FilterHolder(new BodyLimit(MAX_BODY_BYTES)), "/*", EnumSet.of(DispatcherType.REQUEST));
+      });
       config.router.mount(r -> mount(r, routes, streams, configRoutes));
     });
   }
@@ -97,8 +108,14 @@ public final class HerdServer implements AutoCloseable {
   private void mount(JavalinDefaultRouting r, Routes routes, Streams streams, ConfigRoutes config) {
     r.before(this::authenticate);
     // An SSE response is committed (200) before its handler runs, so streams validate up front.
-    r.before("/v1/events/stream", streams::checkEvents);
-    r.before("/v1/logs/stream", streams::checkLogs);
+    r.before("/v1/events/stream", ctx -> {
+      acceptsEventStream(ctx);
+      streams.checkEvents(ctx);
+    });
+    r.before("/v1/logs/stream", ctx -> {
+      acceptsEventStream(ctx);
+      streams.checkLogs(ctx);
+    });
     r.get("/healthz", this::healthz);
     r.get("/v1/status", routes::status);
     r.post("/v1/apply", routes::apply);
@@ -232,6 +249,14 @@ public final class HerdServer implements AutoCloseable {
     }
   }
 
+  /** Javalin streams only to exactly this Accept header and answers anything else with an empty 200. */
+  private static void acceptsEventStream(Context ctx) {
+    if (!"text/event-stream".equals(ctx.header("Accept"))) {
+      throw new ApiError(406, ctx.path() + " streams server-sent events: send 'Accept: text/event-stream'"
+          + (ctx.path().startsWith("/v1/events") ? " (GET /v1/events lists events as JSON)" : " (GET /v1/logs lists lines as JSON)"));
+    }
+  }
+
   /** Called by the down route once the nodes are gone: answer first, then stop. */
   private void down(String summary) {
     stopping = true;
@@ -242,6 +267,9 @@ public final class HerdServer implements AutoCloseable {
     String reason = redactor.redact(e.getMessage());
     if (e.status() >= 500) {
       log.warn("{} {} → {}: {}", ctx.method(), redactor.redact(ctx.path()), e.status(), reason);
+    }
+    if (e.status() == 413) {
+      ctx.header("Connection", "close"); // the rest of the body is not worth reading
     }
     ctx.status(e.status()).json(new Api.Error(reason, e.details().stream().map(redactor::redact).toList()));
   }

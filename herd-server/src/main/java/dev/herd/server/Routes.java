@@ -1,13 +1,11 @@
 package dev.herd.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.herd.control.Controller;
 import dev.herd.control.FleetStatus;
 import dev.herd.control.NodeStatus;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.NodeLog;
 import dev.herd.server.api.Api;
-import dev.herd.server.api.Json;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -117,7 +115,7 @@ final class Routes {
 
   void scale(Context ctx) {
     String fleet = ctx.pathParam("fleet");
-    Api.Scale body = body(ctx, Api.Scale.class, "{\"count\": 3}");
+    Api.Scale body = Bodies.read(ctx, Api.Scale.class, "{\"count\": 3}");
     if (body.count() == null) {
       throw ApiError.badRequest("count is missing: send {\"count\": N}");
     }
@@ -198,25 +196,6 @@ final class Routes {
       return controller.status(fleet);
     } catch (NoSuchElementException e) {
       throw ApiError.notFound(e.getMessage());
-    }
-  }
-
-  private static <T> T body(Context ctx, Class<T> type, String example) {
-    String text = ctx.body();
-    if (text.isBlank()) {
-      throw ApiError.badRequest("request body is empty: send JSON like " + example);
-    }
-    try {
-      T value = Json.mapper().readValue(text, type);
-      if (value == null) {
-        throw ApiError.badRequest("request body is null: send JSON like " + example);
-      }
-      return value;
-    } catch (JsonProcessingException e) {
-      // Jackson's own message names Java types; say what is expected instead.
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
-          + e.getLocation().getColumnNr();
-      throw ApiError.badRequest("request body is not valid" + where + ": send JSON like " + example);
     }
   }
 }

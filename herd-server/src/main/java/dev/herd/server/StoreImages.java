@@ -1,9 +1,11 @@
 package dev.herd.server;
 
+import dev.herd.engine.NodeSpec;
 import dev.herd.control.ImageSupplier;
 import dev.herd.engine.EnsuredImage;
 import dev.herd.engine.ImageSource;
 import dev.herd.image.archive.ImageExporter;
+import dev.herd.image.archive.ImageUser;
 import dev.herd.image.oci.Digest;
 import dev.herd.image.oci.ImageStore;
 import dev.herd.image.oci.Manifest;
@@ -34,5 +36,11 @@ public final class StoreImages implements ImageSupplier {
         ImageSource.Format.OCI_ARCHIVE, out -> ImageExporter.writeOciArchive(store, d, null, out),
         ImageSource.Format.DOCKER_ARCHIVE,
         out -> ImageExporter.writeDockerArchive(store, d, EnsuredImage.refFor(digest), out)));
+  }
+
+  @Override
+  public NodeSpec.RunAs user(String digest) {
+    ImageUser u = ImageUser.of(store, Digest.parse(digest));
+    return new NodeSpec.RunAs(u.uid(), u.gid());
   }
 }

@@ -113,6 +113,62 @@ class ConfigApiTest {
   }
 
   @Test
+  void aNewFlagStartsOffWhateverTheBodyLeavesOut() throws IOException {
+    Map<String, String> bodies = Map.of(
+        "empty", "{}",
+        "described", "{\"description\": \"the new checkout\"}",
+        "percent-only", "{\"percent\": 30}",
+        "variants", "{\"variants\": [{\"value\": \"blue\"}, {\"value\": \"green\"}], \"off_value\": \"grey\"}");
+    for (Map.Entry<String, String> c : bodies.entrySet()) {
+      var put = send("PUT", "/v1/flags/prod/" + c.getKey(), c.getValue());
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+      assertThat(json(put).path("message").asText()).as(c.getKey()).contains("is now off");
+      for (String key : List.of("user-1", "user-2", "user-3", "user-42")) {
+        var eval = json(send("GET", "/v1/flags/prod/" + c.getKey() + "?key=" + key, null));
+        assertThat(eval.path("on").asBoolean()).as(c.getKey() + " for " + key).isFalse();
+        assertThat(eval.path("value").asText()).as(c.getKey()).isIn("false", "grey");
+      }
+    }
+    // turning it on afterwards serves everyone
+    send("PUT", "/v1/flags/prod/empty", "{\"on\": true}");
+    assertThat(json(send("GET", "/v1/flags/prod/empty?key=user-1", null)).path("value").asText()).isEqualTo("true");
+  }
+
+  @Test
+  void everyJsonBodyFollowsOneStrictTypingRule() throws IOException {
+    record Case(String method, String path, String body, String reason) {}
+    List<Case> cases = List.of(
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": 1}}", "set.A: expected a JSON string, got the number 1"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": 1.5}}", "set.A: expected a JSON string, got the number 1.5"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": true}}", "set.A: expected a JSON string, got true"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": null}}", "set.A: expected a JSON string, got null"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": {\"A\": {}}}", "set.A: expected a JSON string, got an object"),
+        new Case("POST", "/v1/config/prod/web", "{\"set\": \"A=1\"}", "set: expected a JSON object, got a string"),
+        new Case("POST", "/v1/config/prod/web", "{\"unset\": \"A\"}", "unset: expected a JSON array, got a string"),
+        new Case("POST", "/v1/config/prod/web", "{\"unset\": [1]}", "unset[0]: expected a JSON string, got the number 1"),
+        new Case("POST", "/v1/config/prod/web", "{\"message\": 7}", "message: expected a JSON string"),
+        new Case("POST", "/v1/config/prod/web/rollback", "{\"revision\": \"0\"}", "revision: expected a whole JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"on\": \"true\"}", "on: expected true or false, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"on\": 1}", "on: expected true or false, got the number 1"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"percent\": \"30\"}", "percent: expected a JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"variants\": [{\"value\": \"a\", \"weight\": \"2\"}]}",
+            "variants[0].weight: expected a whole JSON number, got a string"),
+        new Case("PUT", "/v1/flags/prod/f", "{\"variants\": [{\"value\": 3}]}", "variants[0].value: expected a JSON string"),
+        new Case("PUT", "/v1/flags/prod/f", "[]", "request body: expected a JSON object, got an array"));
+    for (Case c : cases) {
+      var r = send(c.method(), c.path(), c.body());
+      assertThat(r.statusCode()).as(c.body() + " → " + r.body()).isEqualTo(400);
+      assertThat(json(r).path("error").asText()).as(c.body()).contains(c.reason());
+    }
+    // nothing was stored by any of them
+    assertThat(json(send("GET", "/v1/config/prod/web", null)).path("revision").asLong()).isZero();
+    assertThat(json(send("GET", "/v1/flags/prod", null)).path("flags").size()).isZero();
+    // the documented types pass
+    assertThat(send("POST", "/v1/config/prod/web", "{\"set\": {\"A\": \"1\"}}").statusCode()).isEqualTo(200);
+    assertThat(send("PUT", "/v1/flags/prod/f", "{\"on\": true, \"percent\": 30}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void badConfigRequestsAre4xxWithAReasonAndChangeNothing() throws IOException {
     assertStatus(send("GET", "/v1/config/staging/web", null), 404, "unknown environment");
     assertStatus(send("GET", "/v1/config/prod/db", null), 404, "unknown role");

@@ -58,8 +58,10 @@ class ControllerHostTest {
       }
       assertThat(fake.listNodes("shop")).hasSize(3);
       fake.addForeignContainer("not-herds", Map.of());
+      assertThat(dir.resolve(".herd/nodes/web")).isDirectoryContaining(p -> p.getFileName().toString().startsWith("web-"));
       assertThat(host.removeAllNodes()).isEqualTo("controller stopped; removed 3 nodes");
       assertThat(fake.listNodes("shop")).isEmpty();
+      assertThat(dir.resolve(".herd/nodes/web")).as("node files go with their nodes").isEmptyDirectory();
       assertThat(fake.containerExists("not-herds")).isTrue();
     }
     assertThat(dir.resolve(".herd/api.json")).doesNotExist();

@@ -24,6 +24,7 @@ public final class Bases {
   }
 
   /**
+   * @param projectDir herd.yaml's directory, which an image base's path is relative to
    * @param workDir the bake's private work directory; scratch and imported trees are made there
    *     (Debian trees live in the base cache)
    * @param lock herd.lock as read, if there is one

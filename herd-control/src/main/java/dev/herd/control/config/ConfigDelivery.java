@@ -22,6 +22,7 @@ import dev.herd.control.state.RoleRuntime;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeRef;
 import dev.herd.engine.NodeSpec;
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.spec.Fleet;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;
@@ -35,6 +36,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -74,7 +76,9 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   private final List<ConfigWatch.Subscription> subscriptions = new ArrayList<>();
 
   /** What herd knows of one live node: enough to render its files again. */
-  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config) {}
+  /** @param owner who the node's files belong to (its process's uid/gid); null: keep the directory's owner (an adopted node) */
+  private record NodeState(String fleet, String engineName, String slot, int port, String releaseId, EffectiveConfig config,
+      PrivateFiles.Owner owner) {}
 
   public ConfigDelivery(HerdConfig cfg, Engine engine, String project, Clock clock) {
     this.cfg = Objects.requireNonNull(cfg, "cfg");
@@ -179,7 +183,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         rt.cpus() > 0 ? OptionalDouble.of(rt.cpus()) : OptionalDouble.empty());
     // Env carries what the release pins (drift compares it); stored config reaches reload/none fleets through /etc/herd.
     Map<String, String> env = new TreeMap<>(rt.env());
-    Map<String, String> launchEnv = cfg.launch().evaluate(role, facts, config.asMap());
+    // The release's launch templates, not the applied spec's: a launch change is a new release.
+    Map<String, String> launchEnv = cfg.launch().evaluate(role.name(), rt.launch(), facts, config.asMap());
     for (Map.Entry<String, String> e : launchEnv.entrySet()) {
       if (env.containsKey(e.getKey())) {
         throw new IllegalArgumentException("launch setting " + e.getKey() + " of role " + role.name()
@@ -199,7 +204,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       if (watchUrl != null) {
         env.put("HERD_WATCH_URL", watchUrl);
       }
-      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config);
+      NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config,
+          new PrivateFiles.Owner(base.runAs().uid(), base.runAs().gid()));
       rendered = render(node);
       nodes.computeIfAbsent(fleet.name(), k -> new LinkedHashMap<>()).put(base.node(), node);
     }
@@ -222,7 +228,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
         // a node started by an earlier controller: bring its files up to date (no signal)
         Optional<Release> rel = releaseOf(fleet, m.releaseId());
         if (rel.isPresent()) {
-          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()));
+          n = new NodeState(fleet, m.engineName(), m.slot(), m.port(), m.releaseId(), configFor(s, f, rel.get()), null);
           render(n);
         }
       }
@@ -255,6 +261,14 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     log.info("discovery of {}: fleet {} now serves {} endpoint(s) (revision {})", env, fleet, serving.size(), revision);
     renderEnvironment(env);
     cfg.watch().publish(ConfigWatch.Topic.discovery(env), revision);
+  }
+
+  @Override
+  public Map<String, Set<String>> withState() {
+    Map<String, Set<String>> out = new TreeMap<>();
+    cfg.nodeFiles().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    cfg.tokens().nodes().forEach((f, names) -> out.computeIfAbsent(f, k -> new TreeSet<>()).addAll(names));
+    return out;
   }
 
   @Override
@@ -301,7 +315,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     synchronized (this) {
       Map<String, NodeState> known = nodes.getOrDefault(f.name(), Map.of());
       for (NodeState n : List.copyOf(known.values())) {
-        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest);
+        NodeState updated = new NodeState(n.fleet(), n.engineName(), n.slot(), n.port(), n.releaseId(), latest, n.owner());
         known.put(n.engineName(), updated);
         render(updated);
         targets.add(updated);
@@ -344,7 +358,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     String env = n.config().scope().environment();
     FlagSet flags = cfg.flags().snapshot(env);
     return cfg.nodeFiles().render(new NodeFiles.Content(n.fleet(), n.engineName(), n.config(), flags,
-        discovery.getOrDefault(env, Discovery.EMPTY)));
+        discovery.getOrDefault(env, Discovery.EMPTY)), n.owner());
   }
 
   /** The config a node of this release gets: pinned by the release (rolling) or the latest (reload, none). */
@@ -380,7 +394,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
   }
 
   private static RoleRuntime withEnv(RoleRuntime r, Map<String, String> env) {
-    return new RoleRuntime(r.role(), r.command(), env, r.readOnlyRoot(), r.writable(), r.health(), r.memoryBytes(), r.cpus());
+    return r.withEnv(env);
   }
 
   private Optional<Release> releaseOf(String fleet, String id) {

@@ -15,6 +15,8 @@ public enum EventKind {
   NODE_QUARANTINED,
   NODE_ADOPTED,
   NODE_VANISHED,
+  /** A process in the node was OOM-killed (the node may still run). */
+  NODE_OOM,
   ORPHAN_REMOVED,
   DRIFT_DETECTED,
   ROLLOUT_STARTED,

@@ -20,6 +20,19 @@ public record Release(String id, String fleet, int version, ReleaseSpec spec, In
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
+  /** The version in {@code id} when it is a release id of {@code fleet}, else 0. */
+  public static int versionOf(String fleet, String id) {
+    String prefix = fleet + ":v";
+    if (id == null || !id.startsWith(prefix)) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(id.substring(prefix.length())));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   public static String idOf(String fleet, int version) {
     return fleet + ":v" + version;
   }

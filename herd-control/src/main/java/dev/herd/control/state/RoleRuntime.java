@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 /**
  * How a role's nodes run, pinned in a release so a rollback restores exactly what ran before:
  * command ({@code ${PORT}} is replaced by the node's port at launch), config env, read-only root
- * with its writable paths, health check and limits.
+ * with its writable paths, health check, limits and the role's {@code launch:} templates (so a
+ * change of them is a new release, rolled out like any other, and every node of one release
+ * computes its launch settings from the same templates).
  *
  * @param memoryBytes 0 for no limit
  * @param cpus 0 for no limit
@@ -28,7 +30,8 @@ public record RoleRuntime(
     List<String> writable,
     Optional<Health> health,
     long memoryBytes,
-    double cpus) {
+    double cpus,
+    Map<String, String> launch) {
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   public RoleRuntime {
@@ -49,6 +52,18 @@ public record RoleRuntime(
     if (memoryBytes < 0 || cpus < 0) {
       throw new IllegalArgumentException("limits must not be negative");
     }
+    launch = Map.copyOf(new TreeMap<>(launch));
+  }
+
+  /** A runtime with no launch settings. */
+  public RoleRuntime(String role, List<String> command, Map<String, String> env, boolean readOnlyRoot, List<String> writable,
+      Optional<Health> health, long memoryBytes, double cpus) {
+    this(role, command, env, readOnlyRoot, writable, health, memoryBytes, cpus, Map.of());
+  }
+
+  /** The same runtime with other config env (a config revision). */
+  public RoleRuntime withEnv(Map<String, String> newEnv) {
+    return new RoleRuntime(role, command, newEnv, readOnlyRoot, writable, health, memoryBytes, cpus, launch);
   }
 
   /** The command with {@code ${PORT}} replaced. */
@@ -76,6 +91,8 @@ public record RoleRuntime(
     }
     f.put(prefix + "memory", Long.toString(memoryBytes));
     f.put(prefix + "cpus", Double.toString(cpus));
+    // No launch fields when there are none: releases minted before launch was pinned keep their fingerprint.
+    launch.forEach((k, v) -> f.put(prefix + "launch." + k, v));
     health.ifPresent(h -> {
       switch (h.check()) {
         case Health.Http http -> {
@@ -112,16 +129,20 @@ public record RoleRuntime(
           dur(f.get(prefix + "health.start_grace")), Integer.parseInt(f.get(prefix + "health.failure_threshold")),
           Location.UNKNOWN));
     }
-    Map<String, String> env = new TreeMap<>();
-    String envPrefix = prefix + "env.";
-    f.forEach((k, v) -> {
-      if (k.startsWith(envPrefix)) {
-        env.put(k.substring(envPrefix.length()), v);
-      }
-    });
+    Map<String, String> env = byPrefix(prefix + "env.", f);
     return new RoleRuntime(f.get(prefix + "role"), list(prefix + "command.", f), env,
         Boolean.parseBoolean(f.get(prefix + "read_only_root")), list(prefix + "writable.", f), health,
-        Long.parseLong(f.get(prefix + "memory")), Double.parseDouble(f.get(prefix + "cpus")));
+        Long.parseLong(f.get(prefix + "memory")), Double.parseDouble(f.get(prefix + "cpus")), byPrefix(prefix + "launch.", f));
+  }
+
+  private static Map<String, String> byPrefix(String prefix, Map<String, String> f) {
+    Map<String, String> out = new TreeMap<>();
+    f.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        out.put(k.substring(prefix.length()), v);
+      }
+    });
+    return out;
   }
 
   private static Duration dur(String s) {

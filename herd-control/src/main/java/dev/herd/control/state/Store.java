@@ -1,11 +1,10 @@
 package dev.herd.control.state;
 
+import dev.herd.db.Db;
+import dev.herd.db.DbException;
 import dev.herd.spec.Fleet;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +19,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The controller's state in {@code <stateDir>/herd.db} (shared with the image catalog): fleets,
@@ -28,38 +26,47 @@ import org.sqlite.SQLiteConfig;
  * writes go through {@link #commit} in one immediate transaction.
  */
 public final class Store implements AutoCloseable {
-  public static final String FILE_NAME = "herd.db";
+  public static final String FILE_NAME = Db.FILE_NAME;
   private static final Logger log = LoggerFactory.getLogger(Store.class);
   private static final String NODE_COLUMNS = "engine_name, fleet, slot, slot_index, generation, container_id, release_id, "
       + "port, phase, created_at, started_at, healthy_since, reason, until, snapshot";
 
-  private final Path file;
-  private final Connection c;
+  private final Db db;
 
-  private Store(Path file, Connection c) {
-    this.file = file;
-    this.c = c;
+  private Store(Db db) {
+    this.db = db;
   }
 
   public static Store open(Path stateDir) {
-    Path f = stateDir.toAbsolutePath().normalize().resolve(FILE_NAME);
+    Path f = Db.fileIn(stateDir);
     try {
-      Files.createDirectories(f.getParent());
-      SQLiteConfig cfg = new SQLiteConfig();
-      cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-      cfg.setBusyTimeout(30_000);
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
-      Store store = new Store(f, c);
-      store.tx(Migrations::apply);
-      return store;
-    } catch (SQLException | IOException e) {
-      throw new StateException("cannot open the controller state " + f + ": " + e.getMessage(), e);
+      Db db = Db.open(f);
+      try {
+        db.migrate(Migrations.MIGRATOR);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      return new Store(db);
+    } catch (DbException e) {
+      throw new StateException(e.needsOperator() ? e.getMessage() : "cannot open the controller state " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a damaged database (SQLite's quick_check). The controller runs it once at start;
+   * short commands skip it (it reads every page).
+   */
+  public void checkIntegrity() {
+    try {
+      db.checkIntegrity();
+    } catch (DbException e) {
+      throw new StateException(e.getMessage(), e);
     }
   }
 
   public Path file() {
-    return file;
+    return db.file();
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -494,59 +501,30 @@ public final class Store implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      log.debug("closing {}: {}", file, e.toString());
-    }
+    db.close();
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  private <T> T read(Work<T> work) {
+  private <T> T read(Db.Work<T> work) {
     try {
-      return work.run(c);
-    } catch (SQLException e) {
-      throw new StateException("controller state " + file + ": " + e.getMessage(), e);
+      return db.read(work);
+    } catch (DbException e) {
+      throw wrap(e);
     }
   }
 
-  /** BEGIN IMMEDIATE on an auto-commit connection, as the image catalog does (see Catalog#tx). */
-  private <T> T tx(Work<T> work) {
+  /** One immediate (write-locked) transaction. */
+  private <T> T tx(Db.Work<T> work) {
     try {
-      exec("BEGIN IMMEDIATE");
-    } catch (SQLException e) {
-      throw new StateException("controller state " + file + " is busy: " + e.getMessage(), e);
-    }
-    try {
-      T result = work.run(c);
-      exec("COMMIT");
-      return result;
-    } catch (SQLException e) {
-      rollback();
-      throw new StateException("controller state " + file + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      rollback();
-      throw e;
+      return db.write(work);
+    } catch (DbException e) {
+      throw wrap(e);
     }
   }
 
-  private void exec(String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private void rollback() {
-    try {
-      exec("ROLLBACK");
-    } catch (SQLException e) {
-      log.warn("rollback failed on {}: {}", file, e.toString());
-    }
+  private static StateException wrap(DbException e) {
+    return new StateException(e.needsOperator() ? e.getMessage() : "controller state " + e.getMessage(), e);
   }
 
   private static FleetRecord fleet(ResultSet rs) throws SQLException {

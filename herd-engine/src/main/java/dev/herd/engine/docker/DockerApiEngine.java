@@ -565,13 +565,28 @@ public final class DockerApiEngine implements Engine {
 
   @Override
   public Subscription events(String project, Instant since, Consumer<EngineEvent> sink) {
-    EventStream stream = new EventStream(project, since == null ? Instant.now() : since, sink);
+    // OOM kills of helper processes come from the nodes' memory cgroups; the engine reports few or none
+    OomPoller oom = new OomPoller(() -> listNodes(project), this::pidOf, CgroupOom.host(), sink);
+    EventStream stream = new EventStream(project, since == null ? Instant.now() : since, e -> {
+      if (!oom.duplicate(e)) {
+        sink.accept(e);
+      }
+    });
     open.add(stream);
+    open.add(oom);
     stream.connect();
+    oom.start();
     return () -> {
       open.remove(stream);
+      open.remove(oom);
       stream.close();
+      oom.close();
     };
+  }
+
+  private java.util.OptionalLong pidOf(String containerId) {
+    Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+    return pid == null || pid <= 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(pid);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.herd.engine.docker;
 
+import dev.herd.common.files.PrivateFiles;
 import dev.herd.engine.EngineUnreachable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -165,8 +166,12 @@ public final class PodmanService implements AutoCloseable {
   /** Starts a service on the socket, records it and waits until it answers a ping. */
   private void launch() {
     try {
-      Files.createDirectories(socket.getParent());
-      Files.createDirectories(stateDir);
+      // not the umask's modes: the state directory and the service's log are herd's alone
+      PrivateFiles.directories(socket.getParent());
+      PrivateFiles.directories(stateDir);
+      if (!PrivateFiles.createFile(logFile)) {
+        PrivateFiles.restrict(logFile, PrivateFiles.FILE);
+      }
     } catch (IOException e) {
       throw new EngineUnreachable("cannot prepare " + socket.getParent() + " for the podman service: " + e, e);
     }

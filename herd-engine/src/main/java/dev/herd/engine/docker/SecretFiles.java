@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
@@ -18,7 +19,10 @@ import java.util.Optional;
 /**
  * Per-node secret files on a host tmpfs (so they never touch a disk): one directory per node
  * (0700) holding one file per secret (0400), mounted read-only at /run/secrets and deleted
- * with the node.
+ * with the node. The node's directory and files belong to the uid/gid its process runs as
+ * ({@link NodeSpec#runAs()}), so a non-root app reads them; the root directory above them stays
+ * root's 0700, so nobody else on the host reaches them. A herd that is not root cannot give
+ * files away: its nodes' secrets stay its own (readable as root in the container).
  */
 public final class SecretFiles {
   private final Path root;
@@ -71,7 +75,9 @@ public final class SecretFiles {
           java.util.Arrays.fill(value, (byte) 0);
         }
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+        giveTo(file, spec.runAs());
       }
+      giveTo(dir, spec.runAs());
       return Optional.of(dir);
     } catch (IOException e) {
       remove(spec.ref());
@@ -86,6 +92,16 @@ public final class SecretFiles {
     } catch (IOException e) {
       throw new EngineFailure("cannot delete secrets of " + node + " at " + dirFor(node) + ": " + e.getMessage(), 0, e);
     }
+  }
+
+  /** chown to the node's user; only root can, and only a different user needs it. */
+  private static void giveTo(Path p, NodeSpec.RunAs user) throws IOException {
+    int me = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    if (me != 0 || user.equals(new NodeSpec.RunAs(me, (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)))) {
+      return;
+    }
+    Files.setAttribute(p, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(p, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
   }
 
   private static void createPrivateDir(Path dir) throws IOException {

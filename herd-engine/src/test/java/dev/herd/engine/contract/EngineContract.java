@@ -95,6 +95,9 @@ public abstract class EngineContract {
   /** What the node's process reads at /run/secrets/name. */
   protected abstract Optional<byte[]> readSecretInNode(NodeInfo node, String name);
 
+  /** What a process of uid:gid in the node reads at /run/secrets/name (podman exec --user); empty when it cannot. */
+  protected abstract Optional<byte[]> readSecretInNodeAs(NodeInfo node, String name, int uid, int gid);
+
   /** Whether the host still holds the node's secrets directory. */
   protected abstract boolean secretsDirExists(NodeRef node);
 
@@ -306,6 +309,16 @@ public abstract class EngineContract {
 
     engine.removeNode(node.ref());
     assertThat(secretsDirExists(node.ref())).isFalse();
+  }
+
+  @Test
+  void aNodesSecretsAreReadByTheUserItRunsAsAndByNoOtherUser() {
+    String value = "tok-" + project;
+    NodeInfo node = start(spec("web-1").runAs(new NodeSpec.RunAs(4321, 4321)).secret("token", bytes(value)), Program.SERVE);
+    assertThat(readSecretInNodeAs(node, "token", 4321, 4321)).get()
+        .extracting(v -> new String(v, StandardCharsets.UTF_8)).isEqualTo(value);
+    assertThat(readSecretInNodeAs(node, "token", 4444, 4444)).isEmpty();
+    assertThat(readSecretInNodeAs(node, "token", 4444, 4321)).isEmpty();
   }
 
   @Test

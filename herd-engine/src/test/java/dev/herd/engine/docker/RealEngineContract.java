@@ -130,6 +130,13 @@ abstract class RealEngineContract extends EngineContract {
   }
 
   @Override
+  protected Optional<byte[]> readSecretInNodeAs(NodeInfo node, String name, int uid, int gid) {
+    Podman.Result r = cli().run("exec", "--user", uid + ":" + gid, node.ref().containerName(),
+        "/bin/busybox", "cat", "/run/secrets/" + name);
+    return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
+  }
+
+  @Override
   protected boolean secretsDirExists(NodeRef node) {
     return Files.exists(secretsRoot().resolve(node.containerName()));
   }

@@ -60,22 +60,22 @@ abstract class RealNodeTests {
     engine.listNodes(project).forEach(n -> engine.removeNode(n.ref()));
   }
 
-  private NodeSpec.Builder serving(String node) {
+  NodeSpec.Builder serving(String node) {
     return NodeSpec.builder().project(project).fleet("web").node(node).releaseId("r1")
         .imageDigest(BusyboxImage.get().digest()).port(freePort()).writablePath("/scratch")
         .command(RealEngineContract.serveCommand());
   }
 
-  private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+  static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private Podman.Result exec(NodeInfo n, String script) {
+  Podman.Result exec(NodeInfo n, String script) {
     return cli().run("exec", n.ref().containerName(), "/bin/busybox", "sh", "-c", script);
   }
 
-  private static boolean serving(int port) {
+  static boolean serving(int port) {
     try {
       return get(port, "/").statusCode() == 200;
     } catch (IOException | InterruptedException e) {
@@ -83,7 +83,7 @@ abstract class RealNodeTests {
     }
   }
 
-  private static void awaitHttp(int port) {
+  static void awaitHttp(int port) {
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> get(port, "/").statusCode() == 200);
   }
 

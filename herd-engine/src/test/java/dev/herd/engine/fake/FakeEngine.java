@@ -273,6 +273,18 @@ public final class FakeEngine implements Engine {
     return true;
   }
 
+  /**
+   * The kernel OOM-kills a process in the node's memory cgroup (say a writer filling a tmpfs up to
+   * the memory limit). The main process survives, so the node keeps running; only the event tells.
+   */
+  public synchronized void oomKill(NodeRef ref) {
+    Container c = require(ref);
+    if (c.state != NodeState.RUNNING) {
+      throw new IllegalStateException(ref + " is not running");
+    }
+    emit(new EngineEvent.OutOfMemory(clock.instant(), c.spec.ref(), c.id));
+  }
+
   /** The node writes a line to stdout. */
   public synchronized void emitLog(NodeRef ref, String text) {
     Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
@@ -282,6 +294,14 @@ public final class FakeEngine implements Engine {
   /** What the node would read at /run/secrets/name, if the node exists and has that secret. */
   public synchronized Optional<byte[]> secretFile(NodeRef ref, String name) {
     return herdContainer(ref).map(c -> c.spec.secret(name));
+  }
+
+  /**
+   * What a process of user {@code uid} in the node reads at /run/secrets/name: the files belong
+   * to the node's user (0400), so only that user, or root, reads them.
+   */
+  public synchronized Optional<byte[]> secretFileAs(NodeRef ref, String name, int uid) {
+    return herdContainer(ref).filter(c -> uid == 0 || uid == c.spec.runAs().uid()).map(c -> c.spec.secret(name));
   }
 
   /** True while the node's secrets "directory" exists (from create until remove). */

@@ -83,6 +83,11 @@ class FakeEngineContractTest extends EngineContract {
   }
 
   @Override
+  protected Optional<byte[]> readSecretInNodeAs(NodeInfo node, String name, int uid, int gid) {
+    return fake.secretFileAs(node.ref(), name, uid);
+  }
+
+  @Override
   protected boolean secretsDirExists(NodeRef node) {
     return fake.secretsDirExists(node);
   }

@@ -1,11 +1,11 @@
 package dev.herd.image.catalog;
 
+import dev.herd.db.Db;
+import dev.herd.db.DbException;
 import dev.herd.image.oci.Digest;
 import dev.herd.image.oci.ImageException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The catalog of role versions in SQLite ({@code <stateDir>/herd.db}, WAL, shared with the
@@ -35,13 +34,11 @@ public final class Catalog implements AutoCloseable {
   private static final String COLUMNS =
       "role, version, digest, created_at, size, spec_digest, git_commit, base_digest, revoked_at, revoked_reason";
 
-  private final Path file;
-  private final Connection c;
+  private final Db db;
   private final Clock clock;
 
-  private Catalog(Path file, Connection c, Clock clock) {
-    this.file = file;
-    this.c = c;
+  private Catalog(Db db, Clock clock) {
+    this.db = db;
     this.clock = clock;
   }
 
@@ -52,18 +49,16 @@ public final class Catalog implements AutoCloseable {
   public static Catalog open(Path dbFile, Clock clock) {
     Path f = dbFile.toAbsolutePath().normalize();
     try {
-      Files.createDirectories(f.getParent());
-      SQLiteConfig cfg = new SQLiteConfig();
-      cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-      cfg.setBusyTimeout(30_000);
-      cfg.enforceForeignKeys(true);
-      Connection c = DriverManager.getConnection("jdbc:sqlite:" + f, cfg.toProperties());
-      Catalog catalog = new Catalog(f, c, clock);
-      catalog.tx(Migrations::apply);
-      return catalog;
-    } catch (SQLException | java.io.IOException e) {
-      throw new ImageException("cannot open the image catalog " + f + ": " + e.getMessage(), e);
+      Db db = Db.open(f);
+      try {
+        db.migrate(Migrations.MIGRATOR);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+      return new Catalog(db, clock);
+    } catch (DbException e) {
+      throw new ImageException(e.needsOperator() ? e.getMessage() : "cannot open the image catalog " + f + ": " + e.getMessage(), e);
     }
   }
 
@@ -119,7 +114,7 @@ public final class Catalog implements AutoCloseable {
 
   /** Images of one role (or all roles when null), newest first per role; gc'd versions left out. */
   public synchronized List<CatalogImage> list(String role) {
-    return tx(conn -> {
+    return read(conn -> {
       String sql = "SELECT " + COLUMNS + " FROM image_versions WHERE deleted_at IS NULL"
           + (role == null ? "" : " AND role = ?") + " ORDER BY role, version DESC";
       try (PreparedStatement ps = conn.prepareStatement(sql)) {
@@ -133,7 +128,7 @@ public final class Catalog implements AutoCloseable {
 
   /** Roles that have at least one image. */
   public synchronized List<String> roles() {
-    return tx(conn -> {
+    return read(conn -> {
       List<String> out = new ArrayList<>();
       try (PreparedStatement ps = conn.prepareStatement("SELECT DISTINCT role FROM image_versions WHERE deleted_at IS NULL ORDER BY role");
           ResultSet rs = ps.executeQuery()) {
@@ -150,7 +145,7 @@ public final class Catalog implements AutoCloseable {
    * digests are {@link ImageException}s that say what exists.
    */
   public synchronized CatalogImage find(ImageRef ref) {
-    return tx(conn -> lookup(conn, ref, false));
+    return read(conn -> lookup(conn, ref, false));
   }
 
   /**
@@ -158,7 +153,7 @@ public final class Catalog implements AutoCloseable {
    * that is not revoked; a channel pointing at a revoked version is an error, not a fallback.
    */
   public synchronized CatalogImage resolve(ImageRef ref) {
-    return tx(conn -> lookup(conn, ref, true));
+    return read(conn -> lookup(conn, ref, true));
   }
 
   /** Points {@code channel} of the image's role at it. Revoked images cannot be promoted. */
@@ -202,7 +197,7 @@ public final class Catalog implements AutoCloseable {
   public record ChannelMove(String role, String channel, int version, Integer previousVersion, Instant at) {}
 
   public synchronized List<ChannelMove> channelHistory(String role, String channel) {
-    return tx(conn -> {
+    return read(conn -> {
       List<ChannelMove> out = new ArrayList<>();
       try (PreparedStatement ps = conn.prepareStatement(
           "SELECT version, previous_version, promoted_at FROM image_channel_history WHERE role = ? AND channel = ? ORDER BY id DESC")) {
@@ -220,7 +215,7 @@ public final class Catalog implements AutoCloseable {
 
   /** Channel → version for a role. */
   public synchronized Map<String, Integer> channels(String role) {
-    return tx(conn -> channelsOf(conn, role));
+    return read(conn -> channelsOf(conn, role));
   }
 
   /**
@@ -321,7 +316,7 @@ public final class Catalog implements AutoCloseable {
   }
 
   public synchronized Optional<Digest> sbom(Digest manifest) {
-    return tx(conn -> {
+    return read(conn -> {
       try (PreparedStatement ps = conn.prepareStatement("SELECT sbom_digest FROM image_sboms WHERE digest = ?")) {
         ps.setString(1, manifest.toString());
         try (ResultSet rs = ps.executeQuery()) {
@@ -332,60 +327,36 @@ public final class Catalog implements AutoCloseable {
   }
 
   public Path file() {
-    return file;
+    return db.file();
   }
 
   @Override
   public synchronized void close() {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      log.debug("closing {}: {}", file, e.toString());
-    }
+    db.close();
   }
 
   // ---- internals ----
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in BEGIN IMMEDIATE ... COMMIT. Explicit statements on an auto-commit
-   * connection, because the driver's own non-auto-commit mode re-opens a transaction right after
-   * each commit and so would hold the write lock between calls.
-   */
-  private <T> T tx(Work<T> work) {
+  /** One immediate (write-locked) transaction; minting a version reads then writes. */
+  private <T> T tx(Db.Work<T> work) {
     try {
-      exec("BEGIN IMMEDIATE");
-    } catch (SQLException e) {
-      throw new ImageException("image catalog " + file + " is busy: " + e.getMessage(), e);
-    }
-    try {
-      T result = work.run(c);
-      exec("COMMIT");
-      return result;
-    } catch (SQLException e) {
-      rollback();
-      throw new ImageException("image catalog " + file + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      rollback();
-      throw e;
+      return db.write(work);
+    } catch (DbException e) {
+      throw wrap(e);
     }
   }
 
-  private void exec(String sql) throws SQLException {
-    try (java.sql.Statement s = c.createStatement()) {
-      s.execute(sql);
+  /** A consistent snapshot that does not take the write lock (a bake may hold it). */
+  private <T> T read(Db.Work<T> work) {
+    try {
+      return db.read(work);
+    } catch (DbException e) {
+      throw wrap(e);
     }
   }
 
-  private void rollback() {
-    try {
-      exec("ROLLBACK");
-    } catch (SQLException e) {
-      log.warn("rollback failed on {}: {}", file, e.toString());
-    }
+  private static ImageException wrap(DbException e) {
+    return new ImageException(e.needsOperator() ? e.getMessage() : "image catalog " + e.getMessage(), e);
   }
 
   private CatalogImage lookup(Connection conn, ImageRef ref, boolean forDeployment) throws SQLException {

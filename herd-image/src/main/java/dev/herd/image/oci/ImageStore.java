@@ -1,6 +1,7 @@
 package dev.herd.image.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herd.common.files.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,8 +60,8 @@ public final class ImageStore {
     Path root = dir.toAbsolutePath().normalize();
     ImageStore store = new ImageStore(root);
     try {
-      Files.createDirectories(store.blobs);
-      Files.createDirectories(store.tmp);
+      PrivateFiles.directories(store.blobs);
+      PrivateFiles.directories(store.tmp);
       Path layout = root.resolve("oci-layout");
       if (Files.exists(layout)) {
         JsonNode n = CanonicalJson.read(Files.readAllBytes(layout), layout.toString());
@@ -379,7 +380,7 @@ public final class ImageStore {
   private <T> T withIndexLock(IoSupplier<T> body) {
     ReentrantLock jvmLock = LOCKS.computeIfAbsent(root, k -> new ReentrantLock());
     jvmLock.lock();
-    try (FileChannel ch = FileChannel.open(tmp.resolve("index.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch = PrivateFiles.newChannel(tmp.resolve("index.lock"), StandardOpenOption.CREATE);
         FileLock ignored = ch.lock()) {
       return body.get();
     } catch (IOException e) {

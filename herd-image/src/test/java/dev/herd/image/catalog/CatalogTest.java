@@ -61,6 +61,23 @@ class CatalogTest {
   }
 
   @Test
+  void readsDoNotWaitWhileAnotherProcessHoldsTheWriteLock() throws Exception {
+    reg("web", "a");
+    try (var other = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("herd.db"));
+        var s = other.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 0");
+      s.execute("BEGIN IMMEDIATE"); // a bake in another process minting a version
+      s.execute("INSERT INTO image_versions(role, version, digest, created_at, size, spec_digest, git_commit, base_digest)"
+          + " VALUES ('web', 2, 'sha256:" + "b".repeat(64) + "', 0, 1, '', '', '')");
+      long start = System.nanoTime();
+      assertThat(catalog.list("web")).extracting(CatalogImage::version).containsExactly(1); // the committed snapshot
+      assertThat(catalog.resolve(ImageRef.parse("web")).version()).isEqualTo(1);
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+      s.execute("ROLLBACK");
+    }
+  }
+
+  @Test
   void schemaIsVersionedAndTablesArePrefixed() throws Exception {
     catalog.close();
     catalog = Catalog.open(tmp.resolve("herd.db")); // reopening applies nothing twice

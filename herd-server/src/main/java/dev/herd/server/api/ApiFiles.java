@@ -1,16 +1,13 @@
 package dev.herd.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herd.common.files.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -86,24 +83,7 @@ public final class ApiFiles {
    * the content is never readable by others, not even for an instant, then moved into place.
    */
   public static void writePrivate(Path file, byte[] bytes) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-    Files.deleteIfExists(tmp);
-    try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      throw new IOException("temp file " + tmp + " appeared while writing " + file, e);
-    }
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    PrivateFiles.openStateDir(file.toAbsolutePath().getParent());
+    PrivateFiles.replace(file, bytes);
   }
 }
