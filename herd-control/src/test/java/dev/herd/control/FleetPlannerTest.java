@@ -119,8 +119,20 @@ class FleetPlannerTest {
             List.of("~web-1-g1"), List.of()),
         c("CREATING record whose container exists becomes STARTING", world(1).creating(1, 1, V1).lastGood(V1), List.of(),
             List.of(), p -> assertThat(p.updates()).extracting(NodeRecord::phase).containsExactly(NodePhase.STARTING)),
-        c("container without record is adopted", world(1).engineOnly(1, 4, V1, true).lastGood(V1), List.of("adopt web-1-g4"),
-            List.of(NODE_ADOPTED), p -> assertThat(p.updates()).extracting(NodeRecord::generation).containsExactly(4L)),
+        c("container without record, running past grace + min_healthy_time (a restored herd.db), is adopted ready",
+            world(1).engineOnly(1, 4, V1, true).lastGood(V1), List.of("adopt web-1-g4"), List.of(NODE_ADOPTED), p -> {
+              assertThat(p.updates()).extracting(NodeRecord::generation).containsExactly(4L);
+              assertThat(p.updates()).extracting(NodeRecord::phase).containsExactly(NodePhase.HEALTHY);
+            }),
+        c("a young container without record (controller killed right after the start) must prove itself",
+            world(1).engineOnlyStarted(1, 2, V1, NOW.minusSeconds(1)).lastGood(V1), List.of("adopt web-1-g2"), List.of(NODE_ADOPTED),
+            p -> assertThat(p.updates()).extracting(NodeRecord::phase).containsExactly(NodePhase.STARTING)),
+        c("an OOM kill inside a running node is said, the node stays", world(1).ready(1, 1, V1).lastGood(V1).oom(1, 1, 1, 1),
+            List.of(), List.of(EventKind.NODE_OOM), p -> assertThat(p.events().getFirst().reason())
+                .isEqualTo("web-1 (gen 1): process OOM-killed (no memory limit)")),
+        c("repeated OOM kills make the node unhealthy: replaced", world(1).ready(1, 1, V1).lastGood(V1).oom(1, 1, 2, 3),
+            List.of("+web-1@web:v1", "-web-1-g1"), List.of(EventKind.NODE_OOM, NODE_REPLACED),
+            p -> assertThat(p.events().get(1).reason()).startsWith("web-1 replaced: OOM-killed 3 times within 10m")),
         c("container with the fleet's labels and a foreign name is a stray", world(1).ready(1, 1, V1).lastGood(V1)
             .stray("cache-1-g1"), List.of("stray cache-1-g1"), List.of(ORPHAN_REMOVED),
             p -> assertThat(p.drift()).extracting(DriftFinding::kind).containsExactly(DriftKind.ORPHAN)),
@@ -498,6 +510,17 @@ class FleetPlannerTest {
 
     World engineOnly(int slot, long gen, String release, boolean running) {
       engine.add(info(record(slot, gen, release, NodePhase.STARTING, NOW.minusSeconds(5)), running, running ? null : 1, false));
+      return this;
+    }
+
+    World engineOnlyStarted(int slot, long gen, String release, Instant started) {
+      NodeRecord r = record(slot, gen, release, NodePhase.STARTING, started);
+      engine.add(info(r, true, null, false));
+      return this;
+    }
+
+    World oom(int slot, long gen, int newKills, int recentKills) {
+      oom.put("web-" + slot + "-g" + gen, new dev.herd.control.health.OomWatch.Report(newKills, recentKills));
       return this;
     }
 
