@@ -202,24 +202,34 @@ final class FleetActuator {
 
   /**
    * The plan's engine calls, all at once within the engine's bound: a replacement starts while
-   * the dead node it replaces is being removed. Waits for all; the first failure is rethrown.
+   * the dead node it replaces is being removed. Order that matters: the new nodes' files are
+   * prepared first; then the fleet's discovery and node files are rewritten (the config service
+   * does one thing at a time, and a replacement must not wait behind a rewrite of every node);
+   * the removals wait for that rewrite, so no node leaves the engine while discovery still lists
+   * it. Waits for all; the first failure is rethrown.
    */
   private void execute(List<NodeRecord> created) {
+    java.util.concurrent.CountDownLatch prepared = new java.util.concurrent.CountDownLatch(d.parallel ? created.size() : 0);
+    java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(d.parallel ? 1 : 0);
     List<Runnable> calls = new ArrayList<>();
     for (NodeRecord row : created) {
-      calls.add(() -> start(row));
+      calls.add(() -> start(row, prepared));
     }
     for (NodeInfo stray : plan.strays()) {
       calls.add(() -> {
-        d.engine.removeNode(stray.ref());
+        await(told);
+        bounded(() -> d.engine.removeNode(stray.ref()));
         gone(stray.name());
       });
     }
     for (Removal r : plan.removals()) {
-      calls.add(() -> remove(r));
+      calls.add(() -> {
+        await(told);
+        remove(r);
+      });
     }
     for (NodeRecord q : plan.stops()) {
-      calls.add(() -> d.engine.stopNode(ref(q), d.stopGrace));
+      calls.add(() -> bounded(() -> d.engine.stopNode(ref(q), d.stopGrace)));
     }
     RuntimeException failure = null;
     if (!d.parallel) {
@@ -229,11 +239,16 @@ final class FleetActuator {
       }
     } else {
       List<Future<?>> running = new ArrayList<>();
-      // discovery and node files (rewritten on every node of the fleet when membership changes)
-      // go beside the engine calls, not before them: a replacement must not wait for them
-      running.add(d.calls.submit(this::tellMembers));
+      running.add(d.calls.submit(() -> {
+        try {
+          await(prepared);
+          tellMembers();
+        } finally {
+          told.countDown();
+        }
+      }));
       for (Runnable c : calls) {
-        running.add(d.calls.submit(() -> bounded(c)));
+        running.add(d.calls.submit(c));
       }
       for (Future<?> f : running) {
         try {
@@ -269,7 +284,8 @@ final class FleetActuator {
     }
   }
 
-  private void bounded(Runnable c) {
+  /** One engine call within the engine's bound (only the call: waiting for the config service holds no permit). */
+  private <T> T bounded(java.util.function.Supplier<T> call) {
     try {
       d.engineCalls.acquire();
     } catch (InterruptedException e) {
@@ -277,9 +293,18 @@ final class FleetActuator {
       throw new IllegalStateException("interrupted while waiting for the engine");
     }
     try {
-      c.run();
+      return call.get();
     } finally {
       d.engineCalls.release();
+    }
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while acting");
     }
   }
 
@@ -288,10 +313,10 @@ final class FleetActuator {
     NodeRef ref = ref(r.row());
     d.monitor.forget(r.row().engineName());
     if (r.quarantine()) {
-      d.engine.stopNode(ref, d.stopGrace);
+      bounded(() -> d.engine.stopNode(ref, d.stopGrace));
       d.logs.unfollow(r.row().engineName());
     } else {
-      d.engine.removeNode(ref);
+      bounded(() -> d.engine.removeNode(ref));
       d.logs.unfollow(r.row().engineName());
       gone(r.row().engineName());
       done.delete(r.row());
@@ -301,13 +326,20 @@ final class FleetActuator {
     log.info("fleet {}: {} {}", name, r.row().engineName(), r.quarantine() ? "quarantined" : "removed");
   }
 
-  private void start(NodeRecord row) {
+  private void start(NodeRecord row, java.util.concurrent.CountDownLatch prepared) {
     Batch done = new Batch();
     List<Integer> freed = new ArrayList<>();
     String[] failedRollout = new String[1];
+    java.util.concurrent.atomic.AtomicBoolean said = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable onPrepared = () -> {
+      if (said.compareAndSet(false, true)) {
+        prepared.countDown();
+      }
+    };
     try {
-      startOrFail(row, done, freed, failedRollout);
+      startOrFail(row, done, freed, failedRollout, onPrepared);
     } finally {
+      onPrepared.run();
       if (failedRollout[0] == null) {
         record(done);
       } else {
@@ -326,7 +358,7 @@ final class FleetActuator {
     }
   }
 
-  private void startOrFail(NodeRecord row, Batch done, List<Integer> freed, String[] failedRollout) {
+  private void startOrFail(NodeRecord row, Batch done, List<Integer> freed, String[] failedRollout, Runnable onPrepared) {
     Release rel = s.releases().get(row.releaseId());
     if (rel == null) {
       throw new TerminalError("release " + row.releaseId() + " of fleet " + name + " is missing from the state");
@@ -352,8 +384,10 @@ final class FleetActuator {
         startFailed(current, done, "cannot give it its config: " + e.getMessage(), freed, false, failedRollout);
         return;
       }
+      onPrepared.run();
       try {
-        NodeInfo info = d.engine.startNode(spec);
+        NodeSpec ready = spec;
+        NodeInfo info = bounded(() -> d.engine.startNode(ready));
         Instant startedAt = info.startedAt() == null ? now : info.startedAt();
         NodeRecord started = current.withContainer(info.id(), startedAt).withPhase(NodePhase.STARTING, "");
         done.put(started);
