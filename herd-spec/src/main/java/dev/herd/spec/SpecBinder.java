@@ -48,6 +48,7 @@ final class SpecBinder extends Binding {
     });
     fleetReader.checkNodeNames(fleetFields);
     fleetReader.checkPorts(p, ports, fleets.values());
+    fleetReader.checkExposed(fleetFields, ports, fleets.values());
 
     if (problems.any() || project.isEmpty()) {
       return Optional.empty();
