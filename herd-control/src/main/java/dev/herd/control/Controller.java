@@ -66,6 +66,9 @@ public final class Controller implements AutoCloseable {
   /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
   static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  /** The project's HAProxy, when this controller serves exposed fleets (null: it does not). */
+  private final dev.herd.control.frontdoor.FrontDoor frontDoor;
+  private volatile String frontDoorFailure;
 
   private final ControllerConfig config;
   private final Store store;
@@ -89,6 +92,9 @@ public final class Controller implements AutoCloseable {
           state.dir(), state.repairedFrom());
     }
     this.store = Store.open(config.stateDir());
+    this.frontDoor = config.haproxy()
+        .map(bin -> new dev.herd.control.frontdoor.FrontDoor(config.project(), config.stateDir().resolve("frontdoor"), bin))
+        .orElse(null);
     try {
       // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.
       store.checkIntegrity();
@@ -180,6 +186,17 @@ public final class Controller implements AutoCloseable {
         return new DownResult(0, List.of("the controller was already stopped"));
       }
       stopReconciling();
+    }
+    if (frontDoor != null) {
+      synchronized (frontDoor) {
+        try {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped");
+          }
+        } catch (java.io.IOException e) {
+          log.warn("front door: could not stop haproxy: {}", e.getMessage());
+        }
+      }
     }
     List<String> notRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
     Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -668,12 +685,51 @@ public final class Controller implements AutoCloseable {
     try {
       Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
       lastFailure.remove(key);
+      syncFrontDoor();
       return r;
     } catch (RuntimeException e) {
       // a store damaged while running: retrying cannot help, the operator has to restore it
       throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);
     } finally {
       MDC.remove("fleet");
+    }
+  }
+
+  /**
+   * Gives the front door the in-service nodes of every exposed fleet (after each pass: a node
+   * is added once ready, drained once out of service). The data plane runs on without the
+   * controller, so a failure here is logged and retried at the next pass, never fatal.
+   */
+  private void syncFrontDoor() {
+    if (frontDoor == null) {
+      return;
+    }
+    synchronized (frontDoor) {
+      List<dev.herd.control.frontdoor.Backend> backends = new ArrayList<>();
+      for (FleetRecord f : store.fleets()) {
+        if (f.deleted() || f.settings().expose().isEmpty()) {
+          continue;
+        }
+        List<dev.herd.control.frontdoor.Server> servers = status(f.name()).nodes().stream().filter(NodeStatus::inService)
+            .map(n -> dev.herd.control.frontdoor.Server.of(n.name(), "127.0.0.1", n.port())).toList();
+        backends.add(new dev.herd.control.frontdoor.Backend(f.name(), f.settings().expose().get(), servers));
+      }
+      try {
+        if (backends.isEmpty()) {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped (no fleet is exposed)");
+          }
+          return;
+        }
+        frontDoor.reconcile(backends, now());
+        frontDoorFailure = null;
+      } catch (java.io.IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (!why.equals(frontDoorFailure)) {
+          log.warn("front door: {}", why);
+        }
+        frontDoorFailure = why;
+      }
     }
   }
 
