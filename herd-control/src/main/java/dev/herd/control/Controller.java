@@ -562,7 +562,8 @@ public final class Controller implements AutoCloseable {
           n.until()));
     }
     return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
-        f.currentRelease(), f.lastGoodRelease(), rollout, f.deleted(), out);
+        f.currentRelease(), f.lastGoodRelease(), rollout, f.deleted(), out,
+        f.settings().expose().map(e -> (e.protocol() == Fleet.Protocol.HTTP ? "http://" : "tcp://") + e.address()));
   }
 
   private static boolean inService(NodeRecord n, Rollout r) {

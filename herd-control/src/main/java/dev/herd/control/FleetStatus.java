@@ -22,7 +22,8 @@ public record FleetStatus(
     Optional<String> lastGoodRelease,
     Optional<Rollout> rollout,
     boolean deleted,
-    List<NodeStatus> nodes) {
+    List<NodeStatus> nodes,
+    Optional<String> address) {
 
   public FleetStatus {
     nodes = List.copyOf(nodes);
