@@ -697,6 +697,21 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
+   * The host checks of the spec's front doors (bind address present, port free), for an apply
+   * to refuse before it changes anything. Empty when this controller runs no front door.
+   */
+  public List<dev.herd.spec.SpecError> frontDoorProblems(dev.herd.spec.Spec spec) {
+    if (frontDoor == null) {
+      return List.of();
+    }
+    Set<String> served = new TreeSet<>();
+    if (frontDoor.running().isPresent()) {
+      store.fleets().forEach(f -> f.settings().expose().ifPresent(e -> served.add(e.address())));
+    }
+    return dev.herd.control.frontdoor.FrontDoorPreflight.check(spec, served);
+  }
+
+  /**
    * Gives the front door the in-service nodes of every exposed fleet (after each pass: a node
    * is added once ready, drained once out of service). The data plane runs on without the
    * controller, so a failure here is logged and retried at the next pass, never fatal.
