@@ -26,13 +26,7 @@ public final class ConfigDb implements AutoCloseable {
   public static ConfigDb open(Path stateDir) {
     Path f = Db.fileIn(stateDir);
     try {
-      Db db = Db.open(f);
-      try {
-        db.migrate(Schema.MIGRATOR);
-      } catch (RuntimeException e) {
-        db.close();
-        throw e;
-      }
+      Db db = Db.open(f, Schema.MIGRATOR);
       return new ConfigDb(db);
     } catch (DbException e) {
       throw new ConfigException(ConfigException.Kind.STORAGE,

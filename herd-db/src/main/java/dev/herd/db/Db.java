@@ -96,6 +96,21 @@ public final class Db implements AutoCloseable {
   }
 
   /**
+   * Opens {@code file} and brings its component's tables to the newest schema; the connection
+   * is closed again when the migration fails, so a caller holds either a migrated store or nothing.
+   */
+  public static Db open(Path file, Migrator migrator) {
+    Db db = open(file);
+    try {
+      db.migrate(migrator);
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
    * For an explicit fresh start ({@code herd up --fresh-state}): removes {@code file} when it
    * exists with zero bytes, so the next {@link #open} starts an empty project. Returns whether
    * it removed something. A file with content is never touched.

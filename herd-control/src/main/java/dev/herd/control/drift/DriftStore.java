@@ -45,13 +45,7 @@ public final class DriftStore implements AutoCloseable {
   public static DriftStore open(Path stateDir) {
     Path f = Db.fileIn(stateDir);
     try {
-      Db db = Db.open(f);
-      try {
-        db.migrate(MIGRATOR);
-      } catch (RuntimeException e) {
-        db.close();
-        throw e;
-      }
+      Db db = Db.open(f, MIGRATOR);
       return new DriftStore(db);
     } catch (DbException e) {
       throw new StateException(e.needsOperator() ? e.getMessage() : "cannot open the drift findings in " + f + ": " + e.getMessage(), e);

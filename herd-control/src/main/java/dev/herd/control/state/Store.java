@@ -40,13 +40,7 @@ public final class Store implements AutoCloseable {
   public static Store open(Path stateDir) {
     Path f = Db.fileIn(stateDir);
     try {
-      Db db = Db.open(f);
-      try {
-        db.migrate(Migrations.MIGRATOR);
-      } catch (RuntimeException e) {
-        db.close();
-        throw e;
-      }
+      Db db = Db.open(f, Migrations.MIGRATOR);
       return new Store(db);
     } catch (DbException e) {
       throw new StateException(e.needsOperator() ? e.getMessage() : "cannot open the controller state " + f + ": " + e.getMessage(), e);
