@@ -60,12 +60,12 @@ class ActuatorTest {
       CompletableFuture<Void> pause = CompletableFuture.runAsync(() -> c.pause("web"));
       await().atMost(Duration.ofSeconds(5)).until(pause::isDone);
       assertThat(engine.inFlight.get()).as("the start still waits at the engine").isPositive();
-      assertThat(c.status("web").rollout()).hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(Rollout.State.PAUSED));
+      assertThat(c.status("web").rollout()).hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(RolloutStatus.State.PAUSED));
 
       engine.close(false);
       await().atMost(Duration.ofSeconds(20)).until(() -> engine.inFlight.get() == 0);
       assertThat(c.status("web").rollout()).as("the pause holds after the start landed")
-          .hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(Rollout.State.PAUSED));
+          .hasValueSatisfying(r -> assertThat(r.state()).isEqualTo(RolloutStatus.State.PAUSED));
     }
   }
 
