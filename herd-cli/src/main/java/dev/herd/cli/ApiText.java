@@ -51,6 +51,9 @@ final class ApiText {
       out.printf("%s  %s  %d/%d healthy%s%s%n", f.name(), f.release(), f.healthy(), f.count(),
           f.count() != f.specCount() ? " (scaled; herd.yaml says " + f.specCount() + ")" : "",
           f.deleted() ? "  being removed" : "");
+      if (f.address() != null) {
+        out.printf("  address: %s%n", f.address());
+      }
       if (s.immutability().containsKey(f.name())) {
         out.printf("  immutability: %s%n", s.immutability().get(f.name()));
       }

@@ -65,6 +65,9 @@ public final class Controller implements AutoCloseable {
   /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
   static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  /** The project's HAProxy, when this controller serves exposed fleets (null: it does not). */
+  private final dev.herd.control.frontdoor.FrontDoor frontDoor;
+  private volatile String frontDoorFailure;
 
   private final ControllerConfig config;
   private final Store store;
@@ -88,6 +91,9 @@ public final class Controller implements AutoCloseable {
           state.dir(), state.repairedFrom());
     }
     this.store = Store.open(config.stateDir());
+    this.frontDoor = config.haproxy()
+        .map(bin -> new dev.herd.control.frontdoor.FrontDoor(config.project(), config.stateDir().resolve("frontdoor"), bin))
+        .orElse(null);
     try {
       // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.
       store.checkIntegrity();
@@ -197,6 +203,17 @@ public final class Controller implements AutoCloseable {
         return new DownResult(List.of(), List.of("the controller was already stopped"));
       }
       stopReconciling();
+    }
+    if (frontDoor != null) {
+      synchronized (frontDoor) {
+        try {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped");
+          }
+        } catch (java.io.IOException e) {
+          log.warn("front door: could not stop haproxy: {}", e.getMessage());
+        }
+      }
     }
     List<String> notRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
     Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -566,7 +583,8 @@ public final class Controller implements AutoCloseable {
           n.until()));
     }
     return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
-        f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out);
+        f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out,
+        f.settings().expose().map(e -> (e.protocol() == Fleet.Protocol.HTTP ? "http://" : "tcp://") + e.address()));
   }
 
   private static boolean inService(NodeRecord n, Rollout r) {
@@ -689,12 +707,66 @@ public final class Controller implements AutoCloseable {
     try {
       Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
       lastFailure.remove(key);
+      syncFrontDoor();
       return r;
     } catch (RuntimeException e) {
       // a store damaged while running: retrying cannot help, the operator has to restore it
       throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);
     } finally {
       MDC.remove("fleet");
+    }
+  }
+
+  /**
+   * The host checks of the spec's front doors (bind address present, port free), for an apply
+   * to refuse before it changes anything. Empty when this controller runs no front door.
+   */
+  public List<dev.herd.spec.SpecError> frontDoorProblems(dev.herd.spec.Spec spec) {
+    if (frontDoor == null) {
+      return List.of();
+    }
+    Set<String> served = new TreeSet<>();
+    if (frontDoor.running().isPresent()) {
+      store.fleets().forEach(f -> f.settings().expose().ifPresent(e -> served.add(e.address())));
+    }
+    return dev.herd.control.frontdoor.FrontDoorPreflight.check(spec, served);
+  }
+
+  /**
+   * Gives the front door the in-service nodes of every exposed fleet (after each pass: a node
+   * is added once ready, drained once out of service). The data plane runs on without the
+   * controller, so a failure here is logged and retried at the next pass, never fatal.
+   */
+  private void syncFrontDoor() {
+    if (frontDoor == null) {
+      return;
+    }
+    synchronized (frontDoor) {
+      List<dev.herd.control.frontdoor.Backend> backends = new ArrayList<>();
+      for (FleetRecord f : store.fleets()) {
+        if (f.deleted() || f.settings().expose().isEmpty()) {
+          continue;
+        }
+        List<dev.herd.control.frontdoor.Server> servers = status(f.name()).nodes().stream().filter(NodeStatus::inService)
+            .map(n -> dev.herd.control.frontdoor.Server.of(n.name(), "127.0.0.1", n.port())).toList();
+        backends.add(new dev.herd.control.frontdoor.Backend(f.name(), f.settings().expose().get(), servers));
+      }
+      try {
+        if (backends.isEmpty()) {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped (no fleet is exposed)");
+          }
+          return;
+        }
+        frontDoor.reconcile(backends, now());
+        frontDoorFailure = null;
+      } catch (java.io.IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (!why.equals(frontDoorFailure)) {
+          log.warn("front door: {}", why);
+        }
+        frontDoorFailure = why;
+      }
     }
   }
 

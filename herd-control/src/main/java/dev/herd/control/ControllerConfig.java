@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to run a controller. Defaults are production ones: system clock, a virtual-thread
@@ -31,7 +32,8 @@ public record ControllerConfig(
     Duration resync,
     Duration stopGrace,
     NodeConfig nodeConfig,
-    int engineConcurrency) {
+    int engineConcurrency,
+    Optional<String> haproxy) {
 
   /** Engine calls (starts, stops, removals) one controller runs at once unless told otherwise. */
   public static final int DEFAULT_ENGINE_CONCURRENCY = 8;
@@ -49,6 +51,7 @@ public record ControllerConfig(
       throw new IllegalArgumentException("a controller without background threads needs a ManualScheduler");
     }
     Objects.requireNonNull(nodeConfig, "nodeConfig");
+    Objects.requireNonNull(haproxy, "haproxy");
     if (engineConcurrency < 1 || engineConcurrency > 256) {
       throw new IllegalArgumentException("engineConcurrency must be between 1 and 256, got " + engineConcurrency);
     }
@@ -104,7 +107,15 @@ public record ControllerConfig(
      */
     public Builder engineConcurrency(int v) { engineConcurrency = v; return this; }
 
+    /**
+     * Runs the front door of exposed fleets with this HAProxy binary (herd up); without it
+     * (simulated controllers) fleets' {@code expose} is kept but not served.
+     */
+    public Builder frontDoor(String haproxyBinary) { haproxy = Optional.of(haproxyBinary); return this; }
+
     /** Simulated time: {@code clock} drives a {@link ManualScheduler}; no background threads. */
+    private Optional<String> haproxy = Optional.empty();
+
     public Builder simulated(Clock v) {
       clock = v;
       scheduler = new ManualScheduler(v);
@@ -115,7 +126,7 @@ public record ControllerConfig(
     public ControllerConfig build() {
       return new ControllerConfig(stateDir, project, ports, engine, images, clock,
           scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
-          portCheck, background, resync, stopGrace, nodeConfig, engineConcurrency);
+          portCheck, background, resync, stopGrace, nodeConfig, engineConcurrency, haproxy);
     }
   }
 }

@@ -48,7 +48,7 @@ public final class ControllerHost implements AutoCloseable {
       this.delivery = new ConfigDelivery(cfg, base.engine(), base.project(), base.clock());
       this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), base.engine(), base.images(),
           base.clock(), base.scheduler(), base.prober(), base.portCheck(), base.background(), base.resync(),
-          base.stopGrace(), delivery, base.engineConcurrency());
+          base.stopGrace(), delivery, base.engineConcurrency(), base.haproxy());
       if (SpecLoader.load(specFile) instanceof SpecResult.Loaded l) {
         // nodes the controller heals before the first apply need the environments and roles too
         delivery.spec(l.spec());

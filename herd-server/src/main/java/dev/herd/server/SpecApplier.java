@@ -62,6 +62,11 @@ public final class SpecApplier {
     applying.lock();
     try {
       Spec spec = load();
+      List<String> host = controller.frontDoorProblems(spec).stream().map(SpecError::render).toList();
+      if (!host.isEmpty()) {
+        throw new ApiError(422, "the front door cannot listen where " + specFile.getFileName() + " says (" + host.size()
+            + (host.size() == 1 ? " problem" : " problems") + "); nothing was changed", host);
+      }
       Map<String, String> digests;
       try {
         digests = images.imagesFor(spec);

@@ -21,7 +21,7 @@ final class Views {
     List<Api.NodeView> nodes = f.nodes().stream().map(n -> node(n, now)).toList();
     return new Api.FleetView(f.fleet(), f.role(), f.count(), f.specCount(), f.currentRelease(),
         f.lastGoodRelease().orElse(null), f.healthy(), f.deleted(), f.rollout().map(r -> rollout(r, f)).orElse(null),
-        nodes);
+        nodes, f.address().orElse(null));
   }
 
   static Api.NodeView node(NodeStatus n, Instant now) {

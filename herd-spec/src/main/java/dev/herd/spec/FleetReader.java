@@ -50,11 +50,51 @@ final class FleetReader extends Binding {
     boolean readOnly = f.bool("read_only_root");
     Fleet.OnUnhealthy onUnhealthy = f.choice("on_unhealthy", Fleet.OnUnhealthy.class);
     Duration retention = f.duration("quarantine_retention");
-    if (rollout.isEmpty()) {
+    Optional<Fleet.Expose> expose = expose(f);
+    if (rollout.isEmpty() || (f.written("expose") && expose.isEmpty())) {
       return Optional.empty();
     }
     return guard(at, f.path(), () -> new Fleet(name, role, env, image, count, names, readOnly, limits, rollout.get(),
-        maxAge, onUnhealthy, retention, onChange, drift, logs, at));
+        maxAge, onUnhealthy, retention, onChange, drift, logs, expose, at));
+  }
+
+  private Optional<Fleet.Expose> expose(Fields f) {
+    if (!f.written("expose")) {
+      return Optional.empty();
+    }
+    Fields e = f.obj("expose");
+    int port = e.integer("port");
+    String bind = e.string("bind");
+    if (e.written("bind") && !IpLiteral.isValid(bind)) {
+      error(e, "bind", "expected " + IpLiteral.WHAT + ", got " + Texts.quote(bind));
+      return Optional.empty();
+    }
+    Fleet.Protocol protocol = e.choice("protocol", Fleet.Protocol.class);
+    Duration drain = e.duration("drain_timeout");
+    Location bindAt = e.written("bind") ? e.locOf("bind") : e.keyLoc();
+    return guard(e.keyLoc(), e.path(), () -> new Fleet.Expose(port, bind, protocol, drain, e.locOf("port"), bindAt));
+  }
+
+  /**
+   * Two front doors cannot listen on one address, and a front door must not take a port
+   * herd hands out to nodes.
+   */
+  void checkExposed(Map<String, Fields> fields, PortRange ports, Collection<Fleet> fleets) {
+    Map<Fleet.Expose, String> seen = new java.util.LinkedHashMap<>();
+    for (Fleet fl : fleets) {
+      if (fl.expose().isEmpty()) {
+        continue;
+      }
+      Fleet.Expose e = fl.expose().get();
+      Fields ef = fields.get(fl.name()).obj("expose");
+      if (ports.contains(e.port())) {
+        error(ef, "port", "port " + e.port() + " is inside project.ports " + ports + ", which herd gives to nodes");
+      }
+      seen.entrySet().stream().filter(s -> s.getKey().clashesWith(e)).findFirst().ifPresent(s ->
+          error(ef, "port", "fleet " + s.getValue() + " already exposes " + s.getKey().address()
+              + (s.getKey().bind().equals(e.bind()) ? "" : " (" + e.address() + " overlaps it)")));
+      seen.put(e, fl.name());
+    }
   }
 
   private Optional<Fleet.Rollout> rollout(Fields ro, int count) {

@@ -280,7 +280,14 @@ final class SpecKeys {
           opt("logs", obj(
               opt("max_age", DURATION, "7d", "Keep logs this long."),
               opt("max_size", SIZE, "100Mi", "Keep at most this much per node.")),
-              "Log retention."));
+              "Log retention."),
+          opt("expose", obj(
+              req("port", integer(1, 65535), "The fleet's one stable port (its front door)."),
+              opt("bind", STRING.matching(java.util.regex.Pattern.compile("[0-9a-fA-F.:]+"), IpLiteral.WHAT), Fleet.Expose.DEFAULT_BIND,
+                  "Address the front door listens on (another than loopback only when written out)."),
+              opt("protocol", oneOf(Fleet.Protocol.class), "http", "http (retries idempotent requests) or tcp."),
+              opt("drain_timeout", DURATION, "30s", "A removed node gets this long to finish its connections.")),
+              "A front door (HAProxy) giving the fleet one address; see docs/frontdoor.md."));
 
   static final Obj REGISTRY =
       obj(

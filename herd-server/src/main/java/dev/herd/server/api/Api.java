@@ -44,6 +44,7 @@ public final class Api {
    * @param count the count in force; {@code specCount} is herd.yaml's, they differ after a scale
    * @param healthy nodes passing their health check
    * @param rollout the rollout in progress, or null
+   * @param address the fleet's front door ({@code http://127.0.0.1:8080}), or null when not exposed
    */
   public record FleetView(
       String name,
@@ -55,7 +56,8 @@ public final class Api {
       long healthy,
       boolean deleted,
       RolloutView rollout,
-      List<NodeView> nodes) {
+      List<NodeView> nodes,
+      String address) {
     public FleetView {
       nodes = List.copyOf(nodes);
     }
