@@ -590,6 +590,19 @@ public final class Controller implements AutoCloseable {
   }
 
   /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */
+  /**
+   * Observes every reconcile pass (key: a fleet's name, or {@code *orphans} for the project's
+   * orphan sweep), with its wall-clock duration and outcome; for metrics.
+   */
+  public AutoCloseable onPass(ReconcileLoop.PassObserver observer) {
+    return loop.observe(observer);
+  }
+
+  /** Fleets waiting for a reconcile pass. */
+  public int queuedPasses() {
+    return loop.queued();
+  }
+
   public AutoCloseable onEvent(Consumer<Event> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);

@@ -3,6 +3,7 @@ package dev.herd.server;
 import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.server.api.Api;
+import dev.herd.server.metrics.HerdMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import dev.herd.config.HerdConfig;
@@ -32,6 +33,7 @@ public final class ControllerHost implements AutoCloseable {
 
   private final HerdConfig herdConfig;
   private final ConfigDelivery delivery;
+  private final HerdMetrics metrics = new HerdMetrics();
 
   /** How long {@code herd down} waits for the engine to remove nodes before it stops regardless. */
   static final java.time.Duration DOWN_BOUND = java.time.Duration.ofSeconds(20);
@@ -45,15 +47,18 @@ public final class ControllerHost implements AutoCloseable {
       // one config service for the controller and the API: the API's writes wake the controller's listeners
       cfg = HerdConfig.open(base.stateDir(), environment, base.clock());
       this.herdConfig = cfg;
-      this.delivery = new ConfigDelivery(cfg, base.engine(), base.project(), base.clock());
-      this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), base.engine(), base.images(),
-          base.clock(), base.scheduler(), base.prober(), base.portCheck(), base.background(), base.resync(),
+      // engine calls and probes are timed for /metrics; everything else sees the same engine
+      dev.herd.engine.Engine engine = metrics.engine(base.engine());
+      this.delivery = new ConfigDelivery(cfg, engine, base.project(), base.clock());
+      this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), engine, base.images(),
+          base.clock(), base.scheduler(), metrics.prober(base.prober()), base.portCheck(), base.background(), base.resync(),
           base.stopGrace(), delivery);
       if (SpecLoader.load(specFile) instanceof SpecResult.Loaded l) {
         // nodes the controller heals before the first apply need the environments and roles too
         delivery.spec(l.spec());
       }
       c = Controller.open(config);
+      metrics.watch(c);
       delivery.attach(c);
       if (listener != null) {
         c.onEvent(e -> listener.accept(Views.event(e)));
@@ -61,7 +66,7 @@ public final class ControllerHost implements AutoCloseable {
       c.start();
       this.controller = c;
       this.applier = new SpecApplier(specFile, images, c, delivery);
-      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery);
+      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery, metrics);
       delivery.watchUrl(server.url().resolve("/v1/watch").toString());
     } catch (RuntimeException e) {
       if (c != null) {
@@ -70,6 +75,7 @@ public final class ControllerHost implements AutoCloseable {
       if (cfg != null) {
         cfg.close();
       }
+      metrics.close();
       lock.close();
       throw e;
     }
@@ -134,6 +140,7 @@ public final class ControllerHost implements AutoCloseable {
         try {
           delivery.close();
           herdConfig.close();
+          metrics.close();
         } finally {
           lock.close();
         }
