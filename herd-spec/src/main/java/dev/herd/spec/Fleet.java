@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param nodeName how nodes are named ({@code web-{n}})
  * @param limits the effective limits: the fleet's own, each unset one taken from the role's
  * @param maxAge nodes older than this are replaced (empty: no age limit)
+ * @param autoscale load-driven count between min and max (empty: the count is fixed)
  */
 public record Fleet(
     String name,
@@ -28,7 +29,8 @@ public record Fleet(
     OnConfigChange onConfigChange,
     Drift drift,
     Logs logs,
-    Location location) {
+    Location location,
+    Optional<Autoscale> autoscale) {
 
   public static final int MAX_COUNT = NamePattern.MAX_NODES;
   public static final Duration MIN_MAX_AGE = Duration.ofMinutes(1);
@@ -57,6 +59,15 @@ public record Fleet(
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(logs, "logs");
     Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(autoscale, "autoscale");
+  }
+
+  /** A fleet without autoscaling. */
+  public Fleet(String name, String role, String environment, ImageRef image, int count, NamePattern nodeName,
+      boolean readOnlyRoot, Limits limits, Rollout rollout, Optional<Duration> maxAge, OnUnhealthy onUnhealthy,
+      Duration quarantineRetention, OnConfigChange onConfigChange, Drift drift, Logs logs, Location location) {
+    this(name, role, environment, image, count, nodeName, readOnlyRoot, limits, rollout, maxAge, onUnhealthy,
+        quarantineRetention, onConfigChange, drift, logs, location, Optional.empty());
   }
 
   /** The name of node {@code n} (1-based), e.g. {@code web-3}. */
