@@ -3,6 +3,7 @@ package dev.herd.server;
 import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.server.api.Api;
+import dev.herd.control.autoscale.Autoscaler;
 import dev.herd.server.metrics.HerdMetrics;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,6 +35,7 @@ public final class ControllerHost implements AutoCloseable {
   private final HerdConfig herdConfig;
   private final ConfigDelivery delivery;
   private final HerdMetrics metrics = new HerdMetrics();
+  private Autoscaler autoscaler;
 
   /** How long {@code herd down} waits for the engine to remove nodes before it stops regardless. */
   static final java.time.Duration DOWN_BOUND = java.time.Duration.ofSeconds(20);
@@ -53,12 +55,17 @@ public final class ControllerHost implements AutoCloseable {
       this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), engine, base.images(),
           base.clock(), base.scheduler(), metrics.prober(base.prober()), base.portCheck(), base.background(), base.resync(),
           base.stopGrace(), delivery);
-      if (SpecLoader.load(specFile) instanceof SpecResult.Loaded l) {
+      SpecResult loaded = SpecLoader.load(specFile);
+      if (loaded instanceof SpecResult.Loaded l) {
         // nodes the controller heals before the first apply need the environments and roles too
         delivery.spec(l.spec());
       }
       c = Controller.open(config);
       metrics.watch(c);
+      this.autoscaler = new Autoscaler(c, config);
+      if (loaded instanceof SpecResult.Loaded l) {
+        autoscaler.configure(l.spec());
+      }
       delivery.attach(c);
       if (listener != null) {
         c.onEvent(e -> listener.accept(Views.event(e)));
@@ -66,9 +73,14 @@ public final class ControllerHost implements AutoCloseable {
       c.start();
       this.controller = c;
       this.applier = new SpecApplier(specFile, images, c, delivery);
+      applier.onApplied(autoscaler::configure);
       this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery, metrics);
+      server.autoscaler(autoscaler);
       delivery.watchUrl(server.url().resolve("/v1/watch").toString());
     } catch (RuntimeException e) {
+      if (autoscaler != null) {
+        autoscaler.close();
+      }
       if (c != null) {
         c.close();
       }
@@ -119,6 +131,7 @@ public final class ControllerHost implements AutoCloseable {
    * not remove.
    */
   public String removeAllNodes() {
+    autoscaler.close(); // herd down: no scaling while the nodes go
     if (!controllerClosed.compareAndSet(false, true)) {
       return "the controller was already stopped";
     }
@@ -149,6 +162,7 @@ public final class ControllerHost implements AutoCloseable {
   }
 
   private void closeController() {
+    autoscaler.close();
     if (controllerClosed.compareAndSet(false, true)) {
       controller.close();
     }

@@ -84,6 +84,7 @@ public final class HerdServer implements AutoCloseable {
   private final dev.herd.config.Redactor redactor;
   private final HerdMetrics metrics;
   private final boolean ownMetrics;
+  private final Routes routes;
 
   private HerdServer(Options options, Controller controller, SpecApplier applier, Down down, ConfigDelivery delivery,
       HerdMetrics metrics) {
@@ -99,6 +100,7 @@ public final class HerdServer implements AutoCloseable {
     this.token = ApiToken.createIn(options.stateDir());
     ObjectMapper json = Json.mapper();
     Routes routes = new Routes(options.project(), controller, applier, options.clock(), this::down, down);
+    this.routes = routes;
     Streams streams = new Streams(controller, options.clock(), options.logPoll(), routes);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
@@ -212,6 +214,11 @@ public final class HerdServer implements AutoCloseable {
 
   public URI url() {
     return url;
+  }
+
+  /** {@code GET /v1/status} shows this autoscaler's state per fleet. */
+  public void autoscaler(dev.herd.control.autoscale.Autoscaler a) {
+    routes.autoscaler(a);
   }
 
   /** Completes with the down summary when a client asked the controller to stop ({@code POST /v1/down}). */

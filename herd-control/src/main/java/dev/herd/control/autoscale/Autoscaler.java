@@ -78,6 +78,9 @@ public final class Autoscaler implements AutoCloseable {
 
   /** Autoscales the fleets of {@code spec} that ask for it (and stops for those that no longer do). */
   public synchronized void configure(Spec spec) {
+    if (closed) {
+      return;
+    }
     Map<String, Fleet> wanted = new HashMap<>();
     for (Fleet f : spec.fleets().values()) {
       f.autoscale().ifPresent(a -> wanted.put(f.name(), f));
