@@ -93,7 +93,16 @@ public final class Baker {
 
   /** The bake herd uses: Debian bases via mmdebstrap (cached), image bases via safe import. */
   public static Baker standard(Images images) {
-    return new Baker(images, new Bases(DebianBases.standard(), Baker::importBase), new ProcessRunner());
+    return standard(images, null);
+  }
+
+  /**
+   * The same, with registry bases reached with {@code logins} (the credentials herd login stored
+   * for a registry that declares {@code credentials:}; null: anonymous only).
+   */
+  public static Baker standard(Images images, java.util.function.Function<dev.herd.spec.Registry, dev.herd.image.registry.Credentials> logins) {
+    return new Baker(images, new Bases(DebianBases.standard(), Baker::importBase,
+        new dev.herd.bake.base.RegistryBases(images.store(), new dev.herd.image.registry.RegistryClient(), logins)), new ProcessRunner());
   }
 
   /** The same with the shareable caches (base trees, package indexes) under {@code cacheHome}. */
@@ -140,7 +149,7 @@ public final class Baker {
     // -- resolving, base, packages (resolution, mmdebstrap and the base cache live in Bases)
     long t0 = System.nanoTime();
     listener.started(Stage.RESOLVE, describe(role.base(), role.packages()));
-    BaseStages stages = bases.prepare(role, work, LockFile.read(lockPath), request.locked(),
+    BaseStages stages = bases.prepare(spec, role, work, LockFile.read(lockPath), request.locked(),
         new SourcePaths(spec.dir(), request.stateDir()));
     listener.finished(Stage.RESOLVE, stages.packages().packages().size() + " packages", since(t0));
     if (stages.lock().isPresent() && stages.lockChanged() && !request.locked()) {
@@ -466,7 +475,7 @@ public final class Baker {
   }
 
   private static boolean allowDevices(Role role) {
-    return role.base() instanceof Base.Image i && i.allowDevices();
+    return role.base() instanceof Base.Image i && i.allowDevices() || role.base() instanceof Base.Registry r && r.allowDevices();
   }
 
   private static String ociArchitecture() {
@@ -483,6 +492,7 @@ public final class Baker {
       case Base.Scratch s -> "scratch";
       case Base.Debian d -> "debian " + d.suite() + " (" + d.variant().name().toLowerCase() + ") " + d.packages();
       case Base.Image i -> "image " + i.path();
+      case Base.Registry r -> "image " + r.ref();
     };
     return packages.isEmpty() ? b : b + " + " + packages;
   }

@@ -66,7 +66,7 @@ public final class BakeCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
     try (Images images = Images.open(state)) {
-      Baker baker = Baker.standard(images);
+      Baker baker = Baker.standard(images, Registries.logins(state));
       for (String r : names) {
         BakeResult result;
         try {

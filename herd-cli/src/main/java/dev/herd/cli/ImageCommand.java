@@ -51,6 +51,10 @@ public final class ImageCommand {
         row(out, "Spec", orDash(img.lineage().specDigest()));
         row(out, "Commit", orDash(img.lineage().gitCommit()));
         row(out, "Base", orDash(img.lineage().baseDigest()));
+        List<dev.herd.image.catalog.Catalog.Push> pushes = images.catalog().pushes(img.digest());
+        row(out, "Pushed", pushes.isEmpty() ? "-" : pushes.stream()
+            .map(p -> p.destination() + (p.channel() == null ? "" : " (channel " + p.channel() + ")") + " " + p.at())
+            .collect(java.util.stream.Collectors.joining("\n" + " ".repeat(15))));
         row(out, "Platform", c.os() + "/" + c.architecture());
         row(out, "User", orDash(c.user()));
         row(out, "WorkingDir", orDash(c.workingDir()));

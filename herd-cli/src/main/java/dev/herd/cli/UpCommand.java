@@ -115,7 +115,7 @@ public final class UpCommand implements Callable<Integer> {
       });
       r.images = Images.open(state);
       CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
-      RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images), state, catalogImages);
+      RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images, Registries.logins(state)), state, catalogImages);
       ControllerConfig config = ControllerConfig.builder().stateDir(state).project(spec.project().name())
           .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).build();
       r.host = ControllerHost.start(lock, config, specFile, roleImages,

@@ -407,4 +407,46 @@ public final class SecretStore {
       }
     }
   }
+  // ---- registry credentials (herd login)
+
+  /**
+   * Registry credentials live beside the other secrets, encrypted the same way, under the scope
+   * {@code @registries/<registry>}; no spec environment can be named like that, so they never
+   * reach a node.
+   */
+  static final String REGISTRY_SCOPE = "@registries";
+
+  /** Stores a new revision of {@code registry}'s credentials, named as in {@code registries.NAME.credentials}. */
+  public SecretRevision setRegistryCredentials(String registry, String name, byte[] value, Edit edit) {
+    if (registry == null || !registry.matches("[a-z][a-z0-9-]{0,39}")) {
+      throw ConfigException.invalid("'" + registry + "' is not a registry name");
+    }
+    SecretNames.check(name).ifPresent(m -> {
+      throw ConfigException.invalid(m);
+    });
+    SecretNames.checkValue(name, value).ifPresent(m -> {
+      throw ConfigException.invalid(m);
+    });
+    Objects.requireNonNull(edit, "edit");
+    Scope scope = new Scope(REGISTRY_SCOPE, registry);
+    redactor.add(value);
+    SecretRevision r = db.write(c -> {
+      long revision = latest(c, scope, name) + 1;
+      SecretKeys k = keys;
+      insert(c, scope, name, revision, encrypt(k, scope, name, revision, value), k.primaryId(), edit);
+      return row(c, scope, name, revision);
+    });
+    log.info("credentials {} of registry {} stored by {} (revision {})", name, registry, r.author(), r.revision());
+    return r;
+  }
+
+  /** The latest credentials of a registry, or empty when {@code herd login} never stored them. */
+  public java.util.Optional<Secret> registryCredentials(String registry, String name) {
+    Scope scope = new Scope(REGISTRY_SCOPE, registry);
+    long latest = db.read(c -> latest(c, scope, name));
+    if (latest == 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(get(scope, name, latest));
+  }
 }

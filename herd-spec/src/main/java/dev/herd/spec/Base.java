@@ -51,6 +51,19 @@ public sealed interface Base {
     }
   }
 
+  /**
+   * An image in a registry ({@code base: {image: {ref: lab/shop/base:1}}}): resolved to a digest at
+   * bake time and pinned in herd.lock; the pulled image is cached in the store by digest.
+   *
+   * @param ref {@code REGISTRY/REPO[:TAG|@sha256:...]}; REGISTRY a key of registries or a host
+   */
+  record Registry(String ref, boolean allowDevices, Location location) implements Base {
+    public Registry {
+      Objects.requireNonNull(ref, "ref");
+      Objects.requireNonNull(location, "location");
+    }
+  }
+
   enum Variant implements Keyword {
     EXTRACT("extract"),
     MINBASE("minbase");

@@ -23,7 +23,7 @@ final class RoleReader extends Binding {
     List<Resource> resources = resources(r);
     List<RunStep> run = runSteps(r);
     List<String> command = r.strings("command");
-    if (!r.written("command") && !(base instanceof Base.Image)) {
+    if (!r.written("command") && !(base instanceof Base.Image) && !(base instanceof Base.Registry)) {
       problems.add(r.keyLoc(), r.path(), "missing required key \"command\" (a scratch or debian base has no command of its own)");
     }
     Optional<Health> health = r.optObj("health").flatMap(this::health);
@@ -49,8 +49,24 @@ final class RoleReader extends Binding {
       return new Base.Debian(d.string("suite"), d.choice("variant", Base.Variant.class), d.string("mirror"),
           d.strings("packages"), b.keyLocOf("debian"));
     }
+    if (b.has("image") && !b.obj("image").written("path")) {
+      Fields i = b.obj("image");
+      if (i.written("format")) {
+        error(i, "format", "format goes with path (an image file); a registry image (ref alone) needs none");
+      }
+      if (!i.has("ref")) {
+        problems.add(b.locOf("image"), i.path(), "needs path (an image file or layout) or ref (a registry image like lab/shop/base:1)");
+      } else if (!i.string("ref").matches("[A-Za-z0-9.:\\[\\]-]+/[^\\s]+")) {
+        error(i, "ref", "expected a registry image REGISTRY/REPO[:TAG] (REGISTRY a key of registries or a host), got \"" + i.string("ref") + "\"");
+      }
+      return new Base.Registry(i.has("ref") ? i.string("ref") : "", i.bool("allow_devices"), b.keyLocOf("image"));
+    }
     if (b.has("image")) {
       Fields i = b.obj("image");
+      if (!i.written("format")) {
+        problems.add(b.locOf("image"), i.path(), "needs format with path (oci-layout, oci-archive or docker-archive)");
+        return new Base.Scratch(b.keyLocOf("image"));
+      }
       Base.ImageFormat format = i.choice("format", Base.ImageFormat.class);
       checkSource(i, "path", true);
       i.optString("path").ifPresent(p -> {

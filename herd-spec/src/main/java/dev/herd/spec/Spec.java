@@ -19,6 +19,8 @@ public record Spec(
     Map<String, Role> roles,
     Map<String, Environment> environments,
     Map<String, Fleet> fleets,
+    Map<String, Registry> registries,
+    Map<String, Channel> channels,
     Path file,
     String digest) {
   private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
@@ -28,6 +30,8 @@ public record Spec(
     roles = Immutable.map(roles);
     environments = Immutable.map(environments);
     fleets = Immutable.map(fleets);
+    registries = Immutable.map(registries);
+    channels = Immutable.map(channels);
     Objects.requireNonNull(file, "file");
     if (!DIGEST.matcher(digest).matches()) {
       throw new IllegalArgumentException("digest must be sha256:<64 hex digits>, got " + digest);
@@ -40,6 +44,12 @@ public record Spec(
         throw new IllegalArgumentException("fleet " + f.name() + " is in unknown environment " + f.environment());
       }
     }
+  }
+
+  /** A spec without registries or channel settings. */
+  public Spec(Project project, Map<String, Role> roles, Map<String, Environment> environments, Map<String, Fleet> fleets,
+      Path file, String digest) {
+    this(project, roles, environments, fleets, Map.of(), Map.of(), file, digest);
   }
 
   /** The project directory: where herd.yaml is. */

@@ -49,9 +49,20 @@ final class SpecBinder extends Binding {
     fleetReader.checkNodeNames(fleetFields);
     fleetReader.checkPorts(p, ports, fleets.values());
 
+    Val.Entries registryEntries = root.entries("registries");
+    Map<String, Registry> registries = new LinkedHashMap<>();
+    RegistryReader registryReader = new RegistryReader(problems, dir);
+    registryEntries.values().forEach((name, v) ->
+        registryReader.read(name, (Fields) v, registryEntries.keyLocs().get(name)).ifPresent(r -> registries.put(name, r)));
+
+    Val.Entries channelEntries = root.entries("channels");
+    Map<String, Channel> channels = new LinkedHashMap<>();
+    channelEntries.values().forEach((name, v) -> registryReader.readChannel(name, (Fields) v, channelEntries.keyLocs().get(name),
+        registryEntries.keyLocs().keySet()).ifPresent(c -> channels.put(name, c)));
+
     if (problems.any() || project.isEmpty()) {
       return Optional.empty();
     }
-    return guard(Location.start(file), "", () -> new Spec(project.get(), roles, envs, fleets, file, digest));
+    return guard(Location.start(file), "", () -> new Spec(project.get(), roles, envs, fleets, registries, channels, file, digest));
   }
 }

@@ -110,16 +110,17 @@ final class SpecKeys {
 
   static final Obj IMAGE =
       obj(
-          req("path", REL_PATH, "The image: an OCI layout directory, OCI archive or docker archive, relative to herd.yaml."),
-          req("format", oneOf(Base.ImageFormat.class), "How the image at path is stored."),
-          opt("ref", STRING, "Tag to pick when the layout or archive holds several images."),
+          opt("path", REL_PATH, "The image: an OCI layout directory, OCI archive or docker archive, relative to herd.yaml."),
+          opt("format", oneOf(Base.ImageFormat.class), "How the image at path is stored (required with path)."),
+          opt("ref", STRING, "With path: the tag to pick in the layout or archive. Without path: a registry image "
+              + "REGISTRY/REPO[:TAG], resolved to a digest at bake time and pinned in herd.lock."),
           opt("allow_devices", BOOL, false, "Keep device nodes found in the image."));
 
   static final Obj BASE =
       obj(
               opt("scratch", obj(), "An empty root filesystem."),
               opt("debian", DEBIAN, "Debian built with mmdebstrap."),
-              opt("image", IMAGE, "An existing image from a file."))
+              opt("image", IMAGE, "An existing image from a file (path) or a registry (ref)."))
           .exactlyOneOf("scratch", "debian", "image");
 
   static final Field MODE_0644 = opt("mode", MODE, "0644", "File mode, a quoted octal string.");
@@ -296,10 +297,20 @@ final class SpecKeys {
               opt("max_size", SIZE, "100Mi", "Keep at most this much per node.")),
               "Log retention."));
 
+  static final Obj REGISTRY =
+      obj(
+          req("url", STRING, "https://HOST[:PORT]; http:// only for a loopback registry (127.0.0.1, ::1, localhost)."),
+          opt("ca", REL_PATH, "PEM CA certificate to trust for this registry, relative to herd.yaml."),
+          opt("credentials", NAME, "Name of the credentials `herd login REGISTRY` stores (encrypted); absent: anonymous."));
+
   static final Obj ROOT =
       obj(
           req("project", PROJECT, "The project."),
           req("roles", namedMap("roles", ROLE), "Roles by name: what a node is, baked into an image."),
           opt("environments", namedMap("environments", ENVIRONMENT), "Environments by name (dev, prod ...)."),
-          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."));
+          opt("fleets", namedMap("fleets", FLEET), "Fleets by name: how many nodes of which role run where."),
+          opt("registries", namedMap("registries", REGISTRY), "Registries by name: where herd push and herd pull go."),
+          opt("channels", namedMap("channels", obj(
+              opt("push", STRING, "REGISTRY/PATH: herd promote ROLE:V NAME also pushes to REGISTRY/PATH/ROLE:NAME."))),
+              "Channels by name (dev, prod ...) and what promoting to them does."));
 }

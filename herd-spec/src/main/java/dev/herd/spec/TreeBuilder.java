@@ -211,7 +211,8 @@ final class TreeBuilder {
       String keyPath = join(path, e.key());
       Optional<Field> f = o.field(e.key());
       if (f.isEmpty()) {
-        problems.add(e.keyLoc(), keyPath, unknownKey(e.key(), o.names(), otherKeys, otherKeys.isEmpty() ? "" : o.names().get(0)));
+        problems.add(e.keyLoc(), keyPath, RegistryReader.literalSecret(path, e.key())
+            .orElseGet(() -> unknownKey(e.key(), o.names(), otherKeys, otherKeys.isEmpty() ? "" : o.names().get(0))));
         continue;
       }
       keyLocs.put(e.key(), e.keyLoc());

@@ -222,7 +222,7 @@ class SpecLoaderTest {
       doc.append("x").append(i).append(": &x").append(i).append(" [*x").append(i - 1).append(", *x").append(i - 1).append("]\n");
     }
     List<String> errors = SpecLoader.render(SpecLoader.load(Path.of("herd.yaml"), doc.toString().getBytes(StandardCharsets.UTF_8)));
-    assertThat(errors).hasSize(26).allMatch(e -> e.contains(": unknown key (expected one of project, roles, environments or fleets)"));
+    assertThat(errors).hasSize(26).allMatch(e -> e.contains(": unknown key (expected one of project, roles, environments, fleets, registries or channels)"));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.herd.bake.base;
 import dev.herd.spec.Base;
 import dev.herd.spec.Role;
 import dev.herd.spec.SourcePaths;
+import dev.herd.spec.Spec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,22 +18,42 @@ import java.util.stream.Stream;
 public final class Bases {
   private final DebianBases debian;
   private final ImageImporter images;
+  private final RegistryBases registry;
 
   public Bases(DebianBases debian, ImageImporter images) {
-    this.debian = debian;
-    this.images = images;
+    this(debian, images, null);
   }
 
+  /** @param registry bases from a registry ({@code base: {image: {ref: ...}}}); null: refused */
+  public Bases(DebianBases debian, ImageImporter images, RegistryBases registry) {
+    this.debian = debian;
+    this.images = images;
+    this.registry = registry;
+  }
+
+
   /**
-   * @param projectDir herd.yaml's directory, which an image base's path is relative to
+   * @param spec the whole spec: registries and their credentials for a registry base (null: none)
    * @param workDir the bake's private work directory; scratch and imported trees are made there
    *     (Debian trees live in the base cache)
    * @param lock herd.lock as read, if there is one
    * @param locked whether the bake runs with {@code --locked}
    * @param sources the project's files: an image base is read only through them
    */
-  public BaseStages prepare(Role role, Path workDir, Optional<LockFile> lock, boolean locked, SourcePaths sources) {
+  public BaseStages prepare(Spec spec, Role role, Path workDir, Optional<LockFile> lock, boolean locked,
+      SourcePaths sources) {
     return switch (role.base()) {
+      case Base.Registry r -> {
+        refusePackages(role, "packages cannot be installed on an image base yet");
+        if (registry == null || spec == null) {
+          throw new BaseBuildException(role.location() + ": role " + role.name() + ": registry bases are not available in this bake");
+        }
+        Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
+        Optional<String> pin = lock.flatMap(l -> l.role(role.name())).map(RoleLock::image);
+        RegistryBases.Prepared p = registry.prepare(spec, role.name(), r, pin, locked, rootfs);
+        BuiltBase imported = new BuiltBase(p.manifest().toString(), rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
+        yield new BaseStages(imported, imported, Optional.of(RoleLock.ofImage(p.pin())), p.lockChanged());
+      }
       case Base.Debian d -> {
         DebianStages stages = debian.build(role.name(), d, role.packages(), lock, locked);
         yield new BaseStages(stages.base(), stages.packages(), Optional.of(stages.lock()), stages.lockChanged());

@@ -17,16 +17,30 @@ import java.util.TreeSet;
  *     mirror may re-sign its Release without changing packages, so it is not compared)
  * @param packages every package in the role's tree, name → version
  */
-@JsonPropertyOrder({"suite", "variant", "architecture", "sources", "releaseDate", "packages"})
+@JsonPropertyOrder({"image", "suite", "variant", "architecture", "sources", "releaseDate", "packages"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RoleLock(
-    String suite, String variant, String architecture, List<String> sources, String releaseDate, SortedMap<String, String> packages) {
+    String suite, String variant, String architecture, List<String> sources, String releaseDate, SortedMap<String, String> packages,
+    String image) {
   public RoleLock {
-    Objects.requireNonNull(suite, "suite");
-    Objects.requireNonNull(variant, "variant");
-    Objects.requireNonNull(architecture, "architecture");
-    sources = List.copyOf(sources);
-    packages = new TreeMap<>(packages);
+    if (image == null) {
+      Objects.requireNonNull(suite, "suite");
+      Objects.requireNonNull(variant, "variant");
+      Objects.requireNonNull(architecture, "architecture");
+    }
+    sources = sources == null ? List.of() : List.copyOf(sources);
+    packages = packages == null ? new TreeMap<>() : new TreeMap<>(packages);
+  }
+
+  /** A Debian lock (no registry image). */
+  public RoleLock(String suite, String variant, String architecture, List<String> sources, String releaseDate,
+      SortedMap<String, String> packages) {
+    this(suite, variant, architecture, sources, releaseDate, packages, null);
+  }
+
+  /** The lock of a registry base: {@code REF@sha256:...}, the digest the tag named when it was pinned. */
+  public static RoleLock ofImage(String pin) {
+    return new RoleLock(null, null, null, List.of(), null, new TreeMap<>(), Objects.requireNonNull(pin, "pin"));
   }
 
   @Override

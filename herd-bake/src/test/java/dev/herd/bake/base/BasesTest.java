@@ -34,7 +34,7 @@ class BasesTest {
       asked.set(source);
       return "sha256:" + "b".repeat(64);
     });
-    bases.prepare(spec.roles().get("web"), tmp.resolve("work"), Optional.empty(), false,
+    bases.prepare(spec, spec.roles().get("web"), tmp.resolve("work"), Optional.empty(), false,
         new SourcePaths(project, project.resolve(".herd")));
     assertThat(asked.get()).isEqualTo(project.resolve("images/base.tar"));
     assertThat(Path.of("").toAbsolutePath()).isNotEqualTo(project); // the test's own working directory is elsewhere

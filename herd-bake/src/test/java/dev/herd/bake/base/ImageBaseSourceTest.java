@@ -49,14 +49,14 @@ class ImageBaseSourceTest {
     });
     Path project = dir.resolve("project");
     Role ok = role("base.tar");
-    bases.prepare(ok, Files.createDirectories(dir.resolve("work1")), Optional.empty(), false, new SourcePaths(project, null));
+    bases.prepare(null, ok, Files.createDirectories(dir.resolve("work1")), Optional.empty(), false, new SourcePaths(project, null));
     assertThat(read).containsExactly(project.resolve("base.tar").toRealPath());
 
     Files.createDirectories(project.resolve(".herd/images"));
     Files.writeString(project.resolve(".herd/images/index.json"), "{}");
     Files.createSymbolicLink(project.resolve("state-link"), project.resolve(".herd/images"));
     Role sneaky = role("state-link");
-    assertThatThrownBy(() -> bases.prepare(sneaky, Files.createDirectories(dir.resolve("work2")), Optional.empty(), false,
+    assertThatThrownBy(() -> bases.prepare(null, sneaky, Files.createDirectories(dir.resolve("work2")), Optional.empty(), false,
             new SourcePaths(project, null)))
         .isInstanceOf(BaseBuildException.class)
         .hasMessageContaining("herd.yaml:4:")

@@ -31,7 +31,7 @@ class StoreTest {
       while (rs.next()) {
         rows.add(rs.getString(1) + ":" + rs.getInt(2));
       }
-      assertThat(rows).containsExactly("control:1", "image:1");
+      assertThat(rows).containsExactly("control:1", "image:2");
       ResultSet mode = c.createStatement().executeQuery("PRAGMA journal_mode");
       mode.next();
       assertThat(mode.getString(1)).isEqualTo("wal");

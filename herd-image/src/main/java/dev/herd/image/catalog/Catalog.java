@@ -320,6 +320,41 @@ public final class Catalog implements AutoCloseable {
     });
   }
 
+  /** One push of an image: where to, for which channel (or none), when. */
+  public record Push(Digest digest, String destination, String channel, Instant at) {}
+
+  /** Records that the image {@code digest} now sits at {@code destination} (a registry ref). */
+  public synchronized void recordPush(Digest digest, String destination, String channel) {
+    tx(conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "INSERT INTO image_pushes(digest, destination, channel, pushed_at) VALUES (?,?,?,?)")) {
+        ps.setString(1, digest.toString());
+        ps.setString(2, destination);
+        ps.setString(3, channel);
+        ps.setLong(4, clock.millis());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Where an image was pushed, oldest first. */
+  public synchronized List<Push> pushes(Digest digest) {
+    return tx(conn -> {
+      List<Push> out = new ArrayList<>();
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT destination, channel, pushed_at FROM image_pushes WHERE digest = ? ORDER BY id")) {
+        ps.setString(1, digest.toString());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Push(digest, rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
   public Path file() {
     return db.file();
   }

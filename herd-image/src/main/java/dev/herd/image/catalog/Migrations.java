@@ -48,7 +48,16 @@ final class Migrations {
           CREATE TABLE image_sboms(
             digest TEXT PRIMARY KEY,
             sbom_digest TEXT NOT NULL,
-            media_type TEXT NOT NULL)"""));
+            media_type TEXT NOT NULL)"""),
+      // 2: where images were pushed (herd push, channels that push): lineage for herd image show.
+      List.of(
+          """
+          CREATE TABLE image_pushes(
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            digest TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            channel TEXT,
+            pushed_at INTEGER NOT NULL)"""));
 
   private Migrations() {}
 

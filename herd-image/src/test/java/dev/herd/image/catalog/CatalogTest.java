@@ -83,10 +83,12 @@ class CatalogTest {
     catalog = Catalog.open(tmp.resolve("herd.db")); // reopening applies nothing twice
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("herd.db"));
         var s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT component, version FROM schema_migrations")) {
-        assertThat(rs.next()).isTrue();
-        assertThat(rs.getString(1)).isEqualTo("image");
-        assertThat(rs.getInt(2)).isEqualTo(1);
+      try (ResultSet rs = s.executeQuery("SELECT component, version FROM schema_migrations ORDER BY version")) {
+        for (int v = 1; v <= 2; v++) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo("image");
+          assertThat(rs.getInt(2)).isEqualTo(v);
+        }
         assertThat(rs.next()).isFalse();
       }
       try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
@@ -98,6 +100,18 @@ class CatalogTest {
       }
       assertThat(tables).allMatch(t -> t.startsWith("image_") || t.equals("schema_migrations"));
     }
+  }
+
+  @Test
+  void pushesAreRecordedPerDigestInOrder() {
+    CatalogImage web = reg("web", "a");
+    assertThat(catalog.pushes(web.digest())).isEmpty();
+    catalog.recordPush(web.digest(), "127.0.0.1:5000/shop/web:1", null);
+    catalog.recordPush(web.digest(), "127.0.0.1:5000/shop/web:prod", "prod");
+    assertThat(catalog.pushes(web.digest())).extracting(Catalog.Push::destination, Catalog.Push::channel)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.1:5000/shop/web:1", null),
+            org.assertj.core.groups.Tuple.tuple("127.0.0.1:5000/shop/web:prod", "prod"));
+    assertThat(catalog.pushes(reg("web", "b").digest())).isEmpty();
   }
 
   @Test
