@@ -63,6 +63,7 @@ public final class ControllerHost implements AutoCloseable {
       c = Controller.open(config);
       metrics.watch(c);
       this.autoscaler = new Autoscaler(c, config);
+      metrics.autoscaler(autoscaler);
       if (loaded instanceof SpecResult.Loaded l) {
         autoscaler.configure(l.spec());
       }

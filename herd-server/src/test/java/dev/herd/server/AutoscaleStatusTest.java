@@ -66,6 +66,15 @@ class AutoscaleStatusTest {
       JsonNode status = new ObjectMapper().readTree(r.body());
       assertThat(status.path("autoscale").path("web").asText()).startsWith("2..4 nodes at cpu 50%; cpu 100% ")
           .endsWith("; cpu 100% > target 50% for 10s");
+
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(host.server().url() + "/metrics"))
+          .header("Authorization", "Bearer " + ApiFiles.readToken(dir.resolve(".herd"))).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(MetricsTest.value(metrics, "herd_autoscale_cpu_percent", "fleet=\"web\"")).hasValue(100.0);
+      assertThat(MetricsTest.value(metrics, "herd_autoscale_target_cpu_percent", "fleet=\"web\"")).hasValue(50.0);
+      assertThat(MetricsTest.value(metrics, "herd_autoscale_max_nodes", "fleet=\"web\"")).hasValue(4.0);
+      assertThat(MetricsTest.value(metrics, "herd_events_total", "fleet=\"web\"", "kind=\"scaled\"")).hasValue(1.0);
     }
   }
 }

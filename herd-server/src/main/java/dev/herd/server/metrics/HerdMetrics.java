@@ -68,6 +68,11 @@ public final class HerdMetrics implements AutoCloseable {
   private final MultiGauge rolloutProgress;
   private final MultiGauge nodeInfo;
   private final MultiGauge nodeGeneration;
+  private final MultiGauge autoscaleCpu;
+  private final MultiGauge autoscaleTarget;
+  private final MultiGauge autoscaleMin;
+  private final MultiGauge autoscaleMax;
+  private volatile dev.herd.control.autoscale.Autoscaler autoscaler;
 
   public HerdMetrics() {
     new ClassLoaderMetrics().bindTo(registry);
@@ -89,6 +94,10 @@ public final class HerdMetrics implements AutoCloseable {
     rolloutProgress = gauge("herd.rollout.progress.ratio", "ready nodes on the rollout's new release / desired nodes");
     nodeInfo = gauge("herd.node.info", "1 per recorded node (labels: release, phase, in_service)");
     nodeGeneration = gauge("herd.node.generation", "the node's generation (1 for its first container, +1 per replacement)");
+    autoscaleCpu = gauge("herd.autoscale.cpu.percent", "autoscaled fleets: mean CPU use of the nodes last measured, % of a node's CPU limit");
+    autoscaleTarget = gauge("herd.autoscale.target.cpu.percent", "autoscaled fleets: the cpu target");
+    autoscaleMin = gauge("herd.autoscale.min.nodes", "autoscaled fleets: min");
+    autoscaleMax = gauge("herd.autoscale.max.nodes", "autoscaled fleets: max");
   }
 
   private MultiGauge gauge(String name, String description) {
@@ -104,6 +113,11 @@ public final class HerdMetrics implements AutoCloseable {
     subscriptions.add(c.onPass(this::pass));
     Gauge.builder("herd.reconcile.queue.depth", c, Controller::queuedPasses)
         .description("fleets waiting for a reconcile pass").register(registry);
+  }
+
+  /** Also exposes the autoscaling state of {@code a}'s fleets. */
+  public void autoscaler(dev.herd.control.autoscale.Autoscaler a) {
+    this.autoscaler = a;
   }
 
   /** {@code engine} with every call timed by operation. */
@@ -180,6 +194,11 @@ public final class HerdMetrics implements AutoCloseable {
     List<MultiGauge.Row<?>> progressRows = new ArrayList<>();
     List<MultiGauge.Row<?>> nodeRows = new ArrayList<>();
     List<MultiGauge.Row<?>> generationRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> cpuRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> targetRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> minRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> maxRows = new ArrayList<>();
+    dev.herd.control.autoscale.Autoscaler scaler = autoscaler;
     for (FleetStatus f : c.status()) {
       if (f.deleted()) {
         continue;
@@ -221,6 +240,14 @@ public final class HerdMetrics implements AutoCloseable {
         rolloutRows.add(MultiGauge.Row.of(fleet.and("state", s), s.equals(state) ? 1 : 0));
       }
       f.rollout().ifPresent(r -> progressRows.add(MultiGauge.Row.of(fleet, progress(r, f))));
+      if (scaler != null) {
+        scaler.state(f.fleet()).ifPresent(a -> {
+          a.cpuPercent().ifPresent(cpu -> cpuRows.add(MultiGauge.Row.of(fleet, cpu)));
+          targetRows.add(MultiGauge.Row.of(fleet, a.settings().cpuPercent()));
+          minRows.add(MultiGauge.Row.of(fleet, a.settings().min()));
+          maxRows.add(MultiGauge.Row.of(fleet, a.settings().max()));
+        });
+      }
     }
     desired.register(desiredRows, true);
     nodesByPhase.register(phaseRows, true);
@@ -234,6 +261,10 @@ public final class HerdMetrics implements AutoCloseable {
     rolloutProgress.register(progressRows, true);
     nodeInfo.register(nodeRows, true);
     nodeGeneration.register(generationRows, true);
+    autoscaleCpu.register(cpuRows, true);
+    autoscaleTarget.register(targetRows, true);
+    autoscaleMin.register(minRows, true);
+    autoscaleMax.register(maxRows, true);
   }
 
   /** Ready (healthy) nodes on the rollout's new release over the fleet's count, at most 1. */
