@@ -431,7 +431,7 @@ public final class Baker {
   }
 
   private static Lineage lineage(Spec spec, BaseStages stages) {
-    return new Lineage(spec.digest(), gitCommit(spec.dir()).orElse(""), stages.base().key());
+    return new Lineage(spec.digest(), GitHead.commit(spec.dir()).orElse(""), stages.base().key());
   }
 
   private static TemplateVars templateVars(Spec spec, Role role, Instant epoch) {
@@ -454,19 +454,6 @@ public final class Baker {
       return Optional.of(Instant.ofEpochSecond(Long.parseLong(v.trim())));
     } catch (NumberFormatException e) {
       throw new BakeException("SOURCE_DATE_EPOCH must be seconds since 1970, got \"" + v + "\"");
-    }
-  }
-
-  private static Optional<String> gitCommit(Path dir) {
-    try {
-      Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? Optional.of(out) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
     }
   }
 

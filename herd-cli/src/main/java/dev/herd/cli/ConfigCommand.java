@@ -135,9 +135,16 @@ public final class ConfigCommand implements Callable<Integer> {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Print the effective config (KEY=VALUE, with where each comes from).")
   static final class ListKeys extends Base {
+    @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+    boolean json;
+
     @Override
     public Integer call() {
       ConfigApi.Config c = run(api -> api.get(path(), ConfigApi.Config.class), o -> view(o.cfg().config().list(o.spec(), env(), role())));
+      if (json) {
+        JsonOutput.print(out(), c);
+        return HerdCli.OK;
+      }
       out().println("# " + c.environment() + "/" + c.role() + " revision " + c.revision());
       for (ConfigApi.Value v : c.values()) {
         out().println(v.key() + "=" + v.value() + "    # " + (v.source().equals("spec") ? "herd.yaml" : "revision " + v.revision()));
@@ -148,11 +155,18 @@ public final class ConfigCommand implements Callable<Integer> {
 
   @Command(name = "history", mixinStandardHelpOptions = true, description = "Revisions, newest first.")
   static final class History extends Base {
+    @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+    boolean json;
+
     @Override
     public Integer call() {
       ConfigApi.History h = run(api -> api.get(path() + "/history", ConfigApi.History.class), o -> new ConfigApi.History(scope,
           o.cfg().config().history(o.spec(), env(), role(), 100).stream().map(r -> new ConfigApi.Revision(r.revision(), r.author(),
               r.time(), r.message(), r.set(), List.copyOf(r.unset()))).toList()));
+      if (json) {
+        JsonOutput.print(out(), h);
+        return HerdCli.OK;
+      }
       for (ConfigApi.Revision r : h.revisions()) {
         List<String> what = new ArrayList<>();
         r.set().keySet().forEach(k -> what.add("set " + k));

@@ -1,9 +1,7 @@
 package dev.herd.cli;
 
+import dev.herd.control.DriftCheck;
 import dev.herd.control.drift.DriftFinding;
-import dev.herd.control.drift.DriftScan;
-import dev.herd.control.drift.DriftStore;
-import dev.herd.control.state.Store;
 import dev.herd.engine.Engine;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineInfo;
@@ -11,7 +9,6 @@ import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Spec;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +57,9 @@ public final class DriftCommand implements Callable<Integer> {
   @Option(names = "--recorded-only", description = "Do not contact the engine; show recorded findings only.")
   boolean recordedOnly;
 
+  @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+  boolean json;
+
   @picocli.CommandLine.Spec CommandSpec command;
 
   private final Function<Path, Engine> engines;
@@ -91,23 +91,26 @@ public final class DriftCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.ENVIRONMENT, e.getMessage(), e);
     }
     Path state = project.stateDir(spec.file());
-    if (!Files.isRegularFile(state.resolve(Store.FILE_NAME))) {
-      throw new CliFailure(HerdCli.ENVIRONMENT, "no controller state in " + state + " (run herd up first)");
-    }
     List<DriftFinding> shown = new ArrayList<>();
     List<String> blindSpots = new ArrayList<>();
-    try (Store store = Store.open(state); DriftStore recorded = DriftStore.open(state)) {
-      if (fleet != null && store.fleet(fleet).isEmpty()) {
+    DriftCheck check;
+    try {
+      check = DriftCheck.open(state);
+    } catch (IllegalStateException e) {
+      throw new CliFailure(HerdCli.ENVIRONMENT, e.getMessage());
+    }
+    try (DriftCheck recorded = check) {
+      if (fleet != null && !recorded.hasFleet(fleet)) {
         throw new CliFailure(HerdCli.ENVIRONMENT, "no fleet " + fleet + " in " + state);
       }
-      List<DriftFinding> past = recorded.findings(fleet, clock.instant().minus(window));
+      List<DriftFinding> past = recorded.recorded(fleet, clock.instant().minus(window));
       shown.addAll(past);
       if (!recordedOnly) {
         Set<String> keys = new HashSet<>();
         past.forEach(f -> keys.add(f.key()));
         List<DriftFinding> now;
         try (Engine engine = engines.apply(state)) {
-          now = DriftScan.run(store, engine, spec.project().name(), fleet, clock, eventWait);
+          now = recorded.scan(engine, spec.project().name(), fleet, clock, eventWait);
           EngineInfo info = engine.info();
           // what this engine keeps from herd's sight, so "no drift" is read for what it is
           info.capabilities().gaps().forEach(gap -> blindSpots.add(info.product() + " " + info.version() + " " + gap));
@@ -125,6 +128,10 @@ public final class DriftCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     blindSpots.forEach(b -> command.commandLine().getErr().println("note: " + b));
     shown.sort(Comparator.comparing(DriftFinding::time));
+    if (json) {
+      JsonOutput.print(out, shown);
+      return shown.isEmpty() ? HerdCli.OK : DRIFT;
+    }
     for (DriftFinding f : shown) {
       out.println(f.line());
     }

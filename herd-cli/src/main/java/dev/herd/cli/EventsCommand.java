@@ -27,6 +27,9 @@ public final class EventsCommand implements Callable<Integer> {
   @Option(names = {"-F", "--follow"}, description = "Keep printing events as they happen (Ctrl-C to stop).")
   boolean follow;
 
+  @Option(names = "--json", description = "Print each event as one JSON object per line (JSON Lines), for scripts.")
+  boolean json;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -35,7 +38,7 @@ public final class EventsCommand implements Callable<Integer> {
         () -> api.get("/v1/events?limit=10000&since=" + URLEncoder.encode(since, StandardCharsets.UTF_8), Api.Events.class));
     long last = 0;
     for (Api.EventView e : past.events()) {
-      out.println(ApiText.event(e));
+      out.println(json ? JsonOutput.line(e) : ApiText.event(e));
       last = e.id();
     }
     out.flush();
@@ -43,7 +46,8 @@ public final class EventsCommand implements Callable<Integer> {
       String path = "/v1/events/stream?after=" + (last > 0 ? last : latestId(api));
       ApiConnection.call(project, () -> {
         api.stream(path, e -> {
-          out.println(ApiText.event(api.decode(e, Api.EventView.class)));
+          Api.EventView event = api.decode(e, Api.EventView.class);
+          out.println(json ? JsonOutput.line(event) : ApiText.event(event));
           out.flush();
           return true;
         });

@@ -143,6 +143,9 @@ public final class FlagCommand implements Callable<Integer> {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "The environment's flags.")
   static final class ListFlags extends Base {
+    @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+    boolean json;
+
     @Override
     public Integer call() {
       ConfigApi.Flags flags = run(api -> api.get(path(null), ConfigApi.Flags.class), o -> {
@@ -151,6 +154,10 @@ public final class FlagCommand implements Callable<Integer> {
             f.kind().name().toLowerCase(), f.enabled(), f.killed(), f.rolloutBasisPoints() / 100.0 + "%", f.offValue(),
             f.variants().stream().map(v -> new ConfigApi.Variant(v.value(), v.weight())).toList(), f.description())).toList());
       });
+      if (json) {
+        JsonOutput.print(spec.commandLine().getOut(), flags);
+        return HerdCli.OK;
+      }
       for (ConfigApi.FlagView f : flags.flags()) {
         spec.commandLine().getOut().println(f.name() + "  " + (f.killed() ? "KILLED" : f.on() ? "on " + f.rollout() : "off")
             + "  " + f.kind());

@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -25,36 +28,6 @@ import picocli.CommandLine.ParseResult;
       "Immutable infrastructure in one tool: bake a role into a versioned image,",
       "run a fleet of identical nodes from it, replace instead of repair.",
       ""
-    },
-    subcommands = {
-      CommandLine.HelpCommand.class,
-      ValidateCommand.class,
-      SchemaCommand.class,
-      BakeCommand.class,
-      ImagesCommand.class,
-      ImageCommand.class,
-      PromoteCommand.class,
-      RevokeCommand.class,
-      GcCommand.class,
-      LoginCommand.class,
-      PushCommand.class,
-      PullCommand.class,
-      UpCommand.class,
-      ApplyCommand.class,
-      PlanCommand.class,
-      StatusCommand.class,
-      EventsCommand.class,
-      LogsCommand.class,
-      ScaleCommand.class,
-      RollbackCommand.class,
-      RolloutCommand.class,
-      DownCommand.class,
-      ConfigCommand.class,
-      SecretCommand.class,
-      FlagCommand.class,
-      DoctorCommand.class,
-      DriftCommand.class,
-      AuditCommand.class,
     },
     footer = {"", "Exit codes: 0 ok, 1 failed (invalid spec, failed bake...), 2 usage error,", "4 environment error (missing tool, engine unreachable). See docs/cli.md."})
 public final class HerdCli implements java.util.concurrent.Callable<Integer> {
@@ -81,13 +54,94 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
-  /** Runs herd in-process; used by main and by tests. */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(out, err).execute(args);
+  /** The subcommands' names, in the order {@code herd --help} lists them. */
+  static final List<String> SUBCOMMANDS = List.of("help", "validate", "schema", "bake", "images", "image",
+      "promote", "revoke", "gc", "login", "push", "pull", "up", "apply", "plan", "status", "events", "logs", "scale", "rollback", "rollout",
+      "down", "config", "secret", "flag", "doctor", "drift", "audit");
+
+  /**
+   * The class of a subcommand, or null. A switch rather than the annotation's list or a map of
+   * classes: a run then loads and models only the command it runs (building picocli's model of
+   * the whole tree, about 60 commands by reflection, was most of a short command's start-up).
+   */
+  static Class<?> subcommand(String name) {
+    return switch (name) {
+      case "help" -> CommandLine.HelpCommand.class;
+      case "validate" -> ValidateCommand.class;
+      case "schema" -> SchemaCommand.class;
+      case "bake" -> BakeCommand.class;
+      case "images" -> ImagesCommand.class;
+      case "image" -> ImageCommand.class;
+      case "promote" -> PromoteCommand.class;
+      case "revoke" -> RevokeCommand.class;
+      case "gc" -> GcCommand.class;
+      case "login" -> LoginCommand.class;
+      case "push" -> PushCommand.class;
+      case "pull" -> PullCommand.class;
+      case "up" -> UpCommand.class;
+      case "apply" -> ApplyCommand.class;
+      case "plan" -> PlanCommand.class;
+      case "status" -> StatusCommand.class;
+      case "events" -> EventsCommand.class;
+      case "logs" -> LogsCommand.class;
+      case "scale" -> ScaleCommand.class;
+      case "rollback" -> RollbackCommand.class;
+      case "rollout" -> RolloutCommand.class;
+      case "down" -> DownCommand.class;
+      case "config" -> ConfigCommand.class;
+      case "secret" -> SecretCommand.class;
+      case "flag" -> FlagCommand.class;
+      case "doctor" -> DoctorCommand.class;
+      case "drift" -> DriftCommand.class;
+      case "audit" -> AuditCommand.class;
+      default -> null;
+    };
   }
 
+  /** Runs herd in-process; used by main and by tests. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err, args).execute(args);
+  }
+
+  /** The whole command tree (help, tests). */
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new HerdCli());
+    SUBCOMMANDS.forEach(n -> cl.addSubcommand(n, subcommand(n)));
+    return configure(cl, out, err);
+  }
+
+  /**
+   * The tree needed to run {@code args}. A command named by the first argument that is not an
+   * option gets its model, and only it; with no command name (herd, --help, --version) or an
+   * unknown one, each subcommand is a listing entry (name, header, description: what the root's
+   * usage and the "did you mean" suggestions show); {@code --version} alone gets no subcommand;
+   * {@code help} gets the whole tree.
+   */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
+    String name = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+    if ("help".equals(name)) {
+      return commandLine(out, err);
+    }
+    CommandLine cl = new CommandLine(new HerdCli());
+    Class<?> only = name == null ? null : subcommand(name);
+    boolean versionOnly = name == null && Arrays.stream(args).anyMatch(a -> a.equals("-V") || a.equals("--version"))
+        && Arrays.stream(args).noneMatch(a -> a.equals("-h") || a.equals("--help"));
+    if (only != null) {
+      cl.addSubcommand(name, only);
+    } else if (!versionOnly) {
+      SUBCOMMANDS.forEach(n -> cl.addSubcommand(n, listing(subcommand(n).getAnnotation(Command.class))));
+    }
+    return configure(cl, out, err);
+  }
+
+  /** A subcommand as the root's usage lists it, without the reflection over its options. */
+  private static CommandSpec listing(Command command) {
+    CommandSpec spec = CommandSpec.create().name(command.name());
+    spec.usageMessage().header(command.header()).description(command.description()).hidden(command.hidden());
+    return spec;
+  }
+
+  private static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(new ShortErrors());

@@ -20,10 +20,20 @@ public final class ImagesCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ROLE", description = "Only this role.")
   String role;
 
+  @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+  boolean json;
+
+  /** One row of the table, for --json: full digest, creation time, size in bytes. */
+  record ImageRow(String image, String digest, Instant created, long size, List<String> channels, String revoked) {}
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (!ImageState.exists(ImageState.stateDir(project))) {
+      if (json) {
+        JsonOutput.print(out, List.of());
+        return HerdCli.OK;
+      }
       out.println("no images yet in " + ImageState.stateDir(project));
       return HerdCli.OK;
     }
@@ -34,6 +44,11 @@ public final class ImagesCommand implements Callable<Integer> {
       }
       return images.catalog().list(role);
     });
+    if (json) {
+      JsonOutput.print(out, list.stream().map(i -> new ImageRow(i.ref(), i.digest().toString(), i.created(), i.size(),
+          List.copyOf(i.channels()), i.revocation().map(r -> r.reason()).orElse(null))).toList());
+      return HerdCli.OK;
+    }
     if (list.isEmpty()) {
       out.println("no images yet");
       return HerdCli.OK;

@@ -90,6 +90,9 @@ public final class SecretCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ProjectOptions project;
 
+    @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+    boolean json;
+
     @Parameters(index = "0", paramLabel = "ENV/ROLE")
     String scope;
 
@@ -103,6 +106,10 @@ public final class SecretCommand implements Callable<Integer> {
           : ConfigClient.offline(project, System.getenv(), o -> new ConfigApi.Secrets(scope, o.cfg().secrets()
               .list(o.spec(), s[0], s[1]).stream()
               .map(r -> new ConfigApi.SecretInfo(r.name(), r.revision(), r.removed(), r.author(), r.time())).toList()));
+      if (json) {
+        JsonOutput.print(spec.commandLine().getOut(), list);
+        return HerdCli.OK;
+      }
       for (ConfigApi.SecretInfo i : list.secrets()) {
         spec.commandLine().getOut().println(i.name() + "  revision " + i.revision() + (i.removed() ? " (removed)" : "")
             + "  " + i.time() + "  " + i.author());

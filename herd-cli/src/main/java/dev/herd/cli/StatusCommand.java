@@ -21,6 +21,9 @@ public final class StatusCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "FLEET", description = "Only this fleet.")
   String fleet;
 
+  @picocli.CommandLine.Option(names = "--json", description = JsonOutput.DESCRIPTION)
+  boolean json;
+
   @Override
   public Integer call() {
     ApiClient api = ApiConnection.connect(project);
@@ -33,7 +36,11 @@ public final class StatusCommand implements Callable<Integer> {
       }
       s = new Api.Status(s.project(), s.time(), only, s.immutability(), s.autoscale());
     }
-    ApiText.status(spec.commandLine().getOut(), s);
+    if (json) {
+      JsonOutput.print(spec.commandLine().getOut(), s);
+    } else {
+      ApiText.status(spec.commandLine().getOut(), s);
+    }
     return HerdCli.OK;
   }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -127,11 +128,15 @@ class ApiCommandsTest {
   @Test
   void noControllerRunningIsExit4WithHowToStartOne() throws IOException {
     Files.writeString(dir.resolve("herd.yaml"), SPEC);
-    for (String cmd : new String[] {"status", "apply", "plan", "down", "events"}) {
+    for (String cmd : new String[] {"status", "apply", "plan", "events"}) {
       CliRun r = CliRun.of(cmd, "-f", file());
       assertThat(r.exitCode()).as(cmd).isEqualTo(HerdCli.ENVIRONMENT);
       assertThat(r.err()).as(cmd).contains("herd: no herd controller is running for " + dir + "; start one with `herd up`");
     }
+    // down needs no controller: with no state there is nothing herd started here
+    CliRun down = CliRun.of("down", "-f", file());
+    assertThat(down.exitCode()).as(down.err()).isZero();
+    assertThat(down.out()).contains("herd never ran project shop here; nothing to remove");
     CliRun scale = CliRun.of("scale", "web", "2", "--state", dir.resolve("elsewhere").toString());
     assertThat(scale.exitCode()).isEqualTo(HerdCli.ENVIRONMENT);
     assertThat(scale.err()).contains("no herd controller is running for " + dir.resolve("elsewhere"));
@@ -156,6 +161,34 @@ class ApiCommandsTest {
       assertThat(up.exitCode()).isEqualTo(HerdCli.FAILED);
       assertThat(up.err()).contains("a herd controller already runs for " + dir.resolve(".herd"))
           .contains("API at " + host.server().url());
+    }
+  }
+
+  @Test
+  void statusAndEventsAsJsonCarryTheTablesFields() throws Exception {
+    try (ControllerHost host = startHost()) {
+      assertThat(CliRun.of("apply", "-f", file()).exitCode()).isZero();
+      settle(host, 3);
+      var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+      CliRun status = CliRun.of("status", "--json", "-f", file());
+      assertThat(status.exitCode()).as(status.err()).isZero();
+      var fleet = mapper.readTree(status.out()).get("fleets").get(0);
+      assertThat(fleet.get("name").asText()).isEqualTo("web");
+      assertThat(fleet.get("release").asText()).isEqualTo("web:v1");
+      assertThat(fleet.get("healthy").asInt()).isEqualTo(3);
+      var node = fleet.get("nodes").get(0);
+      for (String field : new String[] {"name", "state", "release", "generation", "port", "age_seconds"}) {
+        assertThat(node.has(field)).as(field).isTrue();
+      }
+      CliRun events = CliRun.of("events", "--json", "-f", file());
+      assertThat(events.exitCode()).as(events.err()).isZero();
+      List<String> lines = events.out().lines().toList();
+      assertThat(lines).isNotEmpty();
+      for (String line : lines) {
+        var e = mapper.readTree(line);
+        assertThat(e.has("time") && e.has("kind") && e.has("reason") && e.has("fleet") && e.has("node")).as(line).isTrue();
+      }
+      assertThat(lines).anySatisfy(l -> assertThat(l).contains("fleet web created"));
     }
   }
 }

@@ -133,4 +133,38 @@ class ConfigCommandsTest {
     }
     throw new AssertionError("not settled on " + release);
   }
+
+  @Test
+  void listsAndHistoryAsJsonCarryTheirFields() throws Exception {
+    Files.writeString(dir.resolve("herd.yaml"), SPEC);
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(CliRun.of("config", "set", "prod/web", "COLOR=blue", "-m", "new look", "-f", file()).exitCode()).isZero();
+    CliRun list = CliRun.of("config", "list", "prod/web", "--json", "-f", file());
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    var config = mapper.readTree(list.out());
+    assertThat(config.get("revision").asLong()).isEqualTo(1);
+    assertThat(config.get("values").findValuesAsText("key")).containsExactlyInAnyOrder("GREETING", "COLOR");
+    assertThat(config.get("values").get(0).fieldNames()).toIterable().containsExactlyInAnyOrder("key", "value", "source", "revision");
+
+    var history = mapper.readTree(CliRun.of("config", "history", "prod/web", "--json", "-f", file()).out());
+    assertThat(history.get("revisions").get(0).get("message").asText()).isEqualTo("new look");
+    assertThat(history.get("revisions").get(0).get("set").get("COLOR").asText()).isEqualTo("blue");
+
+    Path value = dir.resolve("value.txt");
+    Files.writeString(value, SECRET);
+    assertThat(CliRun.of("secret", "set", "prod/web/db-password", "--value-file", value.toString(), "-f", file()).exitCode()).isZero();
+    CliRun secrets = CliRun.of("secret", "list", "prod/web", "--json", "-f", file());
+    assertThat(secrets.out()).doesNotContain(SECRET);
+    var s = mapper.readTree(secrets.out()).get("secrets").get(0);
+    assertThat(s.get("name").asText()).isEqualTo("db-password");
+    assertThat(s.get("revision").asLong()).isEqualTo(1);
+    assertThat(s.has("removed") && s.has("author") && s.has("time")).isTrue();
+
+    assertThat(CliRun.of("flag", "set", "prod", "new-ui", "--percent", "30", "-f", file()).exitCode()).isZero();
+    var flag = mapper.readTree(CliRun.of("flag", "list", "prod", "--json", "-f", file()).out()).get("flags").get(0);
+    assertThat(flag.get("name").asText()).isEqualTo("new-ui");
+    assertThat(flag.get("on").asBoolean()).isTrue();
+    assertThat(flag.get("rollout").asText()).isEqualTo("30.0%");
+    assertThat(flag.get("kind").asText()).isNotEmpty();
+  }
 }

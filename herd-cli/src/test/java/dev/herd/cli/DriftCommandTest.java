@@ -123,4 +123,22 @@ class DriftCommandTest {
     assertThat(drift("api")).isEqualTo(HerdCli.ENVIRONMENT);
     assertThat(err.toString()).contains("no fleet api");
   }
+
+  @Test
+  void driftJsonCarriesEachFindingsFields() throws Exception {
+    NodeInfo web2 = fake.listNodes("shop").stream().filter(n -> n.name().startsWith("web-2")).findFirst().orElseThrow();
+    fake.execByHand(web2.ref(), "sh -c 'cat /etc/shadow'");
+
+    assertThat(drift("--json")).isEqualTo(DriftCommand.DRIFT);
+
+    var findings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    assertThat(findings).hasSize(1);
+    var f = findings.get(0);
+    assertThat(f.get("node").asText()).isEqualTo("web-2");
+    assertThat(f.get("fleet").asText()).isEqualTo("web");
+    assertThat(f.get("kind").asText()).isEqualToIgnoringCase("tamper");
+    assertThat(f.get("detail").asText()).contains("cat /etc/shadow");
+    assertThat(f.get("action").asText()).isEqualTo("not acted on");
+    assertThat(f.get("time").asText()).endsWith("Z");
+  }
 }

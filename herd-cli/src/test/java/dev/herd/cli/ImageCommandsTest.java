@@ -151,4 +151,26 @@ class ImageCommandsTest {
     assertThat(herd("images", "web").out()).doesNotContain("web:2");
     assertThat(herd("gc", "--keep", "0").code()).isEqualTo(HerdCli.USAGE);
   }
+
+  @Test
+  void imagesJsonCarriesTheTablesFields() throws Exception {
+    herd("revoke", "web:1", "--reason", "leaks debug port");
+    Result r = herd("images", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    var rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(rows.isArray()).isTrue();
+    assertThat(rows).hasSize(3);
+    for (var row : rows) {
+      assertThat(row.fieldNames()).toIterable().containsExactlyInAnyOrder("image", "digest", "created", "size", "channels", "revoked");
+      assertThat(row.get("digest").asText()).matches("sha256:[0-9a-f]{64}");
+      assertThat(row.get("size").asLong()).isPositive();
+    }
+    var web1 = java.util.stream.StreamSupport.stream(rows.spliterator(), false).filter(n -> n.get("image").asText().equals("web:1"))
+        .findFirst().orElseThrow();
+    assertThat(web1.get("revoked").asText()).isEqualTo("leaks debug port");
+    StringWriter none = new StringWriter();
+    assertThat(HerdCli.run(new String[] {"images", "--json", "--state", tmp.resolve("empty").toString()},
+        new PrintWriter(none, true), new PrintWriter(new StringWriter(), true))).isZero();
+    assertThat(none.toString().strip()).isEqualTo("[ ]");
+  }
 }

@@ -63,10 +63,22 @@ public final class NodeFiles {
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private final Path root;
+  /**
+   * Striped locks by node directory: renders of one node are serialized (versions are numbered in
+   * order), renders of different nodes run in parallel (each costs several fsyncs). Stripes, not a
+   * lock per node, so that nothing grows with every generation ever rendered.
+   */
+  private final java.util.concurrent.locks.ReentrantLock[] stripes = new java.util.concurrent.locks.ReentrantLock[64];
 
   /** @param root where node directories live, e.g. {@code <stateDir>/nodes} */
   public NodeFiles(Path root) {
     this.root = root.toAbsolutePath().normalize();
+    java.util.Arrays.setAll(stripes, i -> new java.util.concurrent.locks.ReentrantLock());
+  }
+
+  // a lock, not a monitor: a virtual thread blocked in fsync under a monitor would pin its carrier
+  private java.util.concurrent.locks.ReentrantLock lockOf(Path dir) {
+    return stripes[Math.floorMod(dir.hashCode(), stripes.length)];
   }
 
   /** What a node gets. */
@@ -110,9 +122,19 @@ public final class NodeFiles {
    * to {@code owner}, the uid/gid the node's process runs as (null: the directory's current owner), so that
    * user reads them through the read-only mount and nobody else on the host does.
    */
-  public synchronized Rendered render(Content content, PrivateFiles.Owner owner) {
+  public Rendered render(Content content, PrivateFiles.Owner owner) {
     Path dir = dir(content.fleet(), content.node());
     Map<String, byte[]> files = files(content);
+    java.util.concurrent.locks.ReentrantLock lock = lockOf(dir);
+    lock.lock();
+    try {
+      return write(content, dir, files, owner);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Rendered write(Content content, Path dir, Map<String, byte[]> files, PrivateFiles.Owner owner) {
     try {
       PrivateFiles.directories(dir);
       if (owner == null) {
@@ -170,10 +192,16 @@ public final class NodeFiles {
   }
 
   /** Removes a node's directory (after the node is gone). */
-  public synchronized void remove(String fleet, String node) {
+  public void remove(String fleet, String node) {
     Path dir = dir(fleet, node);
     try {
-      deleteTree(dir);
+      java.util.concurrent.locks.ReentrantLock lock = lockOf(dir);
+      lock.lock();
+      try {
+        deleteTree(dir);
+      } finally {
+        lock.unlock();
+      }
     } catch (IOException e) {
       throw new ConfigException(ConfigException.Kind.STORAGE, "cannot remove the node files in " + dir + ": " + e.getMessage(), e);
     }

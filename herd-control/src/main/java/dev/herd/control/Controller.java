@@ -15,7 +15,6 @@ import dev.herd.control.state.Batch;
 import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
 import dev.herd.control.state.FleetRecord;
-import dev.herd.control.state.NodeLog;
 import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
@@ -74,7 +73,7 @@ public final class Controller implements AutoCloseable {
   private final LogCollector logs;
   private final PortAllocator ports;
   private final DriftStore driftStore;
-  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ControllerEvent>> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
   private volatile Subscription engineEvents;
@@ -104,6 +103,11 @@ public final class Controller implements AutoCloseable {
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace(),
         new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
+  }
+
+  /** True when {@code stateDir} holds a controller's state (a {@code herd up} ran there). */
+  public static boolean hasState(java.nio.file.Path stateDir) {
+    return java.nio.file.Files.isRegularFile(stateDir.resolve(Store.FILE_NAME));
   }
 
   /** Opens the state (creating or migrating herd.db); call {@link #start()} to begin reconciling. */
@@ -153,15 +157,28 @@ public final class Controller implements AutoCloseable {
     config.scheduler().close();
   }
 
-  /** What {@link #down} did: how many nodes it removed and what it could not (with the engine's reason). */
-  public record DownResult(int removed, List<String> notRemoved) {
+  /**
+   * What {@link #down} did: the containers it removed (engine names, sorted) and what it could not
+   * remove (with the engine's reason).
+   */
+  public record DownResult(List<String> removedNodes, List<String> notRemoved) {
     public DownResult {
+      removedNodes = removedNodes.stream().sorted().toList();
       notRemoved = List.copyOf(notRemoved);
     }
 
-    public String summary() {
-      String s = "controller stopped; removed " + removed + " node" + (removed == 1 ? "" : "s");
+    public int removed() {
+      return removedNodes.size();
+    }
+
+    /** "removed 3 nodes", with what could not be removed. */
+    public String removals() {
+      String s = "removed " + removed() + " node" + (removed() == 1 ? "" : "s");
       return notRemoved.isEmpty() ? s : s + "; could not remove: " + String.join("; ", notRemoved);
+    }
+
+    public String summary() {
+      return "controller stopped; " + removals();
     }
   }
 
@@ -175,7 +192,7 @@ public final class Controller implements AutoCloseable {
   public DownResult down(Duration bound) {
     synchronized (this) {
       if (closed) {
-        return new DownResult(0, List.of("the controller was already stopped"));
+        return new DownResult(List.of(), List.of("the controller was already stopped"));
       }
       stopReconciling();
     }
@@ -246,7 +263,8 @@ public final class Controller implements AutoCloseable {
       store.close();
       driftStore.close();
     }
-    DownResult result = new DownResult((int) removed.stream().filter(gone::contains).count(), failures);
+    DownResult result = new DownResult(removed.stream().filter(gone::contains).map(n -> new dev.herd.engine.NodeRef(config.project(), n).containerName()).toList(),
+        failures);
     log.info("{} of project {}", result.summary(), config.project());
     return result;
   }
@@ -308,7 +326,7 @@ public final class Controller implements AutoCloseable {
       change = new FleetChange(name, FleetChange.Kind.DELETED, cur.currentRelease(), cur.currentRelease(),
           List.of("remove " + nodes + " node" + (nodes == 1 ? "" : "s")));
     } else if (existing.isEmpty()) {
-      Release r = newRelease(name, fd, now);
+      Release r = mint(name, fd.release(), now);
       b.release(r).fleet(new FleetRecord(fd.settings(), OptionalInt.empty(), r.id(), Optional.empty(), false))
           .event(now, name, "", EventKind.FLEET_CREATED, "fleet " + name + " created: " + fd.settings().count()
               + " node" + (fd.settings().count() == 1 ? "" : "s") + " of role " + fd.settings().role() + " on " + r.id()
@@ -322,18 +340,10 @@ public final class Controller implements AutoCloseable {
       List<String> details = new ArrayList<>(Changes.settings(cur, fd.settings()));
       FleetRecord next = cur.withSettings(fd.settings()).withScale(OptionalInt.empty()).withDeleted(false);
       if (!current.spec().fingerprint().equals(fd.release().fingerprint())) {
-        Release r = newRelease(name, fd, now);
+        Release r = mint(name, fd.release(), now);
         List<String> what = Changes.release(current.spec(), fd.release());
         details.addAll(0, what);
-        String from = cur.lastGoodRelease().orElse(cur.currentRelease());
-        Fleet.Rollout ro = fd.settings().rollout();
-        String summary = "new release " + r.id() + ": " + String.join(", ", what);
-        b.release(r).fleet(next.withCurrent(r.id()))
-            .rollout(new Rollout(name, from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null, false,
-                summary))
-            .event(now, name, "", EventKind.RELEASE_CREATED, summary)
-            .event(now, name, "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
-                + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable() + ")");
+        rollOut(b, next, r, "new release " + r.id() + ": " + String.join(", ", what), now);
         change = new FleetChange(name, FleetChange.Kind.RELEASED, r.id(), cur.currentRelease(), details);
       } else if (!details.isEmpty()) {
         b.fleet(next).event(now, name, "", EventKind.FLEET_UPDATED, "fleet " + name + " updated: "
@@ -353,9 +363,28 @@ public final class Controller implements AutoCloseable {
     return change;
   }
 
-  private Release newRelease(String fleet, FleetDesired fd, Instant now) {
+  /**
+   * The one place a release is made: the fleet's next version of {@code spec} (see
+   * {@link #nextVersion}: a number is never reused).
+   */
+  private Release mint(String fleet, ReleaseSpec spec, Instant now) {
     int version = nextVersion(fleet);
-    return new Release(Release.idOf(fleet, version), fleet, version, fd.release(), now);
+    return new Release(Release.idOf(fleet, version), fleet, version, spec, now);
+  }
+
+  /**
+   * Adds to {@code b}: the release, the fleet now on it, and a rollout to it from the last good
+   * release with the fleet's strategy, with its events ({@code summary} says what changed).
+   */
+  private static void rollOut(Batch b, FleetRecord fleet, Release r, String summary, Instant now) {
+    String from = fleet.lastGoodRelease().orElse(fleet.currentRelease());
+    Fleet.Rollout ro = fleet.settings().rollout();
+    b.release(r).fleet(fleet.withCurrent(r.id()))
+        .rollout(new Rollout(fleet.name(), from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null,
+            false, summary))
+        .event(now, fleet.name(), "", EventKind.RELEASE_CREATED, summary)
+        .event(now, fleet.name(), "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
+            + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable() + ")");
   }
 
   /**
@@ -402,19 +431,11 @@ public final class Controller implements AutoCloseable {
         return Optional.<String>empty();
       }
       Instant now = now();
-      int version = nextVersion(fleet);
-      Release r = new Release(Release.idOf(fleet, version), fleet, version, next, now);
-      List<String> what = Changes.release(current.spec(), next);
-      String from = cur.lastGoodRelease().orElse(cur.currentRelease());
-      Fleet.Rollout ro = cur.settings().rollout();
-      String summary = "new release " + r.id() + " (" + cause + "): " + String.join(", ", what);
-      commit(new Batch().release(r).fleet(cur.withCurrent(r.id()))
-          .rollout(new Rollout(fleet, from, r.id(), ro.strategy(), Rollout.State.RUNNING, now, now, null, false, null, false,
-              summary))
-          .event(now, fleet, "", EventKind.RELEASE_CREATED, summary)
-          .event(now, fleet, "", EventKind.ROLLOUT_STARTED, ro.strategy().keyword().replace('_', '-') + " rollout "
-              + from + " → " + r.id() + " started (max_surge " + ro.maxSurge() + ", max_unavailable " + ro.maxUnavailable()
-              + ")"), fleet);
+      Release r = mint(fleet, next, now);
+      Batch b = new Batch();
+      rollOut(b, cur, r, "new release " + r.id() + " (" + cause + "): " + String.join(", ", Changes.release(current.spec(), next)),
+          now);
+      commit(b, fleet);
       return Optional.of(r.id());
     });
   }
@@ -559,12 +580,12 @@ public final class Controller implements AutoCloseable {
   private FleetStatus status(FleetRecord f, Optional<Rollout> rollout, List<NodeRecord> nodes) {
     List<NodeStatus> out = new ArrayList<>(nodes.size());
     for (NodeRecord n : nodes) {
-      out.add(new NodeStatus(n.slot(), n.engineName(), n.generation(), n.releaseId(), n.port(), n.phase(),
+      out.add(new NodeStatus(n.slot(), n.engineName(), n.generation(), n.releaseId(), n.port(), NodeStatus.Phase.of(n.phase()),
           inService(n, rollout.orElse(null)), n.containerId(), n.createdAt(), n.startedAt(), n.healthySince(), n.reason(),
           n.until()));
     }
     return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
-        f.currentRelease(), f.lastGoodRelease(), rollout, f.deleted(), out);
+        f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out);
   }
 
   private static boolean inService(NodeRecord n, Rollout r) {
@@ -578,9 +599,9 @@ public final class Controller implements AutoCloseable {
   }
 
   /** A fleet's releases, newest first. */
-  public List<Release> releases(String fleet) {
+  public List<ReleaseInfo> releases(String fleet) {
     require(fleet);
-    return store.releases(fleet);
+    return store.releases(fleet).stream().map(ReleaseInfo::of).toList();
   }
 
   /**
@@ -601,16 +622,15 @@ public final class Controller implements AutoCloseable {
   }
 
   /** Events after the given id (0: from the start), oldest first, at most {@code limit}. */
-  public List<Event> events(long afterId, int limit) {
-    return store.eventsAfter(afterId, limit);
+  public List<ControllerEvent> events(long afterId, int limit) {
+    return store.eventsAfter(afterId, limit).stream().map(ControllerEvent::of).toList();
   }
 
   /** Events from {@code since}, oldest first, at most {@code limit}. */
-  public List<Event> events(Instant since, int limit) {
-    return store.eventsSince(since, limit);
+  public List<ControllerEvent> events(Instant since, int limit) {
+    return store.eventsSince(since, limit).stream().map(ControllerEvent::of).toList();
   }
 
-  /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */
   /**
    * Observes every reconcile pass (key: a fleet's name, or {@code *orphans} for the project's
    * orphan sweep), with its wall-clock duration and outcome; for metrics.
@@ -624,7 +644,8 @@ public final class Controller implements AutoCloseable {
     return loop.queued();
   }
 
-  public AutoCloseable onEvent(Consumer<Event> listener) {
+  /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */
+  public AutoCloseable onEvent(Consumer<ControllerEvent> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
   }
@@ -633,9 +654,9 @@ public final class Controller implements AutoCloseable {
    * Log lines of a fleet, or of one node name (all its generations) when {@code node} is not
    * null, from {@code since} (null: all kept), oldest first, at most {@code limit}.
    */
-  public List<NodeLog> logs(String fleet, String node, Instant since, int limit) {
+  public List<NodeLogLine> logs(String fleet, String node, Instant since, int limit) {
     logs.flush();
-    return store.logs(fleet, node, since, limit);
+    return store.logs(fleet, node, since, limit).stream().map(NodeLogLine::of).toList();
   }
 
   /** For the image catalog's gc: an image is in use while any release a fleet may run pins it. */
@@ -839,9 +860,10 @@ public final class Controller implements AutoCloseable {
       MDC.put("node", e.node());
       log.info("{} {}", e.kind(), e.reason());
       MDC.remove("node");
-      for (Consumer<Event> l : listeners) {
+      ControllerEvent shown = listeners.isEmpty() ? null : ControllerEvent.of(e);
+      for (Consumer<ControllerEvent> l : listeners) {
         try {
-          l.accept(e);
+          l.accept(shown);
         } catch (RuntimeException ex) {
           log.warn("event listener failed: {}", ex.toString());
         }

@@ -1,7 +1,5 @@
 package dev.herd.control;
 
-import dev.herd.control.state.NodePhase;
-import dev.herd.control.state.Rollout;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -20,7 +18,7 @@ public record FleetStatus(
     OptionalInt scaleOverride,
     String currentRelease,
     Optional<String> lastGoodRelease,
-    Optional<Rollout> rollout,
+    Optional<RolloutStatus> rollout,
     boolean deleted,
     List<NodeStatus> nodes) {
 
@@ -29,6 +27,6 @@ public record FleetStatus(
   }
 
   public long healthy() {
-    return nodes.stream().filter(n -> n.phase() == NodePhase.HEALTHY).count();
+    return nodes.stream().filter(n -> n.phase() == NodeStatus.Phase.HEALTHY).count();
   }
 }

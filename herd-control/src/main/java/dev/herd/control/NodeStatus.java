@@ -1,7 +1,7 @@
 package dev.herd.control;
 
-import dev.herd.control.state.NodePhase;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * One node as status reports it.
@@ -18,11 +18,44 @@ public record NodeStatus(
     long generation,
     String release,
     int port,
-    NodePhase phase,
+    Phase phase,
     boolean inService,
     String containerId,
     Instant createdAt,
     Instant startedAt,
     Instant healthySince,
     String reason,
-    Instant until) {}
+    Instant until) {
+
+  /** Where a node is in its life, as the controller last saw it. */
+  public enum Phase {
+    /** Decided and recorded, not yet confirmed by the engine. */
+    CREATING,
+    /** Running, not yet healthy. */
+    STARTING,
+    HEALTHY,
+    /** Running, but failed its health check failure_threshold times. */
+    UNHEALTHY,
+    /** The process exited. */
+    DEAD,
+    /** Being removed. */
+    REMOVING,
+    /** Stopped and kept for inspection until its retention ends; out of service, slot free. */
+    QUARANTINED;
+
+    /** A node that occupies its slot (counts toward the fleet). */
+    public boolean live() {
+      return this == STARTING || this == HEALTHY || this == UNHEALTHY || this == DEAD || this == CREATING;
+    }
+
+    static Phase of(dev.herd.control.state.NodePhase p) {
+      return valueOf(p.name());
+    }
+  }
+
+  public NodeStatus {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(engineName, "engineName");
+    Objects.requireNonNull(phase, "phase");
+  }
+}

@@ -3,7 +3,7 @@ package dev.herd.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.control.autoscale.Autoscaler;
-import dev.herd.control.state.Event;
+import dev.herd.control.ControllerEvent;
 import dev.herd.control.state.EventKind;
 import dev.herd.spec.Spec;
 import dev.herd.spec.SpecLoader;
@@ -52,7 +52,7 @@ class AutoscaleTest {
   }
 
   List<String> scaled() {
-    return sim.events(EventKind.SCALED).stream().map(Event::reason).toList();
+    return sim.events(EventKind.SCALED).stream().map(ControllerEvent::reason).toList();
   }
 
   void seconds(int n) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herd.control.health.ProbeResult;
-import dev.herd.control.state.EventKind;
 import dev.herd.engine.ImageSource;
 import dev.herd.engine.fake.FakeEngine;
 import dev.herd.engine.fake.ManualClock;
@@ -23,7 +22,7 @@ class BackgroundControllerTest {
   void runsFleetsOnItsOwnAndHealsFromEngineEvents() {
     ManualClock clock = new ManualClock();
     FakeEngine fake = new FakeEngine(clock);
-    List<dev.herd.control.state.Event> seen = new CopyOnWriteArrayList<>();
+    List<ControllerEvent> seen = new CopyOnWriteArrayList<>();
     try (Controller c = Controller.open(ControllerConfig.builder().stateDir(dir).project(Sim.PROJECT).engine(fake)
         .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> {}))
         .prober((t, check, timeout) -> fake.healthy(t.ref()) ? ProbeResult.ok("HTTP 200") : ProbeResult.fail("down"))
@@ -39,7 +38,7 @@ class BackgroundControllerTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> c.status("web").nodes().stream()
           .anyMatch(n -> n.engineName().equals("web-2-g2")) && c.status("web").healthy() == 3);
       assertThat(seen).anySatisfy(e -> {
-        assertThat(e.kind()).isEqualTo(EventKind.NODE_REPLACED);
+        assertThat(e.kind()).isEqualTo("node_replaced");
         assertThat(e.reason()).isEqualTo("web-2 replaced: exited with code 1");
       });
     }

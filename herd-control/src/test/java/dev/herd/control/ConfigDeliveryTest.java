@@ -8,13 +8,15 @@ import dev.herd.config.Edit;
 import dev.herd.config.Flag;
 import dev.herd.config.HerdConfig;
 import dev.herd.control.config.ConfigDelivery;
-import dev.herd.control.state.Release;
+import dev.herd.engine.Engine;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.NodeRef;
 import dev.herd.engine.NodeSpec;
 import dev.herd.spec.Spec;
 import dev.herd.spec.SpecLoader;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,9 +83,14 @@ class ConfigDeliveryTest {
   }
 
   void open(int count, String onConfigChange) {
+    open(count, onConfigChange, null);
+  }
+
+  /** {@code deliveryEngine}: the engine the config delivery signals through (null: the fake). */
+  void open(int count, String onConfigChange, Engine deliveryEngine) {
     sim = new Sim(dir);
     cfg = HerdConfig.open(dir, Map.of(), sim.clock);
-    delivery = new ConfigDelivery(cfg, sim.fake, Sim.PROJECT, sim.clock);
+    delivery = new ConfigDelivery(cfg, deliveryEngine != null ? deliveryEngine : sim.fake, Sim.PROJECT, sim.clock);
     sim.nodeConfig = delivery;
     sim.open();
     delivery.attach(sim.controller);
@@ -122,9 +132,9 @@ class ConfigDeliveryTest {
     cfg.config().set(spec, "prod", "web", Map.of("GREETING", "bonjour"), EDIT);
 
     assertThat(sim.status().currentRelease()).isEqualTo("web:v2");
-    Release v2 = sim.controller.releases("web").get(0);
-    assertThat(v2.spec().configRevision()).isEqualTo(1);
-    assertThat(v2.spec().runtime().env()).containsEntry("GREETING", "bonjour");
+    ReleaseInfo v2 = sim.controller.releases("web").get(0);
+    assertThat(v2.configRevision()).isEqualTo(1);
+    assertThat(v2.env()).containsEntry("GREETING", "bonjour");
     List<Integer> running = new ArrayList<>();
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 3), () -> running.add(sim.running().size()));
     assertThat(running).as("one surge node at a time").allMatch(n -> n <= 4).contains(4);
@@ -222,6 +232,44 @@ class ConfigDeliveryTest {
   }
 
   @Test
+  void reloadSignalsTheNodesOfAFleetInParallelNotOneAfterAnother() throws Exception {
+    int count = 6;
+    // each signal waits (up to 5 s) until all six are in flight: one after another, none would
+    // see the others, and the reload would take 30 s with at most one signal in flight
+    CountDownLatch allInFlight = new CountDownLatch(count);
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    Engine gated = (Engine) Proxy.newProxyInstance(Engine.class.getClassLoader(), new Class<?>[] {Engine.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("signal")) {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            allInFlight.countDown();
+            try {
+              allInFlight.await(5, TimeUnit.SECONDS);
+            } finally {
+              inFlight.decrementAndGet();
+            }
+          }
+          try {
+            return method.invoke(sim.fake, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    open(count, "reload", gated);
+    long t0 = System.nanoTime();
+    cfg.config().set(spec, "prod", "web", Map.of("GREETING", "hola"), EDIT);
+    long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(maxInFlight.get()).as("signals in flight at once").isEqualTo(count);
+    assertThat(tookMs).as("reload of %d nodes took %d ms", count, tookMs).isLessThan(5_000);
+    for (NodeInfo n : sim.running()) {
+      assertThat(json(n, "config.json").path("values").path("GREETING").asText()).isEqualTo("hola");
+      assertThat(sim.fake.signals(n.ref())).containsExactly("HUP");
+    }
+  }
+
+  @Test
   void aFlagChangeReRendersFlagsJsonOfEveryNodeWithoutARelease() throws IOException {
     open(2, "rolling");
     cfg.flags().put(spec, "prod", Flag.bool("new-checkout", 100), EDIT);
@@ -260,7 +308,7 @@ class ConfigDeliveryTest {
       assertThat(s.command()).noneMatch(v -> v.contains(SECRET));
     }
     assertThat(sim.events()).noneMatch(e -> e.reason().contains(SECRET));
-    assertThat(sim.controller.releases("web").get(0).spec().secretRevisions()).containsEntry("db-password", 1L);
+    assertThat(sim.controller.releases("web").get(0).secretRevisions()).containsEntry("db-password", 1L);
   }
 
   @Test

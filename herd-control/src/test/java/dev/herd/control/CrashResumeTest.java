@@ -3,7 +3,6 @@ package dev.herd.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.control.state.EventKind;
-import dev.herd.control.state.NodePhase;
 import dev.herd.engine.NodeInfo;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +93,7 @@ class CrashResumeTest {
     assertThat(sim.nodes()).as(at).extracting(NodeInfo::releaseId).containsOnly("web:v2");
     assertThat(sim.nodes()).as(at).extracting(n -> n.name().replaceAll("-g\\d+$", ""))
         .containsExactly("web-1", "web-2", "web-3");
-    assertThat(sim.status().nodes()).as(at).extracting(NodeStatus::phase).containsOnly(NodePhase.HEALTHY);
+    assertThat(sim.status().nodes()).as(at).extracting(NodeStatus::phase).containsOnly(NodeStatus.Phase.HEALTHY);
     assertThat(sim.status().nodes()).as(at).extracting(NodeStatus::engineName)
         .containsExactlyElementsOf(sim.nodes().stream().map(NodeInfo::name).toList());
     assertThat(sim.events(EventKind.ORPHAN_REMOVED)).as(at + ": orphans").isEmpty();

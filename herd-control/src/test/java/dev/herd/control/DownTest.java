@@ -2,7 +2,6 @@ package dev.herd.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.Engine;
 import java.lang.reflect.InvocationTargetException;
@@ -44,7 +43,7 @@ class DownTest {
     assertThat(sim.nodes()).isEmpty();
 
     sim.open();
-    assertThat(sim.events(EventKind.NODE_REMOVED)).extracting(Event::reason)
+    assertThat(sim.events(EventKind.NODE_REMOVED)).extracting(ControllerEvent::reason)
         .containsExactlyInAnyOrder("web-1 (gen 1) removed by herd down", "web-2 (gen 1) removed by herd down", "web-3 (gen 1) removed by herd down");
     sim.runUntil(Duration.ofSeconds(20), s -> s.settledOn("web:v1", 3));
     assertThat(sim.events(EventKind.NODE_VANISHED)).as(sim.eventLog()).isEmpty();

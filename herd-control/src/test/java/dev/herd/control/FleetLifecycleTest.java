@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herd.control.state.EventKind;
-import dev.herd.control.state.NodeLog;
-import dev.herd.control.state.NodePhase;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.NodeRef;
 import java.nio.file.Path;
@@ -121,20 +119,20 @@ class FleetLifecycleTest {
     NodeInfo kept = sim.fake.inspectNode(new NodeRef(Sim.PROJECT, "web-1-g1")).orElseThrow();
     assertThat(kept.running()).isFalse();
     NodeStatus q = sim.status().nodes().stream().filter(n -> n.engineName().equals("web-1-g1")).findFirst().orElseThrow();
-    assertThat(q.phase()).isEqualTo(NodePhase.QUARANTINED);
+    assertThat(q.phase()).isEqualTo(NodeStatus.Phase.QUARANTINED);
     assertThat(q.inService()).isFalse();
     assertThat(q.reason()).contains("health check failed 3 times");
     assertThat(q.until()).isEqualTo(sim.events(EventKind.NODE_QUARANTINED).getFirst().time().plus(Duration.ofHours(1)));
-    assertThat(sim.status().nodes()).filteredOn(n -> n.name().equals("web-1") && n.phase() == NodePhase.HEALTHY)
+    assertThat(sim.status().nodes()).filteredOn(n -> n.name().equals("web-1") && n.phase() == NodeStatus.Phase.HEALTHY)
         .singleElement().satisfies(n -> assertThat(n.generation()).isEqualTo(2));
-    assertThat(sim.controller.logs("web", "web-1", null, 100)).extracting(NodeLog::text).contains("about to go wrong");
+    assertThat(sim.controller.logs("web", "web-1", null, 100)).extracting(NodeLogLine::text).contains("about to go wrong");
 
     sim.tick(Duration.ofHours(1));
     sim.controller.runPending();
     assertThat(sim.fake.containerExists("shop-web-1-g1")).isFalse();
     assertThat(sim.events(EventKind.NODE_REMOVED)).anySatisfy(e -> assertThat(e.reason())
         .isEqualTo("quarantined web-1 (gen 1) removed: retention of 1h is over"));
-    assertThat(sim.controller.logs("web", "web-1", null, 100)).extracting(NodeLog::text).contains("about to go wrong");
+    assertThat(sim.controller.logs("web", "web-1", null, 100)).extracting(NodeLogLine::text).contains("about to go wrong");
   }
 
   @Test
@@ -253,8 +251,8 @@ class FleetLifecycleTest {
     sim.runUntil(Duration.ofSeconds(20), s -> s.status().nodes().size() == 1 && s.status().nodes().getFirst().generation() == 2
         && s.settledOn("web:v1", 1));
 
-    List<NodeLog> lines = sim.controller.logs("web", "web-1", null, 100);
-    assertThat(lines).extracting(NodeLog::text).containsExactly("listening", "GET / 200");
-    assertThat(lines).extracting(NodeLog::generation).containsOnly(1L);
+    List<NodeLogLine> lines = sim.controller.logs("web", "web-1", null, 100);
+    assertThat(lines).extracting(NodeLogLine::text).containsExactly("listening", "GET / 200");
+    assertThat(lines).extracting(NodeLogLine::generation).containsOnly(1L);
   }
 }

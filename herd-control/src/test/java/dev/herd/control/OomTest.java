@@ -3,7 +3,6 @@ package dev.herd.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.control.health.OomWatch;
-import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.NodeInfo;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ class OomTest {
     }
 
     assertThat(sim.events(EventKind.NODE_OOM)).hasSize(OomWatch.REPEATS);
-    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(Event::reason).asString()
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason).asString()
         .startsWith("web-1 replaced: OOM-killed 3 times within 10m (memory limit 64Mi)");
     sim.runUntil(Duration.ofSeconds(20), s -> s.settledOn("web:v1", 2));
     assertThat(web1().id()).isNotEqualTo(node.id());

@@ -3,7 +3,6 @@ package dev.herd.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.control.state.EventKind;
-import dev.herd.control.state.Rollout;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +90,7 @@ class RolloutTest {
     Invariants inv = new Invariants(3, 4);
 
     sim.apply(Specs.fleet(3, Specs.canary(1, "20s")), Sim.V2);
-    sim.runUntil(Duration.ofSeconds(20), s -> s.status().rollout().map(Rollout::canaryHealthySince).isPresent(),
+    sim.runUntil(Duration.ofSeconds(20), s -> s.status().rollout().map(RolloutStatus::canaryHealthySince).isPresent(),
         () -> inv.check(sim));
     for (int s = 0; s < 19; s++) {
       sim.tick();
@@ -115,7 +114,7 @@ class RolloutTest {
       inv.check(sim);
     }
     assertThat(sim.status().nodes()).extracting(NodeStatus::release).containsExactly("web:v2", "web:v2", "web:v1");
-    assertThat(sim.status().rollout()).get().extracting(Rollout::state).isEqualTo(Rollout.State.RUNNING);
+    assertThat(sim.status().rollout()).get().extracting(RolloutStatus::state).isEqualTo(RolloutStatus.State.RUNNING);
 
     sim.controller.promote("web");
     sim.runUntil(Duration.ofSeconds(30), x -> x.settledOn("web:v2", 3), () -> inv.check(sim));
@@ -184,7 +183,7 @@ class RolloutTest {
     }
     // the replacement in flight finishes; no further one starts
     assertThat(sim.status().nodes()).extracting(NodeStatus::release).containsExactly("web:v2", "web:v1", "web:v1");
-    assertThat(sim.status().rollout()).get().extracting(Rollout::state).isEqualTo(Rollout.State.PAUSED);
+    assertThat(sim.status().rollout()).get().extracting(RolloutStatus::state).isEqualTo(RolloutStatus.State.PAUSED);
 
     sim.controller.resume("web");
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 3));
@@ -225,7 +224,7 @@ class RolloutTest {
     sim.runUntil(Duration.ofSeconds(60), s -> !s.events(EventKind.ROLLOUT_FAILED).isEmpty());
 
     assertThat(sim.status().currentRelease()).isEqualTo("web:v2");
-    assertThat(sim.status().rollout()).get().extracting(Rollout::state).isEqualTo(Rollout.State.FAILED);
+    assertThat(sim.status().rollout()).get().extracting(RolloutStatus::state).isEqualTo(RolloutStatus.State.FAILED);
     assertThat(sim.events(EventKind.ROLLOUT_FAILED).getFirst().reason()).endsWith("auto_rollback is off: holding (rollback, abort or apply a fix)");
     assertThat(sim.status().nodes()).filteredOn(n -> n.release().equals("web:v1") && n.inService()).hasSize(3);
   }

@@ -3,7 +3,6 @@ package dev.herd.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.control.health.ProbeResult;
-import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.Engine;
 import dev.herd.engine.ImageSource;
@@ -136,12 +135,12 @@ final class Sim implements AutoCloseable {
         && running.stream().map(n -> n.labels().get("herd.node").replaceAll("-g\\d+$", "")).distinct().count() == count;
   }
 
-  List<Event> events() {
+  List<ControllerEvent> events() {
     return controller.events(0, 100_000);
   }
 
-  List<Event> events(EventKind kind) {
-    return events().stream().filter(e -> e.kind() == kind).toList();
+  List<ControllerEvent> events(EventKind kind) {
+    return events().stream().filter(e -> e.kind().equals(kind.name().toLowerCase(java.util.Locale.ROOT))).toList();
   }
 
   String eventLog() {

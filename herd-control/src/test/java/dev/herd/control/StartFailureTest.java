@@ -2,7 +2,6 @@ package dev.herd.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herd.control.state.Event;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.ImageSource;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ class StartFailureTest {
     assertThat(sim.controller.store().generations("web").values()).as("generations").allMatch(g -> g == 0);
     assertThat(sim.events(EventKind.NODE_CREATED)).isEmpty();
     assertThat(sim.events(EventKind.RECONCILE_FAILED)).isEmpty();
-    List<Event> failed = sim.events(EventKind.NODE_START_FAILED);
+    List<ControllerEvent> failed = sim.events(EventKind.NODE_START_FAILED);
     assertThat(failed).singleElement().satisfies(e -> assertThat(e.reason())
         .contains("image 111111111111 of web:v1 cannot be loaded", "loads only [DOCKER_ARCHIVE]"));
     assertThat(sim.fake.listNodes(Sim.PROJECT)).isEmpty();

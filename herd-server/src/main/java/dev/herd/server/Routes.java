@@ -3,8 +3,8 @@ package dev.herd.server;
 import dev.herd.control.Controller;
 import dev.herd.control.FleetStatus;
 import dev.herd.control.NodeStatus;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.NodeLog;
+import dev.herd.control.ControllerEvent;
+import dev.herd.control.NodeLogLine;
 import dev.herd.server.api.Api;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -83,7 +83,7 @@ final class Routes {
     if (since != null && ctx.queryParam("after") != null) {
       throw ApiError.badRequest("give since or after, not both");
     }
-    List<Event> events = since != null ? controller.events(since, limit) : controller.events(after, limit);
+    List<ControllerEvent> events = since != null ? controller.events(since, limit) : controller.events(after, limit);
     ctx.json(new Api.Events(events.stream().map(Views::event).toList()));
   }
 
@@ -91,7 +91,7 @@ final class Routes {
     LogTarget target = logTarget(ctx);
     int limit = Params.limit(ctx, DEFAULT_LIMIT);
     Instant since = Params.since(ctx, clock);
-    List<NodeLog> lines = controller.logs(target.fleet(), target.node(), since, limit);
+    List<NodeLogLine> lines = controller.logs(target.fleet(), target.node(), since, limit);
     ctx.json(new Api.Logs(lines.stream().map(Views::log).toList()));
   }
 

@@ -3,8 +3,8 @@ package dev.herd.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herd.control.Controller;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.NodeLog;
+import dev.herd.control.ControllerEvent;
+import dev.herd.control.NodeLogLine;
 import dev.herd.server.api.Json;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -65,7 +65,7 @@ final class Streams {
 
   void events(SseClient client) {
     long after = client.ctx().attribute(AFTER);
-    BlockingQueue<Event> queue = new LinkedBlockingQueue<>(MAX_BACKLOG);
+    BlockingQueue<ControllerEvent> queue = new LinkedBlockingQueue<>(MAX_BACKLOG);
     // Subscribe before reading the backlog so nothing falls between the two; ids de-duplicate.
     AutoCloseable subscription = controller.onEvent(e -> {
       if (!queue.offer(e)) {
@@ -79,10 +79,10 @@ final class Streams {
       try {
         long last = after;
         if (after >= 0) {
-          List<Event> backlog;
+          List<ControllerEvent> backlog;
           do {
             backlog = controller.events(last, Routes.DEFAULT_LIMIT);
-            for (Event e : backlog) {
+            for (ControllerEvent e : backlog) {
               send(client, e);
               last = e.id();
             }
@@ -90,7 +90,7 @@ final class Streams {
         }
         client.sendComment("live");
         while (!client.terminated()) {
-          Event e = queue.poll(15, TimeUnit.SECONDS);
+          ControllerEvent e = queue.poll(15, TimeUnit.SECONDS);
           if (e == null) {
             client.sendComment("keep-alive");
           } else if (e.id() > last) {
@@ -124,11 +124,11 @@ final class Streams {
       try {
         Instant from = since;
         // Lines at the newest instant already sent, so polling from that instant repeats none.
-        Set<NodeLog> atFrom = new HashSet<>();
+        Set<NodeLogLine> atFrom = new HashSet<>();
         while (!client.terminated()) {
-          List<NodeLog> lines = controller.logs(target.fleet(), target.node(), from, Params.MAX_LIMIT);
+          List<NodeLogLine> lines = controller.logs(target.fleet(), target.node(), from, Params.MAX_LIMIT);
           boolean sent = false;
-          for (NodeLog l : lines) {
+          for (NodeLogLine l : lines) {
             if (atFrom.contains(l)) {
               continue;
             }
@@ -155,7 +155,7 @@ final class Streams {
     });
   }
 
-  private void send(SseClient client, Event e) {
+  private void send(SseClient client, ControllerEvent e) {
     try {
       client.sendEvent("event", json.writeValueAsString(Views.event(e)), Long.toString(e.id()));
     } catch (JsonProcessingException ex) {

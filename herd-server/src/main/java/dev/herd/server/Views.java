@@ -4,10 +4,9 @@ import dev.herd.control.ApplyResult;
 import dev.herd.control.FleetChange;
 import dev.herd.control.FleetStatus;
 import dev.herd.control.NodeStatus;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.NodeLog;
-import dev.herd.control.state.NodePhase;
-import dev.herd.control.state.Rollout;
+import dev.herd.control.ControllerEvent;
+import dev.herd.control.NodeLogLine;
+import dev.herd.control.RolloutStatus;
 import dev.herd.server.api.Api;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,13 +46,13 @@ final class Views {
         age, n.createdAt(), n.healthySince(), n.reason() == null ? "" : n.reason());
   }
 
-  static Api.RolloutView rollout(Rollout r, FleetStatus f) {
+  static Api.RolloutView rollout(RolloutStatus r, FleetStatus f) {
     int updated = 0;
     int ready = 0;
     for (NodeStatus n : f.nodes()) {
       if (n.phase().live() && n.release().equals(r.toRelease())) {
         updated++;
-        if (n.phase() == NodePhase.HEALTHY) {
+        if (n.phase() == NodeStatus.Phase.HEALTHY) {
           ready++;
         }
       }
@@ -62,11 +61,11 @@ final class Views {
         lower(r.state().name()), r.rollback(), r.startedAt(), updated, ready, f.count(), r.reason());
   }
 
-  static Api.EventView event(Event e) {
-    return new Api.EventView(e.id(), e.time(), e.fleet(), e.node(), lower(e.kind().name()), e.reason());
+  static Api.EventView event(ControllerEvent e) {
+    return new Api.EventView(e.id(), e.time(), e.fleet(), e.node(), e.kind(), e.reason());
   }
 
-  static Api.LogLine log(NodeLog l) {
+  static Api.LogLine log(NodeLogLine l) {
     return new Api.LogLine(l.time(), l.fleet(), l.node(), l.generation(), l.stream(), l.text());
   }
 

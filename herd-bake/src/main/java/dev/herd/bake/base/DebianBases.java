@@ -74,8 +74,8 @@ public final class DebianBases {
 
     Optional<Instant> epoch = previous.filter(p -> p.differences(full).isEmpty()).flatMap(DebianBases::lockedDate)
         .or(full::releaseDate);
-    Resolution fullAtEpoch = new Resolution(full.recipe(), full.packages(), epoch);
-    Resolution baseAtEpoch = new Resolution(base.recipe(), base.packages(), epoch);
+    Resolution fullAtEpoch = full.at(epoch);
+    Resolution baseAtEpoch = base.at(epoch);
 
     BuiltBase packagesStage = build(fullAtEpoch);
     BuiltBase baseStage = baseRecipe.equals(fullRecipe) ? packagesStage : build(baseAtEpoch);

@@ -59,6 +59,14 @@ final class Mmdebstrap {
     if (recipe.variant() == Base.Variant.EXTRACT) {
       command.add("--extract-hook=" + RootfsCleanup.extractHook());
     }
+    // The index the resolver just read (same sources, same architecture, so the same list file
+    // names): copied in instead of a second download of every Packages file. The packages are
+    // pinned to what that index said, so it is also the index they must be found in.
+    // (mmdebstrap splits a hook's words at spaces: a path with one is downloaded again instead)
+    resolution.index().filter(Files::isDirectory).filter(p -> !p.toAbsolutePath().toString().matches(".*\\s.*")).ifPresent(lists -> {
+      command.add("--skip=update");
+      command.add("--setup-hook=sync-in " + lists.toAbsolutePath() + " /var/lib/apt/lists");
+    });
     command.add(recipe.suite());
     command.add(target.toAbsolutePath().toString());
     command.addAll(recipe.sources());

@@ -142,7 +142,7 @@ public final class PackageResolver {
     List<DebianPackage> packages = parseSimulation(stdout);
     LOG.info("resolved {} packages for {} {} in {} ms", packages.size(), recipe.suite(), recipe.variant().name().toLowerCase(),
         updateTook.plus(simulateTook).toMillis());
-    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")));
+    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")), Optional.of(state.resolve("lists")));
   }
 
   private static void touch(Path stamp) {

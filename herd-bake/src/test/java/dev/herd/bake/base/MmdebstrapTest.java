@@ -18,4 +18,19 @@ class MmdebstrapTest {
     assertThat(command).endsWith("bookworm", "/cache/k.partial/rootfs", "deb http://deb.debian.org/debian bookworm main");
     assertThat(Mmdebstrap.command(resolution, Path.of("/t"), false)).contains("--mode=unshare");
   }
+
+  @Test
+  void theResolversIndexIsHandedInSoAColdBakeDownloadsItOnce(@org.junit.jupiter.api.io.TempDir Path lists) {
+    Resolution resolved = RoleLockTest.resolution(List.of("busybox-static"), RoleLockTest.BUSYBOX, RoleLockTest.LIBC);
+    Resolution withIndex = new Resolution(resolved.recipe(), resolved.packages(), resolved.releaseDate(), java.util.Optional.of(lists));
+    List<String> command = Mmdebstrap.command(withIndex.at(resolved.releaseDate()), Path.of("/t"), true);
+    assertThat(command).contains("--skip=update", "--setup-hook=sync-in " + lists.toAbsolutePath() + " /var/lib/apt/lists");
+    assertThat(command.indexOf("--skip=update")).isLessThan(command.indexOf("bookworm"));
+    assertThat(CacheKey.of(withIndex)).as("where the index lies is not part of the tree's key").isEqualTo(CacheKey.of(resolved));
+
+    assertThat(Mmdebstrap.command(resolved, Path.of("/t"), true)).doesNotContain("--skip=update");
+    Resolution gone = new Resolution(resolved.recipe(), resolved.packages(), resolved.releaseDate(),
+        java.util.Optional.of(lists.resolve("missing")));
+    assertThat(Mmdebstrap.command(gone, Path.of("/t"), true)).noneMatch(a -> a.startsWith("--setup-hook") || a.equals("--skip=update"));
+  }
 }

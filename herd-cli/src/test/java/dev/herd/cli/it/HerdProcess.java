@@ -67,12 +67,19 @@ final class HerdProcess implements AutoCloseable {
 
   /** Runs a one-shot herd command (drift, doctor, down …) in its own JVM, as a user would, and waits for it. */
   static Run run(Duration atMost, String... args) {
+    return run(atMost, Map.of(), args);
+  }
+
+  /** As {@link #run(Duration, String...)} with {@code env} added to the environment (e.g. DOCKER_HOST). */
+  static Run run(Duration atMost, Map<String, String> env, String... args) {
     List<String> cmd = command(args);
     long t0 = System.nanoTime();
     try {
       Path output = Files.createTempFile("herd-run", ".out");
       try {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           throw new AssertionError("herd " + String.join(" ", args) + " did not finish within " + atMost + ":\n"

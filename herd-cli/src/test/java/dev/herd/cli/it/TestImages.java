@@ -16,6 +16,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 public final class TestImages {
   private TestImages() {}
 
+  /** For benches: {@code TestImages STATE_DIR} imports the busybox test image as web:1. */
+  public static void main(String[] args) throws IOException {
+    importBusybox(Path.of(args[0]));
+  }
+
   /** Puts the test busybox image into the project's image store and catalog as web:1. */
   public static void importBusybox(Path state) throws IOException {
     BusyboxImage image = BusyboxImage.get();

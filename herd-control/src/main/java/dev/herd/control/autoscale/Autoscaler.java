@@ -7,7 +7,6 @@ import dev.herd.control.NodeStatus;
 import dev.herd.control.autoscale.AutoscalePolicy.Decision;
 import dev.herd.control.autoscale.AutoscalePolicy.Sample;
 import dev.herd.control.loop.Scheduler;
-import dev.herd.control.state.NodePhase;
 import dev.herd.engine.Engine;
 import dev.herd.engine.NodeRef;
 import dev.herd.engine.NodeStats;
@@ -174,7 +173,7 @@ public final class Autoscaler implements AutoCloseable {
     int measured = 0;
     Map<String, NodeStats> seen = new HashMap<>();
     for (NodeStatus n : status.nodes()) {
-      if (n.phase() != NodePhase.HEALTHY && n.phase() != NodePhase.STARTING && n.phase() != NodePhase.UNHEALTHY) {
+      if (n.phase() != NodeStatus.Phase.HEALTHY && n.phase() != NodeStatus.Phase.STARTING && n.phase() != NodeStatus.Phase.UNHEALTHY) {
         continue;
       }
       NodeStats stats;

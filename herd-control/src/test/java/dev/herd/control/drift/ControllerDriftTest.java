@@ -2,7 +2,7 @@ package dev.herd.control.drift;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herd.control.state.Event;
+import dev.herd.control.ControllerEvent;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.NodeSpec;
@@ -46,9 +46,9 @@ class ControllerDriftTest {
 
     assertThat(sim.fake.containerExists(before.ref().containerName())).isFalse();
     assertThat(sim.fake.listNodes(DriftSim.PROJECT)).extracting(NodeInfo::name).contains("web-1-g1", "web-2-g2");
-    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(Event::reason)
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason)
         .isEqualTo("web-2 replaced: drift (tamper): exec \"sh -c id\" at " + at);
-    assertThat(sim.events(EventKind.DRIFT_DETECTED)).singleElement().extracting(Event::reason)
+    assertThat(sim.events(EventKind.DRIFT_DETECTED)).singleElement().extracting(ControllerEvent::reason)
         .isEqualTo("web-2-g1 drift (tamper): exec \"sh -c id\" at " + at + " → replaced");
     assertThat(sim.controller.driftFindings("web", null)).singleElement().satisfies(f -> {
       assertThat(f.kind()).isEqualTo(DriftKind.TAMPER);
@@ -79,7 +79,7 @@ class ControllerDriftTest {
     sim.tick(Duration.ofMinutes(6));
 
     assertThat(sim.fake.inspectNode(before.ref())).get().extracting(NodeInfo::state).isEqualTo(NodeState.RUNNING);
-    assertThat(sim.events(EventKind.DRIFT_DETECTED)).singleElement().extracting(Event::reason).asString()
+    assertThat(sim.events(EventKind.DRIFT_DETECTED)).singleElement().extracting(ControllerEvent::reason).asString()
         .startsWith("web-1-g1 drift (tamper): exec \"bash\" at ").endsWith("→ reported");
     assertThat(sim.events(EventKind.NODE_REPLACED)).isEmpty();
     assertThat(sim.controller.driftFindings("web", null)).singleElement().extracting(DriftFinding::action).isEqualTo("reported");
@@ -94,7 +94,7 @@ class ControllerDriftTest {
     sim.fake.pauseByHand(before.ref());
     sim.controller.runPending();
 
-    assertThat(sim.events(EventKind.NODE_QUARANTINED)).singleElement().extracting(Event::reason).asString()
+    assertThat(sim.events(EventKind.NODE_QUARANTINED)).singleElement().extracting(ControllerEvent::reason).asString()
         .startsWith("web-1 quarantined: drift (tamper): paused outside herd at 00:00:");
     assertThat(sim.fake.containerExists(before.ref().containerName())).isTrue();
     sim.tick(Duration.ofSeconds(5));
@@ -110,7 +110,7 @@ class ControllerDriftTest {
     sim.tick(Duration.ofSeconds(10));
     sim.fake.restartByHand(sim.ref("web-1"));
     sim.controller.runPending();
-    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(Event::reason).asString()
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason).asString()
         .startsWith("web-1 replaced: drift (tamper): restarted outside herd at ");
   }
 
@@ -129,7 +129,7 @@ class ControllerDriftTest {
     sim.controller.runPending();
 
     assertThat(sim.fake.containerExists(node.ref().containerName())).isFalse();
-    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(Event::reason)
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason)
         .isEqualTo("web-1 replaced: drift (filesystem): 1 change outside the writable paths: A /etc/motd");
     assertThat(sim.controller.driftFindings("web", null)).extracting(DriftFinding::kind, DriftFinding::action)
         .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(DriftKind.TAMPER, "reported"),
@@ -157,9 +157,9 @@ class ControllerDriftTest {
     assertThat(findings.get(0).detail()).isEqualTo("runs image 222222222222, release web:v1 has 111111111111");
     assertThat(findings.get(1).detail()).isEqualTo("config key GREETING differs (release web:v1, config revision 0)");
     assertThat(findings).extracting(DriftFinding::action).containsExactly("replaced", "reported");
-    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(Event::reason).asString()
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason).asString()
         .startsWith("web-2 replaced: drift (image): runs image 222222222222");
-    assertThat(sim.events()).extracting(Event::reason).noneMatch(r -> r.contains("s3cr3t"));
+    assertThat(sim.events()).extracting(ControllerEvent::reason).noneMatch(r -> r.contains("s3cr3t"));
   }
 
   @Test
@@ -185,10 +185,10 @@ class ControllerDriftTest {
         org.assertj.core.groups.Tuple.tuple(DriftKind.ORPHAN, "api-1-g1", "removed"),
         org.assertj.core.groups.Tuple.tuple(DriftKind.FOREIGN, "shop-web-3", "left alone"),
         org.assertj.core.groups.Tuple.tuple(DriftKind.FOREIGN, "cache", "left alone"));
-    assertThat(sim.events(EventKind.DRIFT_DETECTED)).hasSize(2).extracting(Event::reason).anySatisfy(r -> assertThat(r)
+    assertThat(sim.events(EventKind.DRIFT_DETECTED)).hasSize(2).extracting(ControllerEvent::reason).anySatisfy(r -> assertThat(r)
         .isEqualTo("drift (foreign): container cache is not herd's but publishes port " + leased
             + ", leased to fleet web: reported, never touched"));
-    assertThat(sim.events(EventKind.ORPHAN_REMOVED)).singleElement().extracting(Event::reason).asString().contains("shop-api-1-g1");
+    assertThat(sim.events(EventKind.ORPHAN_REMOVED)).singleElement().extracting(ControllerEvent::reason).asString().contains("shop-api-1-g1");
   }
 
   @Test

@@ -7,7 +7,7 @@ import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.control.DesiredState;
 import dev.herd.control.health.ProbeResult;
-import dev.herd.control.state.Event;
+import dev.herd.control.ControllerEvent;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.NodeInfo;
 import dev.herd.engine.docker.BusyboxImage;
@@ -64,9 +64,9 @@ class DriftPodmanIT {
         Podman.ok("exec", first.ref().containerName(), "/bin/busybox", "true");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> c.events(0, 1000).stream()
-            .anyMatch(e -> e.kind() == EventKind.NODE_REPLACED));
-        List<Event> replaced = c.events(0, 1000).stream().filter(e -> e.kind() == EventKind.NODE_REPLACED).toList();
-        assertThat(replaced).singleElement().extracting(Event::reason).asString().startsWith("web-1 replaced: drift (tamper): exec");
+            .anyMatch(e -> e.kind().equals("node_replaced")));
+        List<ControllerEvent> replaced = c.events(0, 1000).stream().filter(e -> e.kind().equals("node_replaced")).toList();
+        assertThat(replaced).singleElement().extracting(ControllerEvent::reason).asString().startsWith("web-1 replaced: drift (tamper): exec");
         await().atMost(Duration.ofSeconds(60)).until(() -> c.status("web").healthy() == 1
             && engine.listNodes(PROJECT).size() == 1);
         assertThat(engine.listNodes(PROJECT).getFirst().generation()).isEqualTo(2);

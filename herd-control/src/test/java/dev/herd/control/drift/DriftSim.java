@@ -5,7 +5,7 @@ import dev.herd.control.ControllerConfig;
 import dev.herd.control.DesiredState;
 import dev.herd.control.FleetStatus;
 import dev.herd.control.health.ProbeResult;
-import dev.herd.control.state.Event;
+import dev.herd.control.ControllerEvent;
 import dev.herd.control.state.EventKind;
 import dev.herd.engine.ImageSource;
 import dev.herd.engine.NodeInfo;
@@ -98,7 +98,7 @@ final class DriftSim implements AutoCloseable {
       }
       tick(Duration.ofSeconds(1));
     }
-    throw new AssertionError("fleet did not settle; events:\n" + String.join("\n", events().stream().map(Event::toString).toList()));
+    throw new AssertionError("fleet did not settle; events:\n" + String.join("\n", events().stream().map(ControllerEvent::toString).toList()));
   }
 
   NodeInfo node(String slot) {
@@ -109,12 +109,12 @@ final class DriftSim implements AutoCloseable {
     return node(slot).ref();
   }
 
-  List<Event> events() {
+  List<ControllerEvent> events() {
     return controller.events(0, 100_000);
   }
 
-  List<Event> events(EventKind kind) {
-    return events().stream().filter(e -> e.kind() == kind).toList();
+  List<ControllerEvent> events(EventKind kind) {
+    return events().stream().filter(e -> e.kind().equals(kind.name().toLowerCase(java.util.Locale.ROOT))).toList();
   }
 
   private static String indent(String text, int n) {

@@ -71,6 +71,8 @@ public final class DockerApiEngine implements Engine {
   private static final Logger log = LoggerFactory.getLogger(DockerApiEngine.class);
   private static final String TMPFS_OPTIONS = "rw,nosuid,nodev,mode=1777";
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+  /** More than herd ever follows: a log per node of every fleet (herd-spec bounds a fleet; fleets are few) and the events. */
+  static final int MAX_FOLLOWERS = 100_000;
   private static final List<String> READ_ONLY_ROOT_TMPFS = List.of("/run", "/tmp", "/var/tmp");
 
   /**
@@ -94,8 +96,11 @@ public final class DockerApiEngine implements Engine {
   private final PodmanService ownedService;
   private final DockerHttpClient requestHttp;
   private final DockerHttpClient streamHttp;
+  /** Followers (a log per node, the event stream) each hold a connection for as long as they run. */
+  private final DockerHttpClient followHttp;
   private final DockerClient docker;
   private final DockerClient streams;
+  private final DockerClient followers;
   private final RawApi raw;
   private final ImageLoader images;
   private final SecretFiles secrets;
@@ -113,8 +118,13 @@ public final class DockerApiEngine implements Engine {
     // streams (events, logs, image load, stop with a long grace) may be silent for a long time
     this.streamHttp = new ApacheDockerHttpClient.Builder().dockerHost(endpoint.uri())
         .connectionTimeout(Duration.ofSeconds(5)).maxConnections(64).build();
+    // a pool of its own, bounded only by the followers herd opens (one per node): in the shared
+    // pool 63 followed nodes took every connection and the 64th start waited for one forever
+    this.followHttp = new ApacheDockerHttpClient.Builder().dockerHost(endpoint.uri())
+        .connectionTimeout(Duration.ofSeconds(5)).maxConnections(MAX_FOLLOWERS).build();
     this.docker = DockerClientImpl.getInstance(config, requestHttp);
     this.streams = DockerClientImpl.getInstance(config, streamHttp);
+    this.followers = DockerClientImpl.getInstance(config, followHttp);
     this.raw = new RawApi(streamHttp);
     this.images = new ImageLoader(raw, this::knownInfo);
     this.secrets = new SecretFiles(secretsRoot);
@@ -519,7 +529,7 @@ public final class DockerApiEngine implements Engine {
   }
 
   private com.github.dockerjava.api.command.LogContainerCmd logCmd(String id, Instant since, boolean follow) {
-    var cmd = streams.logContainerCmd(id).withStdOut(true).withStdErr(true).withTimestamps(true)
+    var cmd = (follow ? followers : streams).logContainerCmd(id).withStdOut(true).withStdErr(true).withTimestamps(true)
         .withFollowStream(follow);
     if (since != null) {
       cmd.withSince((int) since.getEpochSecond());
@@ -563,6 +573,8 @@ public final class DockerApiEngine implements Engine {
     closeQuietly(streams);
     closeQuietly(requestHttp);
     closeQuietly(streamHttp);
+    closeQuietly(followers);
+    closeQuietly(followHttp);
     if (ownedService != null) {
       ownedService.close();
     }
@@ -719,7 +731,7 @@ public final class DockerApiEngine implements Engine {
       };
       current = cb;
       try {
-        streams.eventsCmd().withSince(Long.toString(resumeFrom.getEpochSecond()))
+        followers.eventsCmd().withSince(Long.toString(resumeFrom.getEpochSecond()))
             .withEventTypeFilter(EventType.CONTAINER).exec(cb);
       } catch (RuntimeException e) {
         reconnectLater("cannot open events stream: " + Calls.map("events", e).getMessage());

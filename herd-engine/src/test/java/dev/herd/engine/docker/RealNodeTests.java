@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -137,6 +138,27 @@ abstract class RealNodeTests {
       assertThat(get(n.port(), "/no-such-page").statusCode()).isEqualTo(404);
       await().atMost(Duration.ofSeconds(20)).until(() -> lines.stream().anyMatch(
           l -> l.text().contains("response:404") && l.stream() == LogLine.Stream.STDERR && l.time() != null));
+    }
+  }
+
+  @Test
+  void followingTheLogsOfMoreNodesThanAConnectionPoolHoldsLeavesRoomForEveryOtherCall() {
+    NodeInfo n = engine.startNode(serving("web-1").build());
+    List<Subscription> follows = new ArrayList<>();
+    try {
+      // one follower per node is what the controller holds: 70 stand for a fleet of 70
+      for (int i = 0; i < 70; i++) {
+        follows.add(engine.followLogs(n.ref(), null, l -> {}));
+      }
+      // before the followers had a pool of their own, these waited forever for a connection
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        engine.ensureImage(BusyboxImage.get().source());
+        assertThat(engine.stats(n.ref())).isNotNull();
+        NodeInfo second = engine.startNode(serving("web-2").build());
+        assertThat(second.running()).isTrue();
+      });
+    } finally {
+      follows.forEach(Subscription::close);
     }
   }
 

@@ -38,7 +38,30 @@ public final class ApiClient {
     this.base = base;
     this.token = token;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if ("http".equalsIgnoreCase(base.getScheme())) {
+      // The controller's API is plain HTTP on loopback: skip the default TLS context (loading
+      // the JDK's CA store and key factories is a tenth of a CLI command's start-up) and the
+      // HTTP/2 upgrade attempt.
+      builder.sslContext(NO_TLS.get()).version(HttpClient.Version.HTTP_1_1);
+    }
+    this.http = builder.build();
+  }
+
+  /** A TLS context with no keys and no trust: never used, since the base URL is http. */
+  private static final java.util.function.Supplier<javax.net.ssl.SSLContext> NO_TLS = () -> {
+    try {
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS", e);
+    }
+  };
+
+  /** The HTTP client (tests: which TLS context it carries). */
+  HttpClient httpClient() {
+    return http;
   }
 
   /**

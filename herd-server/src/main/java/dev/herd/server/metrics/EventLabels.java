@@ -1,8 +1,7 @@
 package dev.herd.server.metrics;
 
+import dev.herd.control.ControllerEvent;
 import dev.herd.control.drift.DriftKind;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.EventKind;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,9 +22,9 @@ final class EventLabels {
 
   private EventLabels() {}
 
-  /** The event's kind as a label value: {@code node_replaced}. */
-  static String kind(EventKind kind) {
-    return kind.name().toLowerCase(Locale.ROOT);
+  /** The event's kind as a label value: {@code node_replaced} (a fixed word of the controller's). */
+  static String kind(ControllerEvent e) {
+    return e.kind().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -33,12 +32,12 @@ final class EventLabels {
    * {@code oom}, {@code drift}, {@code max_age}, {@code vanished}, {@code quarantined} or
    * {@code other}; empty for events that replace nothing.
    */
-  static Optional<String> replacement(Event e) {
-    return switch (e.kind()) {
-      case NODE_RECYCLED -> Optional.of("max_age");
-      case NODE_VANISHED -> Optional.of("vanished");
-      case NODE_QUARANTINED -> Optional.of("quarantined");
-      case NODE_REPLACED -> Optional.of(replacedBecause(e.reason().toLowerCase(Locale.ROOT)));
+  static Optional<String> replacement(ControllerEvent e) {
+    return switch (kind(e)) {
+      case "node_recycled" -> Optional.of("max_age");
+      case "node_vanished" -> Optional.of("vanished");
+      case "node_quarantined" -> Optional.of("quarantined");
+      case "node_replaced" -> Optional.of(replacedBecause(e.reason().toLowerCase(Locale.ROOT)));
       default -> Optional.empty();
     };
   }
@@ -62,8 +61,8 @@ final class EventLabels {
   }
 
   /** The drift kind of a DRIFT_DETECTED event ({@code config}, {@code tamper} …), {@code other} if unreadable. */
-  static Optional<String> driftKind(Event e) {
-    if (e.kind() != EventKind.DRIFT_DETECTED) {
+  static Optional<String> driftKind(ControllerEvent e) {
+    if (!kind(e).equals("drift_detected")) {
       return Optional.empty();
     }
     Matcher m = DRIFT.matcher(e.reason());

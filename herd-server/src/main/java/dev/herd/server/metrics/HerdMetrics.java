@@ -5,10 +5,9 @@ import dev.herd.control.FleetStatus;
 import dev.herd.control.NodeStatus;
 import dev.herd.control.health.HealthProber;
 import dev.herd.control.loop.ReconcileLoop;
-import dev.herd.control.state.Event;
-import dev.herd.control.state.NodePhase;
-import dev.herd.control.state.Release;
-import dev.herd.control.state.Rollout;
+import dev.herd.control.ControllerEvent;
+import dev.herd.control.ReleaseInfo;
+import dev.herd.control.RolloutStatus;
 import dev.herd.engine.Engine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -156,9 +155,9 @@ public final class HerdMetrics implements AutoCloseable {
     }
   }
 
-  private void event(Event e) {
+  private void event(ControllerEvent e) {
     Counter.builder("herd.events").description("controller events by fleet and kind")
-        .tags("fleet", e.fleet(), "kind", EventLabels.kind(e.kind())).register(registry).increment();
+        .tags("fleet", e.fleet(), "kind", EventLabels.kind(e)).register(registry).increment();
     EventLabels.replacement(e).ifPresent(reason -> Counter.builder("herd.node.replacements")
         .description("nodes replaced, by fleet and reason").tags("fleet", e.fleet(), "reason", reason)
         .register(registry).increment());
@@ -205,8 +204,8 @@ public final class HerdMetrics implements AutoCloseable {
       }
       Tags fleet = Tags.of("fleet", f.fleet());
       desiredRows.add(MultiGauge.Row.of(fleet, f.count()));
-      Map<NodePhase, Integer> phases = new EnumMap<>(NodePhase.class);
-      for (NodePhase p : NodePhase.values()) {
+      Map<NodeStatus.Phase, Integer> phases = new EnumMap<>(NodeStatus.Phase.class);
+      for (NodeStatus.Phase p : NodeStatus.Phase.values()) {
         phases.put(p, 0);
       }
       int run = 0;
@@ -214,7 +213,7 @@ public final class HerdMetrics implements AutoCloseable {
       Map<String, Long> generations = new java.util.TreeMap<>();
       for (NodeStatus n : f.nodes()) {
         phases.merge(n.phase(), 1, Integer::sum);
-        if (n.phase() == NodePhase.STARTING || n.phase() == NodePhase.HEALTHY || n.phase() == NodePhase.UNHEALTHY) {
+        if (n.phase() == NodeStatus.Phase.STARTING || n.phase() == NodeStatus.Phase.HEALTHY || n.phase() == NodeStatus.Phase.UNHEALTHY) {
           run++;
         }
         if (n.inService()) {
@@ -229,7 +228,7 @@ public final class HerdMetrics implements AutoCloseable {
       generations.forEach((name, g) -> generationRows.add(MultiGauge.Row.of(fleet.and("node", name), g)));
       phases.forEach((p, count) -> phaseRows.add(MultiGauge.Row.of(fleet.and("phase", lower(p)), count)));
       runningRows.add(MultiGauge.Row.of(fleet, run));
-      healthyRows.add(MultiGauge.Row.of(fleet, phases.get(NodePhase.HEALTHY)));
+      healthyRows.add(MultiGauge.Row.of(fleet, phases.get(NodeStatus.Phase.HEALTHY)));
       readyRows.add(MultiGauge.Row.of(fleet, inService));
       releaseRows.add(MultiGauge.Row.of(fleet.and("release", f.currentRelease(),
           "last_good", f.lastGoodRelease().orElse("")), 1));
@@ -268,12 +267,12 @@ public final class HerdMetrics implements AutoCloseable {
   }
 
   /** Ready (healthy) nodes on the rollout's new release over the fleet's count, at most 1. */
-  static double progress(Rollout r, FleetStatus f) {
+  static double progress(RolloutStatus r, FleetStatus f) {
     if (f.count() <= 0) {
       return 1.0;
     }
     long done = f.nodes().stream()
-        .filter(n -> n.phase() == NodePhase.HEALTHY && n.release().equals(r.toRelease())).count();
+        .filter(n -> n.phase() == NodeStatus.Phase.HEALTHY && n.release().equals(r.toRelease())).count();
     return Math.min(1.0, (double) done / f.count());
   }
 
@@ -290,9 +289,9 @@ public final class HerdMetrics implements AutoCloseable {
   }
 
   private static Optional<Long> configRevision(Controller c, FleetStatus f) {
-    for (Release r : c.releases(f.fleet())) {
+    for (ReleaseInfo r : c.releases(f.fleet())) {
       if (r.id().equals(f.currentRelease())) {
-        return Optional.of(r.spec().configRevision());
+        return Optional.of(r.configRevision());
       }
     }
     return Optional.empty();

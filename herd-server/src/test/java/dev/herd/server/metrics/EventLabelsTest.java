@@ -2,8 +2,8 @@ package dev.herd.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herd.control.state.Event;
-import dev.herd.control.state.EventKind;
+import dev.herd.control.ControllerEvent;
+import java.util.Locale;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Event reasons become a few fixed label values, whatever their text. */
 class EventLabelsTest {
-  static Event event(EventKind kind, String reason) {
-    return new Event(1, Instant.EPOCH, "web", "web-1", kind, reason);
+  static ControllerEvent event(String kind, String reason) {
+    return new ControllerEvent(1, Instant.EPOCH, "web", "web-1", kind.toLowerCase(Locale.ROOT), reason);
   }
 
   @ParameterizedTest
@@ -29,7 +29,7 @@ class EventLabelsTest {
       NODE_CREATED     | web-1 created                                                      | -
       SCALED           | web scaled to 5                                                    | -
       """)
-  void replacementReasons(EventKind kind, String reason, String label) {
+  void replacementReasons(String kind, String reason, String label) {
     assertThat(EventLabels.replacement(event(kind, reason))).isEqualTo(Optional.ofNullable(label));
   }
 
@@ -42,7 +42,7 @@ class EventLabelsTest {
       DRIFT_DETECTED | no kind at all                                          | other
       NODE_REPLACED  | web-1 replaced: drift (config)                          | -
       """)
-  void driftKinds(EventKind kind, String reason, String label) {
+  void driftKinds(String kind, String reason, String label) {
     assertThat(EventLabels.driftKind(event(kind, reason))).isEqualTo(Optional.ofNullable(label));
   }
 }
