@@ -102,7 +102,8 @@ public final class Controller implements AutoCloseable {
     this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace(),
-        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore, config.engineConcurrency(),
+        config.background());
   }
 
   /** True when {@code stateDir} holds a controller's state (a {@code herd up} ran there). */
@@ -142,6 +143,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     stopReconciling();
+    deps.calls.shutdown();
     store.close();
     driftStore.close();
   }
@@ -719,15 +721,9 @@ public final class Controller implements AutoCloseable {
     }
     MDC.put("fleet", key);
     try {
-      return withLock(key, () -> {
-        Optional<FleetRecord> f = store.fleet(key);
-        if (f.isEmpty()) {
-          return Result.done();
-        }
-        Result r = new FleetPass(deps, f.get(), store.rollout(key)).run();
-        lastFailure.remove(key);
-        return r;
-      });
+      Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
+      lastFailure.remove(key);
+      return r;
     } catch (RuntimeException e) {
       // a store damaged while running: retrying cannot help, the operator has to restore it
       throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);

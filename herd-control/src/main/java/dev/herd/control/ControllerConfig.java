@@ -30,7 +30,11 @@ public record ControllerConfig(
     boolean background,
     Duration resync,
     Duration stopGrace,
-    NodeConfig nodeConfig) {
+    NodeConfig nodeConfig,
+    int engineConcurrency) {
+
+  /** Engine calls (starts, stops, removals) one controller runs at once unless told otherwise. */
+  public static final int DEFAULT_ENGINE_CONCURRENCY = 8;
 
   public ControllerConfig {
     Objects.requireNonNull(stateDir, "stateDir");
@@ -45,6 +49,9 @@ public record ControllerConfig(
       throw new IllegalArgumentException("a controller without background threads needs a ManualScheduler");
     }
     Objects.requireNonNull(nodeConfig, "nodeConfig");
+    if (engineConcurrency < 1 || engineConcurrency > 256) {
+      throw new IllegalArgumentException("engineConcurrency must be between 1 and 256, got " + engineConcurrency);
+    }
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be more than 0");
     }
@@ -68,6 +75,7 @@ public record ControllerConfig(
     private Duration resync = Duration.ofMinutes(5);
     private Duration stopGrace = Duration.ofSeconds(10);
     private NodeConfig nodeConfig = NodeConfig.NONE;
+    private int engineConcurrency = DEFAULT_ENGINE_CONCURRENCY;
 
     private Builder() {}
 
@@ -90,6 +98,12 @@ public record ControllerConfig(
     /** What nodes get besides their release's env: /etc/herd, secrets, discovery (the config service). */
     public Builder nodeConfig(NodeConfig v) { nodeConfig = v; return this; }
 
+    /**
+     * How many engine calls (starts, stops, removals) run at once, across all fleets: the
+     * actuator's bound, so a big rollout does not flood the engine.
+     */
+    public Builder engineConcurrency(int v) { engineConcurrency = v; return this; }
+
     /** Simulated time: {@code clock} drives a {@link ManualScheduler}; no background threads. */
     public Builder simulated(Clock v) {
       clock = v;
@@ -101,7 +115,7 @@ public record ControllerConfig(
     public ControllerConfig build() {
       return new ControllerConfig(stateDir, project, ports, engine, images, clock,
           scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
-          portCheck, background, resync, stopGrace, nodeConfig);
+          portCheck, background, resync, stopGrace, nodeConfig, engineConcurrency);
     }
   }
 }

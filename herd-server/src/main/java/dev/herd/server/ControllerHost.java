@@ -54,7 +54,7 @@ public final class ControllerHost implements AutoCloseable {
       this.delivery = new ConfigDelivery(cfg, engine, base.project(), base.clock());
       this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), engine, base.images(),
           base.clock(), base.scheduler(), metrics.prober(base.prober()), base.portCheck(), base.background(), base.resync(),
-          base.stopGrace(), delivery);
+          base.stopGrace(), delivery, base.engineConcurrency());
       SpecResult loaded = SpecLoader.load(specFile);
       if (loaded instanceof SpecResult.Loaded l) {
         // nodes the controller heals before the first apply need the environments and roles too

@@ -187,6 +187,32 @@ public abstract class EngineContract {
   }
 
   @Test
+  void aFleetsListShowsOnlyItsNodesAndTheirCurrentState() {
+    NodeInfo web = start(spec("web-1"), Program.SERVE);
+    NodeInfo api = start(spec("api-1").fleet("api"), Program.SERVE);
+    String otherProject = project + "x";
+    String other = new NodeRef(otherProject, "web-9").containerName();
+    foreign.add(other);
+    createForeignContainer(other, Map.of(Labels.MANAGED, "true", Labels.PROJECT, otherProject, Labels.FLEET, "web",
+        Labels.NODE, "web-9", "herd.test", "1"));
+
+    assertThat(engine.listNodes(project, "web")).extracting(NodeInfo::ref).containsExactly(web.ref());
+    assertThat(engine.listNodes(project, "api")).extracting(NodeInfo::ref).containsExactly(api.ref());
+    assertThat(engine.listNodes(project, "db")).isEmpty();
+    assertThat(engine.listNodes(project, "web")).extracting(NodeInfo::state).containsExactly(NodeState.RUNNING);
+
+    // a list after a change shows the change (an engine that caches what it inspected must notice)
+    assertThat(engine.stopNode(web.ref(), Duration.ofSeconds(10))).isTrue();
+    NodeInfo stopped = engine.listNodes(project, "web").getFirst();
+    assertThat(stopped.state()).isEqualTo(NodeState.EXITED);
+    assertThat(stopped.exitCode()).isNotNull();
+    assertThat(stopped.finishedAt()).isNotNull();
+    assertThat(engine.removeNode(web.ref())).isTrue();
+    assertThat(engine.listNodes(project, "web")).isEmpty();
+    assertThat(engine.listNodes(project)).extracting(NodeInfo::ref).containsExactly(api.ref());
+  }
+
+  @Test
   void foreignContainersAreInvisibleAndUntouched() {
     NodeRef ref = new NodeRef(project, "web-1");
     String name = ref.containerName();

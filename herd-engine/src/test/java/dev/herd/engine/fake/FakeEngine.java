@@ -82,6 +82,8 @@ public final class FakeEngine implements Engine {
   private final Map<String, Behaviour> behaviours = new HashMap<>();
   private final Map<String, Container> containersByName = new LinkedHashMap<>();
   private final Map<String, Double> fleetCores = new HashMap<>();
+  /** Containers by their herd.fleet label, so a fleet's list costs its own nodes (as an engine's label filter does). */
+  private final Map<String, Map<String, Container>> containersByFleet = new HashMap<>();
   private final Set<String> images = new HashSet<>();
   private final Set<Integer> hostPorts = new HashSet<>();
   private final List<EngineEvent> history = new ArrayList<>();
@@ -196,7 +198,7 @@ public final class FakeEngine implements Engine {
     }
     Container c = new Container(newId(), name, null, Map.copyOf(labels));
     c.publishedPorts.addAll(ports);
-    containersByName.put(name, c);
+    put(c);
   }
 
   public synchronized boolean containerExists(String name) {
@@ -371,7 +373,7 @@ public final class FakeEngine implements Engine {
       throw new EngineFailure("could not start " + name + ": " + b.startFailure());
     }
     Container c = new Container(newId(), name, spec, spec.labels());
-    containersByName.put(name, c);
+    put(c);
     emit(new EngineEvent.Created(clock.instant(), spec.ref(), c.id));
     c.state = NodeState.RUNNING;
     c.startedAt = clock.instant();
@@ -451,6 +453,10 @@ public final class FakeEngine implements Engine {
       exit(c, 137);
     }
     containersByName.remove(c.name);
+    String fleet = c.labels.get(Labels.FLEET);
+    if (fleet != null) {
+      containersByFleet.getOrDefault(fleet, new HashMap<>()).remove(c.name);
+    }
     emit(new EngineEvent.Removed(clock.instant(), ref, c.id));
     return true;
   }
@@ -464,6 +470,25 @@ public final class FakeEngine implements Engine {
         .map(this::info)
         .sorted(Comparator.comparing(NodeInfo::name))
         .toList();
+  }
+
+  @Override
+  public synchronized List<NodeInfo> listNodes(String project, String fleet) {
+    check();
+    settle();
+    return containersByFleet.getOrDefault(fleet, Map.of()).values().stream()
+        .filter(c -> Labels.isHerdNode(c.labels, project))
+        .map(this::info)
+        .sorted(Comparator.comparing(NodeInfo::name))
+        .toList();
+  }
+
+  private void put(Container c) {
+    containersByName.put(c.name, c);
+    String fleet = c.labels.get(Labels.FLEET);
+    if (fleet != null) {
+      containersByFleet.computeIfAbsent(fleet, k -> new LinkedHashMap<>()).put(c.name, c);
+    }
   }
 
   @Override
@@ -575,6 +600,9 @@ public final class FakeEngine implements Engine {
 
   /** Applies crashes that became due; emitted at the instant they happened. */
   private void settle() {
+    if (behaviours.values().stream().noneMatch(b -> b.crashAfter() != null)) {
+      return; // nothing scheduled to crash: a list costs no walk over every container
+    }
     for (Container c : containersByName.values()) {
       if (c.state != NodeState.RUNNING || c.spec == null) {
         continue;

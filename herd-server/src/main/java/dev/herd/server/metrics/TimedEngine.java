@@ -82,6 +82,11 @@ final class TimedEngine implements Engine {
   }
 
   @Override
+  public List<NodeInfo> listNodes(String project, String fleet) {
+    return timed("list_nodes", () -> delegate.listNodes(project, fleet));
+  }
+
+  @Override
   public List<ForeignContainer> listForeign(Collection<String> namePrefixes, Collection<Integer> hostPorts) {
     return timed("list_foreign", () -> delegate.listForeign(namePrefixes, hostPorts));
   }
