@@ -57,6 +57,9 @@ final class ApiText {
       if (s.immutability().containsKey(f.name())) {
         out.printf("  immutability: %s%n", s.immutability().get(f.name()));
       }
+      if (s.autoscale().containsKey(f.name())) {
+        out.printf("  autoscale: %s%n", s.autoscale().get(f.name()));
+      }
       if (f.rollout() != null) {
         Api.RolloutView r = f.rollout();
         out.printf("  %s %s → %s: %s, %d/%d updated, %d ready%s%n", r.rollback() ? "rollback" : r.strategy() + " rollout",

@@ -478,6 +478,27 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
+   * The autoscaler's change: like {@link #scale} (the fleet's rollout and availability rules
+   * hold), only while the count in force is still {@code from} (an operator's scale in between
+   * wins), with the decision's reason in the event: {@code web scaled 3 → 5: cpu 84% > target 60% for 30s}.
+   * Returns whether it scaled.
+   */
+  public boolean autoscale(String fleet, int from, int to, String why) {
+    if (to < 0 || to > Fleet.MAX_COUNT) {
+      throw new IllegalArgumentException("count must be between 0 and " + Fleet.MAX_COUNT + ", got " + to);
+    }
+    return withLock(fleet, () -> {
+      FleetRecord f = require(fleet);
+      if (f.deleted() || f.count() != from || from == to) {
+        return false;
+      }
+      commit(new Batch().fleet(f.withScale(OptionalInt.of(to))).event(now(), fleet, "", EventKind.SCALED,
+          fleet + " scaled " + from + " → " + to + ": " + why), fleet);
+      return true;
+    });
+  }
+
+  /**
    * Rolls the fleet back to its last good release (or, when it already runs that, to the release
    * before it) through a rolling update. Returns the release rolled back to.
    */
@@ -628,6 +649,19 @@ public final class Controller implements AutoCloseable {
   /** Events from {@code since}, oldest first, at most {@code limit}. */
   public List<ControllerEvent> events(Instant since, int limit) {
     return store.eventsSince(since, limit).stream().map(ControllerEvent::of).toList();
+  }
+
+  /**
+   * Observes every reconcile pass (key: a fleet's name, or {@code *orphans} for the project's
+   * orphan sweep), with its wall-clock duration and outcome; for metrics.
+   */
+  public AutoCloseable onPass(ReconcileLoop.PassObserver observer) {
+    return loop.observe(observer);
+  }
+
+  /** Fleets waiting for a reconcile pass. */
+  public int queuedPasses() {
+    return loop.queued();
   }
 
   /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */

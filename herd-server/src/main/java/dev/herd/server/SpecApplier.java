@@ -45,6 +45,13 @@ public final class SpecApplier {
     this.controller = Objects.requireNonNull(controller, "controller");
   }
 
+  private volatile java.util.function.Consumer<Spec> onApplied = spec -> {};
+
+  /** Told about each spec applied (the autoscaler reads its fleets' settings from it). */
+  public void onApplied(java.util.function.Consumer<Spec> listener) {
+    this.onApplied = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
   public Path specFile() {
     return specFile;
   }
@@ -97,6 +104,7 @@ public final class SpecApplier {
       }
       if (write) {
         log.info("applied {}: {}", specFile, result.changed() ? summary(result) : "no changes");
+        onApplied.accept(spec);
       }
       return Views.changes(result, write);
     } finally {

@@ -24,6 +24,22 @@ final class Views {
         nodes, f.address().orElse(null));
   }
 
+  /** "2..6 nodes at cpu 60%; cpu 90% 3s ago; cpu 90% > target 60%, waiting for 30s" */
+  static String autoscale(dev.herd.control.autoscale.Autoscaler.State a, Instant now) {
+    StringBuilder sb = new StringBuilder().append(a.settings().min()).append("..").append(a.settings().max())
+        .append(" nodes at cpu ").append(a.settings().cpuPercent()).append('%');
+    if (a.cpuPercent().isPresent() && a.measuredAt() != null) {
+      long ago = Math.max(0, Duration.between(a.measuredAt(), now).toSeconds());
+      sb.append("; cpu ").append(Math.round(a.cpuPercent().get())).append("% ").append(ago).append("s ago");
+    } else {
+      sb.append("; not measured yet");
+    }
+    if (!a.decision().isEmpty()) {
+      sb.append("; ").append(a.decision());
+    }
+    return sb.toString();
+  }
+
   static Api.NodeView node(NodeStatus n, Instant now) {
     long age = n.createdAt() == null ? 0 : Math.max(0, Duration.between(n.createdAt(), now).toSeconds());
     return new Api.NodeView(n.name(), n.generation(), n.release(), n.port(), lower(n.phase().name()), n.inService(),

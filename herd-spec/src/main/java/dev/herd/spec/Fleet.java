@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param nodeName how nodes are named ({@code web-{n}})
  * @param limits the effective limits: the fleet's own, each unset one taken from the role's
  * @param maxAge nodes older than this are replaced (empty: no age limit)
+ * @param autoscale load-driven count between min and max (empty: the count is fixed)
  */
 public record Fleet(
     String name,
@@ -29,7 +30,8 @@ public record Fleet(
     Drift drift,
     Logs logs,
     Optional<Expose> expose,
-    Location location) {
+    Location location,
+    Optional<Autoscale> autoscale) {
 
   public static final int MAX_COUNT = NamePattern.MAX_NODES;
   public static final Duration MIN_MAX_AGE = Duration.ofMinutes(1);
@@ -59,6 +61,7 @@ public record Fleet(
     Objects.requireNonNull(logs, "logs");
     Objects.requireNonNull(expose, "expose");
     Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(autoscale, "autoscale");
   }
 
   /** The name of node {@code n} (1-based), e.g. {@code web-3}. */

@@ -51,11 +51,12 @@ final class FleetReader extends Binding {
     Fleet.OnUnhealthy onUnhealthy = f.choice("on_unhealthy", Fleet.OnUnhealthy.class);
     Duration retention = f.duration("quarantine_retention");
     Optional<Fleet.Expose> expose = expose(f);
-    if (rollout.isEmpty() || (f.written("expose") && expose.isEmpty())) {
+    Optional<Autoscale> autoscale = f.written("autoscale") ? autoscale(f.obj("autoscale")) : Optional.empty();
+    if (rollout.isEmpty() || (f.written("expose") && expose.isEmpty()) || (f.written("autoscale") && autoscale.isEmpty())) {
       return Optional.empty();
     }
     return guard(at, f.path(), () -> new Fleet(name, role, env, image, count, names, readOnly, limits, rollout.get(),
-        maxAge, onUnhealthy, retention, onChange, drift, logs, expose, at));
+        maxAge, onUnhealthy, retention, onChange, drift, logs, expose, at, autoscale));
   }
 
   private Optional<Fleet.Expose> expose(Fields f) {
@@ -95,6 +96,47 @@ final class FleetReader extends Binding {
               + (s.getKey().bind().equals(e.bind()) ? "" : " (" + e.address() + " overlaps it)")));
       seen.put(e, fl.name());
     }
+  }
+
+  private Optional<Autoscale> autoscale(Fields a) {
+    int min = a.integer("min");
+    int max = a.integer("max");
+    if (a.has("min") && a.has("max") && min > max) {
+      error(a, "min", "min " + min + " is more than max " + max);
+    }
+    Fields t = a.obj("target");
+    int cpu = 0;
+    if (t.written("requests_per_node")) {
+      error(t, "requests_per_node", "needs request figures from the front door, which herd does not collect yet: use cpu for now");
+    } else if (!t.written("cpu")) {
+      if (a.written("target")) {
+        problems.add(a.locOf("target"), a.pathOf("target"), "give the target: cpu (like 60%)");
+      }
+    } else {
+      Optional<Amount> c = t.opt("cpu", Amount.class);
+      if (c.isPresent() && !c.get().percent()) {
+        error(t, "cpu", "the cpu target is a percentage like 60%, got " + c.get());
+      } else if (c.isPresent() && c.get().isZero()) {
+        error(t, "cpu", "the cpu target must be more than 0%");
+      } else {
+        cpu = c.map(Amount::value).orElse(0);
+      }
+    }
+    Amount step = a.get("step", Amount.class, Amount.percentOf(100));
+    if (step.isZero()) {
+      error(a, "step", "must be more than 0 (nodes or a percentage)");
+    }
+    Amount tolerance = a.get("tolerance", Amount.class, Amount.percentOf(10));
+    if (!tolerance.percent() || tolerance.value() > 50) {
+      error(a, "tolerance", "must be a percentage between 0% and 50%, got " + tolerance);
+    }
+    Duration interval = a.duration("interval");
+    if (interval.compareTo(Autoscale.MIN_INTERVAL) < 0) {
+      error(a, "interval", "must be at least 1s, got " + Durations.format(interval));
+    }
+    int c = cpu;
+    return guard(a.keyLoc(), a.path(), () -> new Autoscale(min, max, c, a.duration("scale_up_after"),
+        a.duration("scale_down_after"), step, tolerance.value(), interval));
   }
 
   private Optional<Fleet.Rollout> rollout(Fields ro, int count) {

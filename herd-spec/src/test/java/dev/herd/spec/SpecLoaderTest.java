@@ -74,6 +74,19 @@ class SpecLoaderTest {
   }
 
   @Test
+  void autoscaleReadsItsKeysWithTheirDefaults() {
+    Spec spec = load(MINIMAL.replace("web: {role: web, environment: dev}",
+        "web: {role: web, environment: dev, autoscale: {max: 6, target: {cpu: 60%}}}\n"
+            + "  api: {role: web, environment: dev, name: \"api-{n}\", autoscale: {min: 2, max: 9, target: {cpu: 75%},"
+            + " scale_up_after: 1m, scale_down_after: 10m, step: 2, tolerance: 5%, interval: 30s}}"));
+    assertThat(spec.fleet("web").autoscale()).contains(new Autoscale(1, 6, 60, Duration.ofSeconds(30),
+        Duration.ofMinutes(5), Amount.percentOf(100), 10, Duration.ofSeconds(15)));
+    assertThat(spec.fleet("api").autoscale()).contains(new Autoscale(2, 9, 75, Duration.ofMinutes(1),
+        Duration.ofMinutes(10), Amount.nodes(2), 5, Duration.ofSeconds(30)));
+    assertThat(load(MINIMAL).fleet("web").autoscale()).isEmpty();
+  }
+
+  @Test
   void appliesEveryDefaultSoLaterCodeNeverSeesNulls() {
     Spec spec = load(MINIMAL);
     assertThat(spec.project().ports()).isEqualTo(PortRange.DEFAULT);

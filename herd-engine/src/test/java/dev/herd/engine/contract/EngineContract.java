@@ -49,7 +49,9 @@ public abstract class EngineContract {
     /** Runs until killed: SIGTERM is ignored. */
     IGNORE_TERM,
     /** Exits with code 3 one second after start. */
-    EXIT_3_AFTER_1S
+    EXIT_3_AFTER_1S,
+    /** Prints {@value #STARTUP_LINE}, then keeps one CPU core busy until killed. */
+    BURN_CPU
   }
 
   protected static final String STARTUP_LINE = "herd-node-up";
@@ -446,6 +448,20 @@ public abstract class EngineContract {
     assertThat(s.memoryBytes()).isPositive();
     assertThat(s.memoryLimitBytes()).isEqualTo(64L << 20);
     assertThat(s.pids()).isPositive();
+  }
+
+  @Test
+  void statsMeasureTheCpuTimeABusyNodeUses() {
+    NodeInfo busy = start(spec("web-1"), Program.BURN_CPU);
+    awaitServing(busy);
+    NodeStats a = engine.stats(busy.ref());
+    letTimePass(Duration.ofSeconds(2));
+    NodeStats b = engine.stats(busy.ref());
+    assertThat(b.at()).isAfter(a.at());
+    assertThat(b.cpuNanos()).isGreaterThan(a.cpuNanos());
+    // one busy core, but the machine may be shared by many builds (a load of 12 on 2 cores gave
+    // it 0.23): ask for a share an idle node never reaches
+    assertThat(b.coresSince(a)).isGreaterThan(0.05);
   }
 
   /** Waits until the node's program is up (its startup line appeared). */
