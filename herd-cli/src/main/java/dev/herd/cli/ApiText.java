@@ -51,8 +51,14 @@ final class ApiText {
       out.printf("%s  %s  %d/%d healthy%s%s%n", f.name(), f.release(), f.healthy(), f.count(),
           f.count() != f.specCount() ? " (scaled; herd.yaml says " + f.specCount() + ")" : "",
           f.deleted() ? "  being removed" : "");
+      if (f.address() != null) {
+        out.printf("  address: %s%n", f.address());
+      }
       if (s.immutability().containsKey(f.name())) {
         out.printf("  immutability: %s%n", s.immutability().get(f.name()));
+      }
+      if (s.autoscale().containsKey(f.name())) {
+        out.printf("  autoscale: %s%n", s.autoscale().get(f.name()));
       }
       if (f.rollout() != null) {
         Api.RolloutView r = f.rollout();

@@ -34,7 +34,7 @@ public final class StatusCommand implements Callable<Integer> {
         throw new CliFailure(HerdCli.FAILED, "no fleet " + fleet + " (fleets: "
             + String.join(", ", s.fleets().stream().map(Api.FleetView::name).toList()) + ")");
       }
-      s = new Api.Status(s.project(), s.time(), only, s.immutability());
+      s = new Api.Status(s.project(), s.time(), only, s.immutability(), s.autoscale());
     }
     if (json) {
       JsonOutput.print(spec.commandLine().getOut(), s);

@@ -122,7 +122,7 @@ public final class UpCommand implements Callable<Integer> {
       CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
       RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images, Registries.logins(state)), state, catalogImages);
       ControllerConfig config = ControllerConfig.builder().stateDir(state).project(spec.project().name())
-          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).build();
+          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).frontDoor("haproxy").build();
       r.host = ControllerHost.start(lock, config, specFile, roleImages,
           HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
             out.println(ApiText.event(e));

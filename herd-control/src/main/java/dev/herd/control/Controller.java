@@ -65,6 +65,9 @@ public final class Controller implements AutoCloseable {
   /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
   static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  /** The project's HAProxy, when this controller serves exposed fleets (null: it does not). */
+  private final dev.herd.control.frontdoor.FrontDoor frontDoor;
+  private volatile String frontDoorFailure;
 
   private final ControllerConfig config;
   private final Store store;
@@ -88,6 +91,9 @@ public final class Controller implements AutoCloseable {
           state.dir(), state.repairedFrom());
     }
     this.store = Store.open(config.stateDir());
+    this.frontDoor = config.haproxy()
+        .map(bin -> new dev.herd.control.frontdoor.FrontDoor(config.project(), config.stateDir().resolve("frontdoor"), bin))
+        .orElse(null);
     try {
       // A damaged page would otherwise surface later as endless SQLITE_CORRUPT failures of node starts.
       store.checkIntegrity();
@@ -102,7 +108,8 @@ public final class Controller implements AutoCloseable {
     this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace(),
-        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore);
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore, config.engineConcurrency(),
+        config.background());
   }
 
   /** True when {@code stateDir} holds a controller's state (a {@code herd up} ran there). */
@@ -142,6 +149,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     stopReconciling();
+    deps.calls.shutdown();
     store.close();
     driftStore.close();
   }
@@ -195,6 +203,17 @@ public final class Controller implements AutoCloseable {
         return new DownResult(List.of(), List.of("the controller was already stopped"));
       }
       stopReconciling();
+    }
+    if (frontDoor != null) {
+      synchronized (frontDoor) {
+        try {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped");
+          }
+        } catch (java.io.IOException e) {
+          log.warn("front door: could not stop haproxy: {}", e.getMessage());
+        }
+      }
     }
     List<String> notRemoved = new java.util.concurrent.CopyOnWriteArrayList<>();
     Set<String> removed = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -473,6 +492,27 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
+   * The autoscaler's change: like {@link #scale} (the fleet's rollout and availability rules
+   * hold), only while the count in force is still {@code from} (an operator's scale in between
+   * wins), with the decision's reason in the event: {@code web scaled 3 → 5: cpu 84% > target 60% for 30s}.
+   * Returns whether it scaled.
+   */
+  public boolean autoscale(String fleet, int from, int to, String why) {
+    if (to < 0 || to > Fleet.MAX_COUNT) {
+      throw new IllegalArgumentException("count must be between 0 and " + Fleet.MAX_COUNT + ", got " + to);
+    }
+    return withLock(fleet, () -> {
+      FleetRecord f = require(fleet);
+      if (f.deleted() || f.count() != from || from == to) {
+        return false;
+      }
+      commit(new Batch().fleet(f.withScale(OptionalInt.of(to))).event(now(), fleet, "", EventKind.SCALED,
+          fleet + " scaled " + from + " → " + to + ": " + why), fleet);
+      return true;
+    });
+  }
+
+  /**
    * Rolls the fleet back to its last good release (or, when it already runs that, to the release
    * before it) through a rolling update. Returns the release rolled back to.
    */
@@ -578,7 +618,8 @@ public final class Controller implements AutoCloseable {
           n.until()));
     }
     return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
-        f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out);
+        f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out,
+        f.settings().expose().map(e -> (e.protocol() == Fleet.Protocol.HTTP ? "http://" : "tcp://") + e.address()));
   }
 
   private static boolean inService(NodeRecord n, Rollout r) {
@@ -622,6 +663,19 @@ public final class Controller implements AutoCloseable {
   /** Events from {@code since}, oldest first, at most {@code limit}. */
   public List<ControllerEvent> events(Instant since, int limit) {
     return store.eventsSince(since, limit).stream().map(ControllerEvent::of).toList();
+  }
+
+  /**
+   * Observes every reconcile pass (key: a fleet's name, or {@code *orphans} for the project's
+   * orphan sweep), with its wall-clock duration and outcome; for metrics.
+   */
+  public AutoCloseable onPass(ReconcileLoop.PassObserver observer) {
+    return loop.observe(observer);
+  }
+
+  /** Fleets waiting for a reconcile pass. */
+  public int queuedPasses() {
+    return loop.queued();
   }
 
   /** Calls {@code listener} with every new event (on the thread that made it); close to stop. */
@@ -699,20 +753,68 @@ public final class Controller implements AutoCloseable {
     }
     MDC.put("fleet", key);
     try {
-      return withLock(key, () -> {
-        Optional<FleetRecord> f = store.fleet(key);
-        if (f.isEmpty()) {
-          return Result.done();
-        }
-        Result r = new FleetPass(deps, f.get(), store.rollout(key)).run();
-        lastFailure.remove(key);
-        return r;
-      });
+      Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
+      lastFailure.remove(key);
+      syncFrontDoor();
+      return r;
     } catch (RuntimeException e) {
       // a store damaged while running: retrying cannot help, the operator has to restore it
       throw DbException.needingOperator(e).<RuntimeException>map(d -> new TerminalError(d.getMessage())).orElse(e);
     } finally {
       MDC.remove("fleet");
+    }
+  }
+
+  /**
+   * The host checks of the spec's front doors (bind address present, port free), for an apply
+   * to refuse before it changes anything. Empty when this controller runs no front door.
+   */
+  public List<dev.herd.spec.SpecError> frontDoorProblems(dev.herd.spec.Spec spec) {
+    if (frontDoor == null) {
+      return List.of();
+    }
+    Set<String> served = new TreeSet<>();
+    if (frontDoor.running().isPresent()) {
+      store.fleets().forEach(f -> f.settings().expose().ifPresent(e -> served.add(e.address())));
+    }
+    return dev.herd.control.frontdoor.FrontDoorPreflight.check(spec, served);
+  }
+
+  /**
+   * Gives the front door the in-service nodes of every exposed fleet (after each pass: a node
+   * is added once ready, drained once out of service). The data plane runs on without the
+   * controller, so a failure here is logged and retried at the next pass, never fatal.
+   */
+  private void syncFrontDoor() {
+    if (frontDoor == null) {
+      return;
+    }
+    synchronized (frontDoor) {
+      List<dev.herd.control.frontdoor.Backend> backends = new ArrayList<>();
+      for (FleetRecord f : store.fleets()) {
+        if (f.deleted() || f.settings().expose().isEmpty()) {
+          continue;
+        }
+        List<dev.herd.control.frontdoor.Server> servers = status(f.name()).nodes().stream().filter(NodeStatus::inService)
+            .map(n -> dev.herd.control.frontdoor.Server.of(n.name(), "127.0.0.1", n.port())).toList();
+        backends.add(new dev.herd.control.frontdoor.Backend(f.name(), f.settings().expose().get(), servers));
+      }
+      try {
+        if (backends.isEmpty()) {
+          if (frontDoor.stop()) {
+            log.info("front door: stopped (no fleet is exposed)");
+          }
+          return;
+        }
+        frontDoor.reconcile(backends, now());
+        frontDoorFailure = null;
+      } catch (java.io.IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (!why.equals(frontDoorFailure)) {
+          log.warn("front door: {}", why);
+        }
+        frontDoorFailure = why;
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to run a controller. Defaults are production ones: system clock, a virtual-thread
@@ -30,7 +31,12 @@ public record ControllerConfig(
     boolean background,
     Duration resync,
     Duration stopGrace,
-    NodeConfig nodeConfig) {
+    NodeConfig nodeConfig,
+    int engineConcurrency,
+    Optional<String> haproxy) {
+
+  /** Engine calls (starts, stops, removals) one controller runs at once unless told otherwise. */
+  public static final int DEFAULT_ENGINE_CONCURRENCY = 8;
 
   public ControllerConfig {
     Objects.requireNonNull(stateDir, "stateDir");
@@ -45,6 +51,10 @@ public record ControllerConfig(
       throw new IllegalArgumentException("a controller without background threads needs a ManualScheduler");
     }
     Objects.requireNonNull(nodeConfig, "nodeConfig");
+    Objects.requireNonNull(haproxy, "haproxy");
+    if (engineConcurrency < 1 || engineConcurrency > 256) {
+      throw new IllegalArgumentException("engineConcurrency must be between 1 and 256, got " + engineConcurrency);
+    }
     if (resync.isNegative() || resync.isZero()) {
       throw new IllegalArgumentException("resync must be more than 0");
     }
@@ -68,6 +78,7 @@ public record ControllerConfig(
     private Duration resync = Duration.ofMinutes(5);
     private Duration stopGrace = Duration.ofSeconds(10);
     private NodeConfig nodeConfig = NodeConfig.NONE;
+    private int engineConcurrency = DEFAULT_ENGINE_CONCURRENCY;
 
     private Builder() {}
 
@@ -90,7 +101,21 @@ public record ControllerConfig(
     /** What nodes get besides their release's env: /etc/herd, secrets, discovery (the config service). */
     public Builder nodeConfig(NodeConfig v) { nodeConfig = v; return this; }
 
+    /**
+     * How many engine calls (starts, stops, removals) run at once, across all fleets: the
+     * actuator's bound, so a big rollout does not flood the engine.
+     */
+    public Builder engineConcurrency(int v) { engineConcurrency = v; return this; }
+
+    /**
+     * Runs the front door of exposed fleets with this HAProxy binary (herd up); without it
+     * (simulated controllers) fleets' {@code expose} is kept but not served.
+     */
+    public Builder frontDoor(String haproxyBinary) { haproxy = Optional.of(haproxyBinary); return this; }
+
     /** Simulated time: {@code clock} drives a {@link ManualScheduler}; no background threads. */
+    private Optional<String> haproxy = Optional.empty();
+
     public Builder simulated(Clock v) {
       clock = v;
       scheduler = new ManualScheduler(v);
@@ -101,7 +126,7 @@ public record ControllerConfig(
     public ControllerConfig build() {
       return new ControllerConfig(stateDir, project, ports, engine, images, clock,
           scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
-          portCheck, background, resync, stopGrace, nodeConfig);
+          portCheck, background, resync, stopGrace, nodeConfig, engineConcurrency, haproxy);
     }
   }
 }

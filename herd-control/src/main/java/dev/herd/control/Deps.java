@@ -50,6 +50,16 @@ final class Deps {
     }
   }
 
+  /**
+   * The actuator's bound: engine calls (start, stop, remove) in flight at once, over all fleets
+   * of this controller's engine.
+   */
+  final java.util.concurrent.Semaphore engineCalls;
+  /** Where the actuator runs engine calls: one virtual thread each. */
+  final java.util.concurrent.ExecutorService calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+  /** False in simulated time: engine calls run one after another, in plan order, so runs repeat exactly. */
+  final boolean parallel;
+
   /** OOM kills reported by the engine, drained by the passes. */
   final OomWatch oom;
   /** The config service's side of node launches and discovery; set once when the controller opens. */
@@ -57,7 +67,9 @@ final class Deps {
 
   Deps(String project, Store store, Engine engine, Clock clock, HealthMonitor monitor, PortAllocator ports,
       LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace,
-      DriftDetector drift, DriftStore driftStore) {
+      DriftDetector drift, DriftStore driftStore, int engineConcurrency, boolean parallel) {
+    this.engineCalls = new java.util.concurrent.Semaphore(engineConcurrency);
+    this.parallel = parallel;
     this.project = project;
     this.store = store;
     this.engine = engine;

@@ -20,7 +20,8 @@ public record FleetStatus(
     Optional<String> lastGoodRelease,
     Optional<RolloutStatus> rollout,
     boolean deleted,
-    List<NodeStatus> nodes) {
+    List<NodeStatus> nodes,
+    Optional<String> address) {
 
   public FleetStatus {
     nodes = List.copyOf(nodes);

@@ -312,6 +312,20 @@ class ConfigDeliveryTest {
   }
 
   @Test
+  void anExposedFleetsNodesGetItsFrontDoorUrlAndStatusShowsIt() {
+    open(1, "rolling");
+    assertThat(spec(sim.running().get(0)).env()).doesNotContainKey("HERD_WEB_URL");
+    assertThat(sim.controller.status("web").address()).isEmpty();
+    // A new release (the front door changes nothing by itself; a config change rolls the node).
+    apply(yaml(1, "rolling").replace("    count: 1\n", "    count: 1\n    expose: {port: 39099, bind: 127.0.0.1}\n")
+        .replace("GREETING: hello", "GREETING: hi"));
+    sim.runUntil(Duration.ofSeconds(30), s -> s.running().stream().anyMatch(n -> spec(n).env().containsKey("HERD_WEB_URL")));
+    NodeInfo n = sim.running().stream().filter(x -> spec(x).env().containsKey("HERD_WEB_URL")).findFirst().orElseThrow();
+    assertThat(spec(n).env().get("HERD_WEB_URL")).isEqualTo("http://127.0.0.1:39099");
+    assertThat(sim.controller.status("web").address()).contains("http://127.0.0.1:39099");
+  }
+
+  @Test
   void discoveryListsOnlyHealthyNodesAndARemovedNodeLeavesIt() throws IOException {
     open(2, "rolling");
     for (NodeInfo n : sim.running()) {

@@ -40,12 +40,15 @@ final class Sim implements AutoCloseable {
   NodeConfig nodeConfig = NodeConfig.NONE;
   Controller controller;
 
+  /** The configuration of the controller {@link #open()} made last. */
+  ControllerConfig config;
+
   Sim(Path dir) {
     this.dir = dir;
   }
 
   Controller open() {
-    controller = Controller.open(ControllerConfig.builder()
+    config = ControllerConfig.builder()
         .stateDir(dir)
         .project(PROJECT)
         .engine(engine)
@@ -56,7 +59,8 @@ final class Sim implements AutoCloseable {
         .portCheck(p -> true)
         .nodeConfig(nodeConfig)
         .simulated(clock)
-        .build());
+        .build();
+    controller = Controller.open(config);
     controller.start();
     controller.runPending();
     return controller;

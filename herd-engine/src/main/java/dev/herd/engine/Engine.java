@@ -56,6 +56,15 @@ public interface Engine extends AutoCloseable {
   List<NodeInfo> listNodes(String project);
 
   /**
+   * herd's nodes of one fleet of a project, in any state, sorted by node name: what one
+   * reconcile round of that fleet looks at. Engines filter by the fleet's label, so a round costs
+   * the fleet's nodes, not the project's.
+   */
+  default List<NodeInfo> listNodes(String project, String fleet) {
+    return listNodes(project).stream().filter(n -> n.fleet().equals(fleet)).toList();
+  }
+
+  /**
    * Containers without herd's labels (of any project) whose name starts with one of
    * {@code namePrefixes} or that publish one of {@code hostPorts}, sorted by name. For drift
    * reports only: herd never stops, removes or otherwise touches what this returns.

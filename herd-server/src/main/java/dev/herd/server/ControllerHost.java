@@ -3,6 +3,8 @@ package dev.herd.server;
 import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.server.api.Api;
+import dev.herd.control.autoscale.Autoscaler;
+import dev.herd.server.metrics.HerdMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import dev.herd.config.HerdConfig;
@@ -32,6 +34,8 @@ public final class ControllerHost implements AutoCloseable {
 
   private final HerdConfig herdConfig;
   private final ConfigDelivery delivery;
+  private final HerdMetrics metrics = new HerdMetrics();
+  private Autoscaler autoscaler;
 
   /** How long {@code herd down} waits for the engine to remove nodes before it stops regardless. */
   static final java.time.Duration DOWN_BOUND = java.time.Duration.ofSeconds(20);
@@ -45,15 +49,24 @@ public final class ControllerHost implements AutoCloseable {
       // one config service for the controller and the API: the API's writes wake the controller's listeners
       cfg = HerdConfig.open(base.stateDir(), environment, base.clock());
       this.herdConfig = cfg;
-      this.delivery = new ConfigDelivery(cfg, base.engine(), base.project(), base.clock());
-      this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), base.engine(), base.images(),
-          base.clock(), base.scheduler(), base.prober(), base.portCheck(), base.background(), base.resync(),
-          base.stopGrace(), delivery);
-      if (SpecLoader.load(specFile) instanceof SpecResult.Loaded l) {
+      // engine calls and probes are timed for /metrics; everything else sees the same engine
+      dev.herd.engine.Engine engine = metrics.engine(base.engine());
+      this.delivery = new ConfigDelivery(cfg, engine, base.project(), base.clock());
+      this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), engine, base.images(),
+          base.clock(), base.scheduler(), metrics.prober(base.prober()), base.portCheck(), base.background(), base.resync(),
+          base.stopGrace(), delivery, base.engineConcurrency(), base.haproxy());
+      SpecResult loaded = SpecLoader.load(specFile);
+      if (loaded instanceof SpecResult.Loaded l) {
         // nodes the controller heals before the first apply need the environments and roles too
         delivery.spec(l.spec());
       }
       c = Controller.open(config);
+      metrics.watch(c);
+      this.autoscaler = new Autoscaler(c, config);
+      metrics.autoscaler(autoscaler);
+      if (loaded instanceof SpecResult.Loaded l) {
+        autoscaler.configure(l.spec());
+      }
       delivery.attach(c);
       if (listener != null) {
         c.onEvent(e -> listener.accept(Views.event(e)));
@@ -61,15 +74,21 @@ public final class ControllerHost implements AutoCloseable {
       c.start();
       this.controller = c;
       this.applier = new SpecApplier(specFile, images, c, delivery);
-      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery);
+      applier.onApplied(autoscaler::configure);
+      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery, metrics);
+      server.autoscaler(autoscaler);
       delivery.watchUrl(server.url().resolve("/v1/watch").toString());
     } catch (RuntimeException e) {
+      if (autoscaler != null) {
+        autoscaler.close();
+      }
       if (c != null) {
         c.close();
       }
       if (cfg != null) {
         cfg.close();
       }
+      metrics.close();
       lock.close();
       throw e;
     }
@@ -118,6 +137,7 @@ public final class ControllerHost implements AutoCloseable {
    * not remove.
    */
   public String removeAllNodes() {
+    autoscaler.close(); // herd down: no scaling while the nodes go
     if (!controllerClosed.compareAndSet(false, true)) {
       return "the controller was already stopped";
     }
@@ -139,6 +159,7 @@ public final class ControllerHost implements AutoCloseable {
         try {
           delivery.close();
           herdConfig.close();
+          metrics.close();
         } finally {
           lock.close();
         }
@@ -147,6 +168,7 @@ public final class ControllerHost implements AutoCloseable {
   }
 
   private void closeController() {
+    autoscaler.close();
     if (controllerClosed.compareAndSet(false, true)) {
       controller.close();
     }

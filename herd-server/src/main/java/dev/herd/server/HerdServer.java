@@ -6,6 +6,7 @@ import dev.herd.control.config.ConfigDelivery;
 import dev.herd.server.api.Api;
 import dev.herd.server.api.ApiFiles;
 import dev.herd.server.api.Json;
+import dev.herd.server.metrics.HerdMetrics;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -81,14 +82,25 @@ public final class HerdServer implements AutoCloseable {
   private volatile boolean closed;
 
   private final dev.herd.config.Redactor redactor;
+  private final HerdMetrics metrics;
+  private final boolean ownMetrics;
+  private final Routes routes;
 
-  private HerdServer(Options options, Controller controller, SpecApplier applier, Down down, ConfigDelivery delivery) {
+  private HerdServer(Options options, Controller controller, SpecApplier applier, Down down, ConfigDelivery delivery,
+      HerdMetrics metrics) {
     this.options = options;
+    // without the host's instrumented metrics, still serve fleet state, events, passes and the JVM
+    this.ownMetrics = metrics == null;
+    this.metrics = metrics != null ? metrics : new HerdMetrics();
+    if (ownMetrics) {
+      this.metrics.watch(controller);
+    }
     this.redactor = delivery == null ? new dev.herd.config.Redactor() : delivery.config().redactor();
     ConfigRoutes configRoutes = delivery == null ? null : new ConfigRoutes(delivery, controller, applier::loadSpec);
     this.token = ApiToken.createIn(options.stateDir());
     ObjectMapper json = Json.mapper();
     Routes routes = new Routes(options.project(), controller, applier, options.clock(), this::down, down);
+    this.routes = routes;
     Streams streams = new Streams(controller, options.clock(), options.logPoll(), routes);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
@@ -117,6 +129,7 @@ public final class HerdServer implements AutoCloseable {
       streams.checkLogs(ctx);
     });
     r.get("/healthz", this::healthz);
+    r.get("/metrics", this::metrics);
     r.get("/v1/status", routes::status);
     r.post("/v1/apply", routes::apply);
     r.post("/v1/images/revoke", routes::revoke);
@@ -163,6 +176,15 @@ public final class HerdServer implements AutoCloseable {
   /** Also serves config, secrets, flags and the node watch API of {@code delivery} (may be null: not served). */
   public static HerdServer start(Options options, Controller controller, SpecApplier applier, Down down,
       ConfigDelivery delivery) {
+    return start(options, controller, applier, down, delivery, null);
+  }
+
+  /**
+   * @param metrics what {@code /metrics} serves, already watching {@code controller} (null: the
+   *     server makes its own, without engine and probe timings)
+   */
+  public static HerdServer start(Options options, Controller controller, SpecApplier applier, Down down,
+      ConfigDelivery delivery, HerdMetrics metrics) {
     Optional<ApiFiles.Info> previous;
     try {
       previous = ApiFiles.readInfo(options.stateDir());
@@ -178,7 +200,7 @@ public final class HerdServer implements AutoCloseable {
       }
       log.info("replacing stale {} of pid {} (no longer running)", ApiFiles.info(options.stateDir()), p.pid());
     }
-    HerdServer server = new HerdServer(options, controller, applier, down, delivery);
+    HerdServer server = new HerdServer(options, controller, applier, down, delivery, metrics);
     server.app.start("127.0.0.1", options.port());
     server.url = URI.create("http://127.0.0.1:" + server.app.port());
     ApiFiles.writeInfo(options.stateDir(), new ApiFiles.Info(server.url().toString(), ProcessHandle.current().pid(),
@@ -195,6 +217,11 @@ public final class HerdServer implements AutoCloseable {
     return url;
   }
 
+  /** {@code GET /v1/status} shows this autoscaler's state per fleet. */
+  public void autoscaler(dev.herd.control.autoscale.Autoscaler a) {
+    routes.autoscaler(a);
+  }
+
   /** Completes with the down summary when a client asked the controller to stop ({@code POST /v1/down}). */
   public CompletableFuture<String> stopRequested() {
     return stopRequested;
@@ -209,6 +236,9 @@ public final class HerdServer implements AutoCloseable {
     closed = true;
     stopping = true;
     app.stop();
+    if (ownMetrics) {
+      metrics.close();
+    }
     try {
       Optional<ApiFiles.Info> info = ApiFiles.readInfo(options.stateDir());
       if (info.isPresent() && info.get().url().equals(url().toString())
@@ -224,6 +254,11 @@ public final class HerdServer implements AutoCloseable {
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
+
+  /** Prometheus' text format; behind the bearer token like every API route (docs/metrics.md). */
+  private void metrics(Context ctx) {
+    ctx.contentType(HerdMetrics.CONTENT_TYPE).result(metrics.scrape());
+  }
 
   private void healthz(Context ctx) {
     ctx.json(new Api.Done("", stopping ? "stopping" : "ok"));

@@ -28,6 +28,12 @@ final class Routes {
   private final Consumer<String> stopAfterDown;
   private final HerdServer.Down down;
   private final String project;
+  private volatile dev.herd.control.autoscale.Autoscaler autoscaler;
+
+  /** The autoscaler whose state status shows (none: no autoscale line). */
+  void autoscaler(dev.herd.control.autoscale.Autoscaler a) {
+    this.autoscaler = a;
+  }
 
   Routes(String project, Controller controller, SpecApplier applier, Clock clock, Consumer<String> stopAfterDown,
       HerdServer.Down down) {
@@ -52,7 +58,13 @@ final class Routes {
         }
       }
     }
-    ctx.json(new Api.Status(project, now, fleets, immutability));
+    java.util.Map<String, String> autoscale = new java.util.TreeMap<>();
+    if (autoscaler != null) {
+      for (Api.FleetView f : fleets) {
+        autoscaler.state(f.name()).ifPresent(a -> autoscale.put(f.name(), Views.autoscale(a, now)));
+      }
+    }
+    ctx.json(new Api.Status(project, now, fleets, immutability, autoscale));
   }
 
   void apply(Context ctx) {

@@ -45,6 +45,13 @@ public final class SpecApplier {
     this.controller = Objects.requireNonNull(controller, "controller");
   }
 
+  private volatile java.util.function.Consumer<Spec> onApplied = spec -> {};
+
+  /** Told about each spec applied (the autoscaler reads its fleets' settings from it). */
+  public void onApplied(java.util.function.Consumer<Spec> listener) {
+    this.onApplied = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
   public Path specFile() {
     return specFile;
   }
@@ -62,6 +69,11 @@ public final class SpecApplier {
     applying.lock();
     try {
       Spec spec = load();
+      List<String> host = controller.frontDoorProblems(spec).stream().map(SpecError::render).toList();
+      if (!host.isEmpty()) {
+        throw new ApiError(422, "the front door cannot listen where " + specFile.getFileName() + " says (" + host.size()
+            + (host.size() == 1 ? " problem" : " problems") + "); nothing was changed", host);
+      }
       Map<String, String> digests;
       try {
         digests = images.imagesFor(spec);
@@ -92,6 +104,7 @@ public final class SpecApplier {
       }
       if (write) {
         log.info("applied {}: {}", specFile, result.changed() ? summary(result) : "no changes");
+        onApplied.accept(spec);
       }
       return Views.changes(result, write);
     } finally {

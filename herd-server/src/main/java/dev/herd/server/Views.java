@@ -21,7 +21,23 @@ final class Views {
     List<Api.NodeView> nodes = f.nodes().stream().map(n -> node(n, now)).toList();
     return new Api.FleetView(f.fleet(), f.role(), f.count(), f.specCount(), f.currentRelease(),
         f.lastGoodRelease().orElse(null), f.healthy(), f.deleted(), f.rollout().map(r -> rollout(r, f)).orElse(null),
-        nodes);
+        nodes, f.address().orElse(null));
+  }
+
+  /** "2..6 nodes at cpu 60%; cpu 90% 3s ago; cpu 90% > target 60%, waiting for 30s" */
+  static String autoscale(dev.herd.control.autoscale.Autoscaler.State a, Instant now) {
+    StringBuilder sb = new StringBuilder().append(a.settings().min()).append("..").append(a.settings().max())
+        .append(" nodes at cpu ").append(a.settings().cpuPercent()).append('%');
+    if (a.cpuPercent().isPresent() && a.measuredAt() != null) {
+      long ago = Math.max(0, Duration.between(a.measuredAt(), now).toSeconds());
+      sb.append("; cpu ").append(Math.round(a.cpuPercent().get())).append("% ").append(ago).append("s ago");
+    } else {
+      sb.append("; not measured yet");
+    }
+    if (!a.decision().isEmpty()) {
+      sb.append("; ").append(a.decision());
+    }
+    return sb.toString();
   }
 
   static Api.NodeView node(NodeStatus n, Instant now) {

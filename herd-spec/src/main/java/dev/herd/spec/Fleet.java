@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param nodeName how nodes are named ({@code web-{n}})
  * @param limits the effective limits: the fleet's own, each unset one taken from the role's
  * @param maxAge nodes older than this are replaced (empty: no age limit)
+ * @param autoscale load-driven count between min and max (empty: the count is fixed)
  */
 public record Fleet(
     String name,
@@ -28,7 +29,9 @@ public record Fleet(
     OnConfigChange onConfigChange,
     Drift drift,
     Logs logs,
-    Location location) {
+    Optional<Expose> expose,
+    Location location,
+    Optional<Autoscale> autoscale) {
 
   public static final int MAX_COUNT = NamePattern.MAX_NODES;
   public static final Duration MIN_MAX_AGE = Duration.ofMinutes(1);
@@ -56,7 +59,9 @@ public record Fleet(
     Objects.requireNonNull(onConfigChange, "onConfigChange");
     Objects.requireNonNull(drift, "drift");
     Objects.requireNonNull(logs, "logs");
+    Objects.requireNonNull(expose, "expose");
     Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(autoscale, "autoscale");
   }
 
   /** The name of node {@code n} (1-based), e.g. {@code web-3}. */
@@ -129,6 +134,51 @@ public record Fleet(
     public Logs {
       requireNotNegative("max_age", maxAge);
       Objects.requireNonNull(maxSize, "maxSize");
+    }
+  }
+
+  /**
+   * The fleet's front door: one stable address ({@code bind:port}) in front of its nodes.
+   *
+   * @param bind an IP address literal (never a host name: resolving it could change the address)
+   * @param portAt where {@code port} is written (host checks report there)
+   * @param bindAt where {@code bind} is written, or the expose key when it is the default
+   */
+  public record Expose(int port, String bind, Protocol protocol, Duration drainTimeout, Location portAt, Location bindAt) {
+    public static final String DEFAULT_BIND = "127.0.0.1";
+
+    public Expose {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 1 and 65535, got " + port);
+      }
+      Objects.requireNonNull(bind, "bind");
+      if (!IpLiteral.isValid(bind)) {
+        throw new IllegalArgumentException("bind must be an IP address like 127.0.0.1, got " + Texts.quote(bind));
+      }
+      Objects.requireNonNull(protocol, "protocol");
+      requireNotNegative("drain_timeout", drainTimeout);
+      Objects.requireNonNull(portAt, "portAt");
+      Objects.requireNonNull(bindAt, "bindAt");
+    }
+
+    /** The address clients use, e.g. {@code 127.0.0.1:8080} ({@code [::1]:8080} for IPv6). */
+    public String address() {
+      return (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;
+    }
+
+    /** True when this and {@code other} cannot both listen (same port on overlapping addresses). */
+    public boolean clashesWith(Expose other) {
+      return port == other.port && (bind.equals(other.bind) || IpLiteral.isWildcard(bind) || IpLiteral.isWildcard(other.bind));
+    }
+  }
+
+  public enum Protocol implements Keyword {
+    HTTP,
+    TCP;
+
+    @Override
+    public String keyword() {
+      return name().toLowerCase();
     }
   }
 

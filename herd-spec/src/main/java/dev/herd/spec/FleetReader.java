@@ -50,11 +50,93 @@ final class FleetReader extends Binding {
     boolean readOnly = f.bool("read_only_root");
     Fleet.OnUnhealthy onUnhealthy = f.choice("on_unhealthy", Fleet.OnUnhealthy.class);
     Duration retention = f.duration("quarantine_retention");
-    if (rollout.isEmpty()) {
+    Optional<Fleet.Expose> expose = expose(f);
+    Optional<Autoscale> autoscale = f.written("autoscale") ? autoscale(f.obj("autoscale")) : Optional.empty();
+    if (rollout.isEmpty() || (f.written("expose") && expose.isEmpty()) || (f.written("autoscale") && autoscale.isEmpty())) {
       return Optional.empty();
     }
     return guard(at, f.path(), () -> new Fleet(name, role, env, image, count, names, readOnly, limits, rollout.get(),
-        maxAge, onUnhealthy, retention, onChange, drift, logs, at));
+        maxAge, onUnhealthy, retention, onChange, drift, logs, expose, at, autoscale));
+  }
+
+  private Optional<Fleet.Expose> expose(Fields f) {
+    if (!f.written("expose")) {
+      return Optional.empty();
+    }
+    Fields e = f.obj("expose");
+    int port = e.integer("port");
+    String bind = e.string("bind");
+    if (e.written("bind") && !IpLiteral.isValid(bind)) {
+      error(e, "bind", "expected " + IpLiteral.WHAT + ", got " + Texts.quote(bind));
+      return Optional.empty();
+    }
+    Fleet.Protocol protocol = e.choice("protocol", Fleet.Protocol.class);
+    Duration drain = e.duration("drain_timeout");
+    Location bindAt = e.written("bind") ? e.locOf("bind") : e.keyLoc();
+    return guard(e.keyLoc(), e.path(), () -> new Fleet.Expose(port, bind, protocol, drain, e.locOf("port"), bindAt));
+  }
+
+  /**
+   * Two front doors cannot listen on one address, and a front door must not take a port
+   * herd hands out to nodes.
+   */
+  void checkExposed(Map<String, Fields> fields, PortRange ports, Collection<Fleet> fleets) {
+    Map<Fleet.Expose, String> seen = new java.util.LinkedHashMap<>();
+    for (Fleet fl : fleets) {
+      if (fl.expose().isEmpty()) {
+        continue;
+      }
+      Fleet.Expose e = fl.expose().get();
+      Fields ef = fields.get(fl.name()).obj("expose");
+      if (ports.contains(e.port())) {
+        error(ef, "port", "port " + e.port() + " is inside project.ports " + ports + ", which herd gives to nodes");
+      }
+      seen.entrySet().stream().filter(s -> s.getKey().clashesWith(e)).findFirst().ifPresent(s ->
+          error(ef, "port", "fleet " + s.getValue() + " already exposes " + s.getKey().address()
+              + (s.getKey().bind().equals(e.bind()) ? "" : " (" + e.address() + " overlaps it)")));
+      seen.put(e, fl.name());
+    }
+  }
+
+  private Optional<Autoscale> autoscale(Fields a) {
+    int min = a.integer("min");
+    int max = a.integer("max");
+    if (a.has("min") && a.has("max") && min > max) {
+      error(a, "min", "min " + min + " is more than max " + max);
+    }
+    Fields t = a.obj("target");
+    int cpu = 0;
+    if (t.written("requests_per_node")) {
+      error(t, "requests_per_node", "needs request figures from the front door, which herd does not collect yet: use cpu for now");
+    } else if (!t.written("cpu")) {
+      if (a.written("target")) {
+        problems.add(a.locOf("target"), a.pathOf("target"), "give the target: cpu (like 60%)");
+      }
+    } else {
+      Optional<Amount> c = t.opt("cpu", Amount.class);
+      if (c.isPresent() && !c.get().percent()) {
+        error(t, "cpu", "the cpu target is a percentage like 60%, got " + c.get());
+      } else if (c.isPresent() && c.get().isZero()) {
+        error(t, "cpu", "the cpu target must be more than 0%");
+      } else {
+        cpu = c.map(Amount::value).orElse(0);
+      }
+    }
+    Amount step = a.get("step", Amount.class, Amount.percentOf(100));
+    if (step.isZero()) {
+      error(a, "step", "must be more than 0 (nodes or a percentage)");
+    }
+    Amount tolerance = a.get("tolerance", Amount.class, Amount.percentOf(10));
+    if (!tolerance.percent() || tolerance.value() > 50) {
+      error(a, "tolerance", "must be a percentage between 0% and 50%, got " + tolerance);
+    }
+    Duration interval = a.duration("interval");
+    if (interval.compareTo(Autoscale.MIN_INTERVAL) < 0) {
+      error(a, "interval", "must be at least 1s, got " + Durations.format(interval));
+    }
+    int c = cpu;
+    return guard(a.keyLoc(), a.path(), () -> new Autoscale(min, max, c, a.duration("scale_up_after"),
+        a.duration("scale_down_after"), step, tolerance.value(), interval));
   }
 
   private Optional<Fleet.Rollout> rollout(Fields ro, int count) {

@@ -48,6 +48,7 @@ final class SpecBinder extends Binding {
     });
     fleetReader.checkNodeNames(fleetFields);
     fleetReader.checkPorts(p, ports, fleets.values());
+    fleetReader.checkExposed(fleetFields, ports, fleets.values());
 
     Val.Entries registryEntries = root.entries("registries");
     Map<String, Registry> registries = new LinkedHashMap<>();

@@ -262,6 +262,20 @@ final class SpecKeys {
 
   static final Scalar DRIFT_ACTION = oneOf(Fleet.DriftAction.class);
 
+  static final Obj AUTOSCALE =
+      obj(
+          opt("min", integer(1, Fleet.MAX_COUNT), 1, "Never fewer nodes than this."),
+          req("max", integer(1, Fleet.MAX_COUNT), "Never more nodes than this."),
+          req("target", obj(
+              opt("cpu", AMOUNT, "Mean CPU use per node to aim for, a percentage of the node's CPU limit (one core without one), like 60%."),
+              opt("requests_per_node", integer(1, 1_000_000), "Requests per second per node to aim for (needs the front door: refused for now).")),
+              "What to keep each node at: exactly one of cpu or requests_per_node."),
+          opt("scale_up_after", DURATION, "30s", "Load above target this long adds nodes."),
+          opt("scale_down_after", DURATION, "5m", "Load below target this long removes nodes."),
+          opt("step", AMOUNT, "100%", "At most this many nodes (or percentage of the count, at least 1) added or removed at once."),
+          opt("tolerance", AMOUNT, "10%", "A load within this percentage of the target changes nothing."),
+          opt("interval", DURATION, "15s", "How often the load is measured and a decision made."));
+
   static final Obj FLEET =
       obj(
           req("role", NAME, "The role the nodes run (a key of roles)."),
@@ -273,6 +287,7 @@ final class SpecKeys {
           opt("limits", LIMITS, "Limits; each one unset falls back to the role's."),
           opt("rollout", ROLLOUT, "How releases roll out."),
           opt("max_age", DURATION, "Replace nodes older than this (at least 1m)."),
+          opt("autoscale", AUTOSCALE, "Keep the count between min and max by measured load (count is the start)."),
           opt("on_unhealthy", oneOf(Fleet.OnUnhealthy.class), "replace", "What happens to an unhealthy node."),
           opt("quarantine_retention", DURATION, "24h", "How long a quarantined node is kept."),
           opt("on_config_change", oneOf(Fleet.OnConfigChange.class), "rolling", "How config changes reach nodes (reload needs the role's reload)."),
@@ -285,7 +300,14 @@ final class SpecKeys {
           opt("logs", obj(
               opt("max_age", DURATION, "7d", "Keep logs this long."),
               opt("max_size", SIZE, "100Mi", "Keep at most this much per node.")),
-              "Log retention."));
+              "Log retention."),
+          opt("expose", obj(
+              req("port", integer(1, 65535), "The fleet's one stable port (its front door)."),
+              opt("bind", STRING.matching(java.util.regex.Pattern.compile("[0-9a-fA-F.:]+"), IpLiteral.WHAT), Fleet.Expose.DEFAULT_BIND,
+                  "Address the front door listens on (another than loopback only when written out)."),
+              opt("protocol", oneOf(Fleet.Protocol.class), "http", "http (retries idempotent requests) or tcp."),
+              opt("drain_timeout", DURATION, "30s", "A removed node gets this long to finish its connections.")),
+              "A front door (HAProxy) giving the fleet one address; see docs/frontdoor.md."));
 
   static final Obj REGISTRY =
       obj(

@@ -74,6 +74,19 @@ class SpecLoaderTest {
   }
 
   @Test
+  void autoscaleReadsItsKeysWithTheirDefaults() {
+    Spec spec = load(MINIMAL.replace("web: {role: web, environment: dev}",
+        "web: {role: web, environment: dev, autoscale: {max: 6, target: {cpu: 60%}}}\n"
+            + "  api: {role: web, environment: dev, name: \"api-{n}\", autoscale: {min: 2, max: 9, target: {cpu: 75%},"
+            + " scale_up_after: 1m, scale_down_after: 10m, step: 2, tolerance: 5%, interval: 30s}}"));
+    assertThat(spec.fleet("web").autoscale()).contains(new Autoscale(1, 6, 60, Duration.ofSeconds(30),
+        Duration.ofMinutes(5), Amount.percentOf(100), 10, Duration.ofSeconds(15)));
+    assertThat(spec.fleet("api").autoscale()).contains(new Autoscale(2, 9, 75, Duration.ofMinutes(1),
+        Duration.ofMinutes(10), Amount.nodes(2), 5, Duration.ofSeconds(30)));
+    assertThat(load(MINIMAL).fleet("web").autoscale()).isEmpty();
+  }
+
+  @Test
   void appliesEveryDefaultSoLaterCodeNeverSeesNulls() {
     Spec spec = load(MINIMAL);
     assertThat(spec.project().ports()).isEqualTo(PortRange.DEFAULT);
@@ -108,7 +121,25 @@ class SpecLoaderTest {
     assertThat(f.onConfigChange()).isEqualTo(Fleet.OnConfigChange.ROLLING);
     assertThat(f.drift()).isEqualTo(Fleet.Drift.REPLACE_ALL);
     assertThat(f.logs()).isEqualTo(new Fleet.Logs(Duration.ofDays(7), Size.parse("100Mi")));
+    assertThat(f.expose()).isEmpty();
     assertThat(spec.environments().get("dev").description()).isEmpty();
+  }
+
+  @Test
+  void exposeDefaultsToLoopbackHttpAndThirtySecondsOfDrain() {
+    Spec spec = load(MINIMAL.replace("web: {role: web, environment: dev}",
+        "web: {role: web, environment: dev, expose: {port: 8080}}\n  api: {role: web, environment: dev, name: \"api-{n}\","
+            + " expose: {port: 8080, bind: \"::1\", protocol: tcp, drain_timeout: 5s}}"));
+    Fleet.Expose web = spec.fleets().get("web").expose().orElseThrow();
+    assertThat(List.of(web.port(), web.bind(), web.protocol(), web.drainTimeout()))
+        .containsExactly(8080, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30));
+    assertThat(web.address()).isEqualTo("127.0.0.1:8080");
+    Fleet.Expose api = spec.fleets().get("api").expose().orElseThrow();
+    assertThat(List.of(api.bind(), api.protocol(), api.drainTimeout())).containsExactly("::1", Fleet.Protocol.TCP, Duration.ofSeconds(5));
+    // Same port on another address is no clash; a wildcard address clashes with every address.
+    assertThat(api.address()).isEqualTo("[::1]:8080");
+    assertThat(web.clashesWith(api)).isFalse();
+    assertThat(web.portAt().line()).isEqualTo(web.bindAt().line());
   }
 
   @Test

@@ -72,7 +72,8 @@ class SpecSchemaTest {
     "26-relative-target", "28-file-content-and-source", "29-file-neither", "35-run-step-bad", "37-command-not-list",
     "41-limits-bad", "42-health-bad-duration", "44-health-two-checks", "45-health-threshold-zero", "46-tests-bad",
     "47-fleet-typo", "49-fleet-count-range", "50-fleet-name-pattern", "52-rollout-bad", "55-drift-bad-enum",
-    "56-image-ref-bad", "59-wrong-types", "65-user-resource-bad", "69-unknown-keys-everywhere"
+    "56-image-ref-bad", "59-wrong-types", "65-user-resource-bad", "69-unknown-keys-everywhere",
+    "72-expose-port-out-of-range", "75-expose-node-port-and-missing-port"
   })
   void refusesWhatTheLoaderRefusesStructurally(String name) throws Exception {
     Path file = InvalidSpecCorpusTest.corpus().resolve(name + ".yaml");

@@ -62,6 +62,8 @@ class FleetControllerIT {
     edit(dir.resolve("herd.yaml"), Map.of(
         "  name: hello-web\n", "  name: " + project + "\n",
         "ports: 18080-18179", "ports: 28400-28499",
+        // no front door here: port 8080 is the example's, not this test's
+        "    expose: {port: 8080}", "",
         "interval: 5s\n      timeout: 2s\n      start_grace: 10s",
         "interval: 1s\n      timeout: 800ms\n      start_grace: 3s",
         "max_unavailable: 0\n", "max_unavailable: 0\n      min_healthy_time: 2s\n      progress_deadline: 15s\n"));

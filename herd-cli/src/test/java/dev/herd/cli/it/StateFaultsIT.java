@@ -51,6 +51,7 @@ class StateFaultsIT {
     edit(dir.resolve("herd.yaml"), Map.of(
         "  name: hello-web\n", "  name: " + project + "\n",
         "ports: 18080-18179", "ports: 32500-32599",
+        "    expose: {port: 8080}", "", // no front door here: port 8080 is the example's
         "count: 3\n", "count: " + COUNT + "\n",
         "interval: 5s\n      timeout: 2s\n      start_grace: 10s",
         "interval: 1s\n      timeout: 800ms\n      start_grace: 3s",

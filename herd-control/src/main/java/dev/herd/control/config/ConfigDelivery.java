@@ -167,6 +167,17 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     return released;
   }
 
+  /** {@code HERD_<FLEET>_URL}: the fleet's front door, e.g. {@code http://127.0.0.1:8080}. */
+  static String frontDoorEnv(String fleet) {
+    return "HERD_" + fleet.toUpperCase().replace('-', '_') + "_URL";
+  }
+
+  static String frontDoorUrl(Fleet.Expose e) {
+    // A wildcard bind is reached on loopback from the host's own nodes.
+    String host = e.bind().equals("0.0.0.0") ? "127.0.0.1" : e.bind().equals("::") ? "[::1]" : e.address().substring(0, e.address().lastIndexOf(':'));
+    return (e.protocol() == Fleet.Protocol.HTTP ? "http://" : "tcp://") + host + ":" + e.port();
+  }
+
   // ---- NodeConfig ----------------------------------------------------------------------------
 
   @Override
@@ -203,6 +214,12 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       for (Map.Entry<String, List<Endpoint>> e : endpoints.getOrDefault(fleet.environment(), Map.of()).entrySet()) {
         env.put("HERD_" + e.getKey().toUpperCase().replace('-', '_') + "_ENDPOINTS",
             String.join(",", e.getValue().stream().map(p -> p.host() + ":" + p.port()).toList()));
+      }
+      // A fleet's front door is its one stable address: nodes of its environment get it.
+      for (Fleet other : s.fleets().values()) {
+        if (other.environment().equals(fleet.environment())) {
+          other.expose().ifPresent(x -> env.put(frontDoorEnv(other.name()), frontDoorUrl(x)));
+        }
       }
       if (watchUrl != null) {
         env.put("HERD_WATCH_URL", watchUrl);

@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 public final class HealthMonitor {
   private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
 
+  /** How soon a node still starting (never healthy, within start_grace) is probed again. */
+  static final Duration STARTING_RETRY = Duration.ofMillis(200);
+
   private final HealthProber prober;
   private final Scheduler scheduler;
   private final Clock clock;
@@ -93,6 +96,10 @@ public final class HealthMonitor {
       }
       if (after.state() == NodeHealth.State.UNHEALTHY) {
         stopped = true;
+      } else if (after.state() == NodeHealth.State.STARTING && clock.instant().isBefore(startedAt.plus(health.startGrace()))) {
+        // a starting node is asked again soon: its first pass ends a rollout wave or a healing, and
+        // failures within start_grace do not count anyway
+        schedule(health.interval().compareTo(STARTING_RETRY) < 0 ? health.interval() : STARTING_RETRY);
       } else {
         schedule(health.interval());
       }

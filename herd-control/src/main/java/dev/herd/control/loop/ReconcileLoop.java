@@ -24,6 +24,15 @@ public final class ReconcileLoop implements AutoCloseable {
     Result reconcile(String key);
   }
 
+  /** How one pass ended, for metrics. */
+  public enum Outcome { DONE, REQUEUE, FAILED, TERMINAL }
+
+  /** Told about every pass after it ended (metrics); must be quick and never throw. */
+  @FunctionalInterface
+  public interface PassObserver {
+    void passed(String key, Duration took, Outcome outcome);
+  }
+
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
   private static final Logger log = LoggerFactory.getLogger(ReconcileLoop.class);
@@ -37,6 +46,7 @@ public final class ReconcileLoop implements AutoCloseable {
   private final Map<String, Scheduler.Task> timers = new ConcurrentHashMap<>();
   private volatile ExecutorService workers;
   private volatile Thread dispatcher;
+  private final java.util.List<PassObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ReconcileLoop(Reconciler reconciler, Scheduler scheduler, BiConsumer<String, RuntimeException> onFailure) {
     this.reconciler = reconciler;
@@ -100,14 +110,30 @@ public final class ReconcileLoop implements AutoCloseable {
     return queue.idle();
   }
 
+  /** Adds an observer of every pass; closing the handle removes it. */
+  public AutoCloseable observe(PassObserver observer) {
+    observers.add(observer);
+    return () -> observers.remove(observer);
+  }
+
+  /** Keys waiting for a pass (not counting those being reconciled). */
+  public int queued() {
+    return queue.size();
+  }
+
   private void process(String key) {
+    long start = System.nanoTime();
+    Outcome outcome = Outcome.FAILED;
     try {
       Result r = reconciler.reconcile(key);
       failures.remove(key);
+      outcome = Outcome.DONE;
       if (r instanceof Result.RequeueAfter(Duration d)) {
+        outcome = Outcome.REQUEUE;
         enqueueAfter(key, d);
       }
     } catch (TerminalError e) {
+      outcome = Outcome.TERMINAL;
       failures.remove(key);
       // the owner reports the failure (one line per distinct failure); the detail is for --verbose
       log.debug("reconcile {} failed and will not be retried until something changes", key, e);
@@ -120,6 +146,10 @@ public final class ReconcileLoop implements AutoCloseable {
       enqueueAfter(key, backoff);
     } finally {
       queue.done(key);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      for (PassObserver o : observers) {
+        o.passed(key, took, outcome);
+      }
     }
   }
 

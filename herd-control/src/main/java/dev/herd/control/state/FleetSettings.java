@@ -25,7 +25,8 @@ public record FleetSettings(
     Fleet.OnUnhealthy onUnhealthy,
     Duration quarantineRetention,
     Fleet.Logs logs,
-    Fleet.Drift drift) {
+    Fleet.Drift drift,
+    Optional<Fleet.Expose> expose) {
 
   /** The longest generation suffix herd appends to a node name ({@code -g} + 6 digits). */
   static final int GENERATION_SUFFIX = 8;
@@ -47,6 +48,20 @@ public record FleetSettings(
     Objects.requireNonNull(quarantineRetention, "quarantineRetention");
     Objects.requireNonNull(logs, "logs");
     Objects.requireNonNull(drift, "drift");
+    // Stored settings compare equal whatever line the expose key was written on.
+    expose = Objects.requireNonNull(expose, "expose").map(FleetSettings::unlocated);
+  }
+
+  /** Settings without a front door. */
+  public FleetSettings(String name, String role, int count, NamePattern nodeName, Fleet.Rollout rollout,
+      Optional<Duration> maxAge, Fleet.OnUnhealthy onUnhealthy, Duration quarantineRetention, Fleet.Logs logs,
+      Fleet.Drift drift) {
+    this(name, role, count, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift, Optional.empty());
+  }
+
+  private static Fleet.Expose unlocated(Fleet.Expose e) {
+    return new Fleet.Expose(e.port(), e.bind(), e.protocol(), e.drainTimeout(), dev.herd.spec.Location.UNKNOWN,
+        dev.herd.spec.Location.UNKNOWN);
   }
 
   /** Settings with herd's default drift policy (replace on every kind). */
@@ -57,11 +72,11 @@ public record FleetSettings(
 
   public static FleetSettings of(Fleet f) {
     return new FleetSettings(f.name(), f.role(), f.count(), f.nodeName(), f.rollout(), f.maxAge(), f.onUnhealthy(),
-        f.quarantineRetention(), f.logs(), f.drift());
+        f.quarantineRetention(), f.logs(), f.drift(), f.expose());
   }
 
   public FleetSettings withCount(int n) {
-    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift);
+    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift, expose);
   }
 
   public int maxSurge(int forCount) {
@@ -98,6 +113,12 @@ public record FleetSettings(
     f.put("drift.config", drift.config().keyword());
     f.put("drift.filesystem", drift.filesystem().keyword());
     f.put("drift.tamper", drift.tamper().keyword());
+    expose.ifPresent(e -> {
+      f.put("expose.port", Integer.toString(e.port()));
+      f.put("expose.bind", e.bind());
+      f.put("expose.protocol", e.protocol().keyword());
+      f.put("expose.drain_timeout", Durations.format(e.drainTimeout()));
+    });
     return Codec.encode(f);
   }
 
@@ -118,7 +139,11 @@ public record FleetSettings(
         new Fleet.Logs(Durations.parse(f.get("logs.max_age")), Size.ofBytes(Long.parseLong(f.get("logs.max_size")))),
         // settings stored before drift policies existed mean the default: replace
         new Fleet.Drift(driftAction(f, "drift.image"), driftAction(f, "drift.config"), driftAction(f, "drift.filesystem"),
-            driftAction(f, "drift.tamper")));
+            driftAction(f, "drift.tamper")),
+        // settings stored before front doors existed have none
+        Optional.ofNullable(f.get("expose.port")).map(port -> new Fleet.Expose(Integer.parseInt(port), f.get("expose.bind"),
+            Fleet.Protocol.valueOf(f.get("expose.protocol").toUpperCase()), Durations.parse(f.get("expose.drain_timeout")),
+            dev.herd.spec.Location.UNKNOWN, dev.herd.spec.Location.UNKNOWN)));
   }
 
   private static Fleet.DriftAction driftAction(Map<String, String> f, String key) {

@@ -48,6 +48,20 @@ class HealthMonitorTest {
   }
 
   @Test
+  void aStartingNodeIsProbedAgainWithinMillisecondsNotAtTheNextInterval() {
+    Instant started = clock.instant();
+    monitor.observe(target, Optional.of(health), started, null);
+    scheduler.runDue(); // the first probe, at once: the node does not listen yet
+    clock.advance(Duration.ofMillis(200));
+    scheduler.runDue();
+    up.set(true);
+    clock.advance(Duration.ofMillis(200));
+    scheduler.runDue();
+    assertThat(monitor.observe(target, Optional.of(health), started, null).healthySince())
+        .as("healthy 400 ms after the start, not at the 1 s interval").isEqualTo(started.plusMillis(400));
+  }
+
+  @Test
   void aPassingProbeMakesItHealthyAndResetsTheFailureCount() {
     up.set(true);
     monitor.observe(target, Optional.of(health), clock.instant(), null);

@@ -97,6 +97,21 @@ class StoreTest {
     }
   }
 
+  @Test
+  void aFrontDoorSurvivesEncodingAndOlderSettingsHaveNone() {
+    FleetSettings old = FleetSettings.decode(sampleSettings());
+    assertThat(old.expose()).isEmpty();
+    dev.herd.spec.Location at = new dev.herd.spec.Location(java.nio.file.Path.of("herd.yaml"), 12, 5);
+    dev.herd.spec.Fleet.Expose e = new dev.herd.spec.Fleet.Expose(8080, "::1", dev.herd.spec.Fleet.Protocol.TCP,
+        java.time.Duration.ofSeconds(45), at, at);
+    FleetSettings withDoor = new FleetSettings(old.name(), old.role(), old.count(), old.nodeName(), old.rollout(), old.maxAge(),
+        old.onUnhealthy(), old.quarantineRetention(), old.logs(), old.drift(), Optional.of(e));
+    FleetSettings back = FleetSettings.decode(withDoor.encode());
+    assertThat(back).isEqualTo(withDoor);
+    assertThat(back.expose().orElseThrow().address()).isEqualTo("[::1]:8080");
+    assertThat(back.withCount(7).expose()).isEqualTo(back.expose());
+  }
+
   static String sampleSettings() {
     return """
         count=3

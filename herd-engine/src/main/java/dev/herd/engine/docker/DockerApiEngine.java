@@ -371,17 +371,53 @@ public final class DockerApiEngine implements Engine {
 
   @Override
   public List<NodeInfo> listNodes(String project) {
-    List<Container> found = Calls.retrying("list nodes of " + project, () -> docker.listContainersCmd()
-        .withShowAll(true).withLabelFilter(Map.of(Labels.MANAGED, "true", Labels.PROJECT, project)).exec());
+    return list(project, null);
+  }
+
+  @Override
+  public List<NodeInfo> listNodes(String project, String fleet) {
+    return list(project, java.util.Objects.requireNonNull(fleet, "fleet"));
+  }
+
+  /**
+   * A node inspected earlier, kept while its container's state (as the list reports it) stays
+   * the same: a list inspects only containers that are new or changed state.
+   */
+  private record Seen(String state, NodeInfo info) {}
+
+  private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** herd's nodes of the project (of one fleet when {@code fleet} is not null), by the engine's label filter. */
+  private List<NodeInfo> list(String project, String fleet) {
+    Map<String, String> filter = new LinkedHashMap<>(Map.of(Labels.MANAGED, "true", Labels.PROJECT, project));
+    if (fleet != null) {
+      filter.put(Labels.FLEET, fleet);
+    }
+    List<Container> found = Calls.retrying("list nodes of " + project + (fleet == null ? "" : " fleet " + fleet),
+        () -> docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec());
     List<NodeInfo> out = new ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
     for (Container c : found) {
       // filter again: herd must never act on a container without its labels, whatever the engine's filter did
-      if (!Labels.isHerdNode(c.getLabels(), project)) {
+      if (!Labels.isHerdNode(c.getLabels(), project) || fleet != null && !fleet.equals(c.getLabels().get(Labels.FLEET))) {
         continue;
       }
-      inspectNode(new NodeRef(project, c.getLabels().get(Labels.NODE)))
-          .filter(n -> n.id().equals(c.getId())).ifPresent(out::add);
+      ids.add(c.getId());
+      String state = String.valueOf(c.getState());
+      Seen s = seen.get(c.getId());
+      if (s != null && s.state().equals(state)) {
+        out.add(s.info());
+        continue;
+      }
+      Optional<NodeInfo> info = inspectNode(new NodeRef(project, c.getLabels().get(Labels.NODE)))
+          .filter(n -> n.id().equals(c.getId()));
+      info.ifPresent(out::add);
+      // kept only when the inspect agrees with the list (a container caught mid-change is asked again next time)
+      info.filter(n -> NodeState.fromEngine(state) == n.state()).ifPresent(n -> seen.put(c.getId(), new Seen(state, n)));
     }
+    // what this list covered and no longer shows is gone
+    seen.values().removeIf(s -> s.info().ref().project().equals(project) && (fleet == null || s.info().fleet().equals(fleet))
+        && !ids.contains(s.info().id()));
     out.sort(Comparator.comparing(NodeInfo::name));
     return out;
   }

@@ -49,7 +49,9 @@ public abstract class EngineContract {
     /** Runs until killed: SIGTERM is ignored. */
     IGNORE_TERM,
     /** Exits with code 3 one second after start. */
-    EXIT_3_AFTER_1S
+    EXIT_3_AFTER_1S,
+    /** Prints {@value #STARTUP_LINE}, then keeps one CPU core busy until killed. */
+    BURN_CPU
   }
 
   protected static final String STARTUP_LINE = "herd-node-up";
@@ -182,6 +184,32 @@ public abstract class EngineContract {
     assertThat(containerExists(ref.containerName())).isFalse();
     assertThat(engine.removeNode(ref)).as("remove is idempotent").isFalse();
     assertThat(engine.stopNode(ref, Duration.ofSeconds(1))).isFalse();
+  }
+
+  @Test
+  void aFleetsListShowsOnlyItsNodesAndTheirCurrentState() {
+    NodeInfo web = start(spec("web-1"), Program.SERVE);
+    NodeInfo api = start(spec("api-1").fleet("api"), Program.SERVE);
+    String otherProject = project + "x";
+    String other = new NodeRef(otherProject, "web-9").containerName();
+    foreign.add(other);
+    createForeignContainer(other, Map.of(Labels.MANAGED, "true", Labels.PROJECT, otherProject, Labels.FLEET, "web",
+        Labels.NODE, "web-9", "herd.test", "1"));
+
+    assertThat(engine.listNodes(project, "web")).extracting(NodeInfo::ref).containsExactly(web.ref());
+    assertThat(engine.listNodes(project, "api")).extracting(NodeInfo::ref).containsExactly(api.ref());
+    assertThat(engine.listNodes(project, "db")).isEmpty();
+    assertThat(engine.listNodes(project, "web")).extracting(NodeInfo::state).containsExactly(NodeState.RUNNING);
+
+    // a list after a change shows the change (an engine that caches what it inspected must notice)
+    assertThat(engine.stopNode(web.ref(), Duration.ofSeconds(10))).isTrue();
+    NodeInfo stopped = engine.listNodes(project, "web").getFirst();
+    assertThat(stopped.state()).isEqualTo(NodeState.EXITED);
+    assertThat(stopped.exitCode()).isNotNull();
+    assertThat(stopped.finishedAt()).isNotNull();
+    assertThat(engine.removeNode(web.ref())).isTrue();
+    assertThat(engine.listNodes(project, "web")).isEmpty();
+    assertThat(engine.listNodes(project)).extracting(NodeInfo::ref).containsExactly(api.ref());
   }
 
   @Test
@@ -420,6 +448,20 @@ public abstract class EngineContract {
     assertThat(s.memoryBytes()).isPositive();
     assertThat(s.memoryLimitBytes()).isEqualTo(64L << 20);
     assertThat(s.pids()).isPositive();
+  }
+
+  @Test
+  void statsMeasureTheCpuTimeABusyNodeUses() {
+    NodeInfo busy = start(spec("web-1"), Program.BURN_CPU);
+    awaitServing(busy);
+    NodeStats a = engine.stats(busy.ref());
+    letTimePass(Duration.ofSeconds(2));
+    NodeStats b = engine.stats(busy.ref());
+    assertThat(b.at()).isAfter(a.at());
+    assertThat(b.cpuNanos()).isGreaterThan(a.cpuNanos());
+    // one busy core, but the machine may be shared by many builds (a load of 12 on 2 cores gave
+    // it 0.23): ask for a share an idle node never reaches
+    assertThat(b.coresSince(a)).isGreaterThan(0.05);
   }
 
   /** Waits until the node's program is up (its startup line appeared). */

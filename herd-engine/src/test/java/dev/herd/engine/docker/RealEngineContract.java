@@ -80,6 +80,7 @@ abstract class RealEngineContract extends EngineContract {
           + "echo " + STARTUP_LINE + "; wait";
       case IGNORE_TERM -> "trap '' TERM; echo " + STARTUP_LINE + "; while true; do /bin/busybox sleep 1; done";
       case EXIT_3_AFTER_1S -> "echo " + STARTUP_LINE + "; /bin/busybox sleep 1; exit 3";
+      case BURN_CPU -> "echo " + STARTUP_LINE + "; while :; do :; done";
     };
     return List.of("/bin/busybox", "sh", "-c", script);
   }

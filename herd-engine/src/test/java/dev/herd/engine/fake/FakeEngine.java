@@ -81,6 +81,9 @@ public final class FakeEngine implements Engine {
   private final ManualClock clock;
   private final Map<String, Behaviour> behaviours = new HashMap<>();
   private final Map<String, Container> containersByName = new LinkedHashMap<>();
+  private final Map<String, Double> fleetCores = new HashMap<>();
+  /** Containers by their herd.fleet label, so a fleet's list costs its own nodes (as an engine's label filter does). */
+  private final Map<String, Map<String, Container>> containersByFleet = new HashMap<>();
   private final Set<String> images = new HashSet<>();
   private final Set<Integer> hostPorts = new HashSet<>();
   private final List<EngineEvent> history = new ArrayList<>();
@@ -195,7 +198,7 @@ public final class FakeEngine implements Engine {
     }
     Container c = new Container(newId(), name, null, Map.copyOf(labels));
     c.publishedPorts.addAll(ports);
-    containersByName.put(name, c);
+    put(c);
   }
 
   public synchronized boolean containerExists(String name) {
@@ -370,7 +373,7 @@ public final class FakeEngine implements Engine {
       throw new EngineFailure("could not start " + name + ": " + b.startFailure());
     }
     Container c = new Container(newId(), name, spec, spec.labels());
-    containersByName.put(name, c);
+    put(c);
     emit(new EngineEvent.Created(clock.instant(), spec.ref(), c.id));
     c.state = NodeState.RUNNING;
     c.startedAt = clock.instant();
@@ -450,6 +453,10 @@ public final class FakeEngine implements Engine {
       exit(c, 137);
     }
     containersByName.remove(c.name);
+    String fleet = c.labels.get(Labels.FLEET);
+    if (fleet != null) {
+      containersByFleet.getOrDefault(fleet, new HashMap<>()).remove(c.name);
+    }
     emit(new EngineEvent.Removed(clock.instant(), ref, c.id));
     return true;
   }
@@ -463,6 +470,25 @@ public final class FakeEngine implements Engine {
         .map(this::info)
         .sorted(Comparator.comparing(NodeInfo::name))
         .toList();
+  }
+
+  @Override
+  public synchronized List<NodeInfo> listNodes(String project, String fleet) {
+    check();
+    settle();
+    return containersByFleet.getOrDefault(fleet, Map.of()).values().stream()
+        .filter(c -> Labels.isHerdNode(c.labels, project))
+        .map(this::info)
+        .sorted(Comparator.comparing(NodeInfo::name))
+        .toList();
+  }
+
+  private void put(Container c) {
+    containersByName.put(c.name, c);
+    String fleet = c.labels.get(Labels.FLEET);
+    if (fleet != null) {
+      containersByFleet.computeIfAbsent(fleet, k -> new LinkedHashMap<>()).put(c.name, c);
+    }
   }
 
   @Override
@@ -496,9 +522,32 @@ public final class FakeEngine implements Engine {
     settle();
     Container c = require(ref);
     boolean running = c.state == NodeState.RUNNING;
-    long cpu = running ? Duration.between(c.startedAt, clock.instant()).toNanos() / 100 : 0;
+    accrueCpu(c);
+    long cpu = running ? c.cpuNanos : 0;
     return new NodeStats(clock.instant(), cpu, running ? RUNNING_MEMORY_BYTES : 0,
         c.spec.memoryBytes(), running ? 1 : 0);
+  }
+
+  /**
+   * From now on, each running node of {@code fleet} uses {@code cores} of CPU (a busy fleet for
+   * autoscaling tests); nodes use 0.01 cores until told otherwise.
+   */
+  public synchronized void cpuLoad(String fleet, double cores) {
+    if (cores < 0) {
+      throw new IllegalArgumentException("cores must be >= 0");
+    }
+    containersByName.values().forEach(this::accrueCpu);
+    fleetCores.put(fleet, cores);
+  }
+
+  private void accrueCpu(Container c) {
+    Instant now = clock.instant();
+    if (c.state == NodeState.RUNNING && c.startedAt != null) {
+      Instant from = c.cpuAsOf == null || c.cpuAsOf.isBefore(c.startedAt) ? c.startedAt : c.cpuAsOf;
+      double cores = fleetCores.getOrDefault(c.labels.getOrDefault(Labels.FLEET, ""), 0.01);
+      c.cpuNanos += (long) (Duration.between(from, now).toNanos() * cores);
+    }
+    c.cpuAsOf = now;
   }
 
   @Override
@@ -551,6 +600,9 @@ public final class FakeEngine implements Engine {
 
   /** Applies crashes that became due; emitted at the instant they happened. */
   private void settle() {
+    if (behaviours.values().stream().noneMatch(b -> b.crashAfter() != null)) {
+      return; // nothing scheduled to crash: a list costs no walk over every container
+    }
     for (Container c : containersByName.values()) {
       if (c.state != NodeState.RUNNING || c.spec == null) {
         continue;
@@ -640,6 +692,9 @@ public final class FakeEngine implements Engine {
     Instant finishedAt;
     /** What {@link #signal} delivered, oldest first. */
     final List<String> signals = new ArrayList<>();
+    /** CPU time used up to {@link #cpuAsOf} (the rest accrues at the fleet's load, see {@link #cpuLoad}). */
+    long cpuNanos;
+    Instant cpuAsOf;
 
     Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
       this.id = id;

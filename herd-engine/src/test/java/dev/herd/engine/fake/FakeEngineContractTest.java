@@ -43,6 +43,10 @@ class FakeEngineContractTest extends EngineContract {
       case SERVE -> fake.logOnStart(spec.node(), STARTUP_LINE);
       case IGNORE_TERM -> fake.ignoreTerm(spec.node());
       case EXIT_3_AFTER_1S -> fake.crashAfter(spec.node(), Duration.ofSeconds(1), 3);
+      case BURN_CPU -> {
+        fake.logOnStart(spec.node(), STARTUP_LINE);
+        fake.cpuLoad(spec.fleet(), 1.0);
+      }
     }
     return spec.toBuilder().command(program.name().toLowerCase()).build();
   }

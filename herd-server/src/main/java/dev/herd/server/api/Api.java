@@ -28,11 +28,19 @@ public final class Api {
   /**
    * @param immutability per fleet: the immutability score's summary ("immutable (100/100)", or
    *     what lost points: nodes off the current release, age vs max_age, drift, writable paths)
+   * @param autoscale per autoscaled fleet: its range and target, the last CPU measured and the
+   *     last decision ("2..6 nodes at cpu 60%; cpu 90% 3s ago; cpu 90% > target 60%, waiting for 30s")
    */
-  public record Status(String project, Instant time, List<FleetView> fleets, java.util.Map<String, String> immutability) {
+  public record Status(String project, Instant time, List<FleetView> fleets, java.util.Map<String, String> immutability,
+      java.util.Map<String, String> autoscale) {
     public Status {
       fleets = List.copyOf(fleets);
       immutability = immutability == null ? java.util.Map.of() : java.util.Map.copyOf(immutability);
+      autoscale = autoscale == null ? java.util.Map.of() : java.util.Map.copyOf(autoscale);
+    }
+
+    public Status(String project, Instant time, List<FleetView> fleets, java.util.Map<String, String> immutability) {
+      this(project, time, fleets, immutability, null);
     }
 
     public Status(String project, Instant time, List<FleetView> fleets) {
@@ -44,6 +52,7 @@ public final class Api {
    * @param count the count in force; {@code specCount} is herd.yaml's, they differ after a scale
    * @param healthy nodes passing their health check
    * @param rollout the rollout in progress, or null
+   * @param address the fleet's front door ({@code http://127.0.0.1:8080}), or null when not exposed
    */
   public record FleetView(
       String name,
@@ -55,7 +64,8 @@ public final class Api {
       long healthy,
       boolean deleted,
       RolloutView rollout,
-      List<NodeView> nodes) {
+      List<NodeView> nodes,
+      String address) {
     public FleetView {
       nodes = List.copyOf(nodes);
     }

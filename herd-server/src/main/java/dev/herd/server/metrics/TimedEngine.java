@@ -1,0 +1,128 @@
+package dev.herd.server.metrics;
+
+import dev.herd.engine.Engine;
+import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineInfo;
+import dev.herd.engine.EnsuredImage;
+import dev.herd.engine.ForeignContainer;
+import dev.herd.engine.FsChange;
+import dev.herd.engine.ImageSource;
+import dev.herd.engine.LogLine;
+import dev.herd.engine.NodeInfo;
+import dev.herd.engine.NodeRef;
+import dev.herd.engine.NodeSpec;
+import dev.herd.engine.NodeStats;
+import dev.herd.engine.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * An engine whose calls are timed for {@link HerdMetrics}, labelled by operation (a fixed word per
+ * method) and outcome; the arguments never become labels.
+ */
+final class TimedEngine implements Engine {
+  private final Engine delegate;
+  private final HerdMetrics metrics;
+
+  TimedEngine(Engine delegate, HerdMetrics metrics) {
+    this.delegate = delegate;
+    this.metrics = metrics;
+  }
+
+  private <T> T timed(String operation, Supplier<T> call) {
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      T result = call.get();
+      ok = true;
+      return result;
+    } finally {
+      metrics.engineCall(operation, Duration.ofNanos(System.nanoTime() - start), ok);
+    }
+  }
+
+  @Override
+  public EngineInfo info() {
+    return timed("info", delegate::info);
+  }
+
+  @Override
+  public EnsuredImage ensureImage(ImageSource source) {
+    return timed("ensure_image", () -> delegate.ensureImage(source));
+  }
+
+  @Override
+  public NodeInfo startNode(NodeSpec spec) {
+    return timed("start_node", () -> delegate.startNode(spec));
+  }
+
+  @Override
+  public boolean stopNode(NodeRef node, Duration grace) {
+    return timed("stop_node", () -> delegate.stopNode(node, grace));
+  }
+
+  @Override
+  public boolean signal(NodeRef node, String signal) {
+    return timed("signal", () -> delegate.signal(node, signal));
+  }
+
+  @Override
+  public boolean removeNode(NodeRef node) {
+    return timed("remove_node", () -> delegate.removeNode(node));
+  }
+
+  @Override
+  public List<NodeInfo> listNodes(String project) {
+    return timed("list_nodes", () -> delegate.listNodes(project));
+  }
+
+  @Override
+  public List<NodeInfo> listNodes(String project, String fleet) {
+    return timed("list_nodes", () -> delegate.listNodes(project, fleet));
+  }
+
+  @Override
+  public List<ForeignContainer> listForeign(Collection<String> namePrefixes, Collection<Integer> hostPorts) {
+    return timed("list_foreign", () -> delegate.listForeign(namePrefixes, hostPorts));
+  }
+
+  @Override
+  public Optional<NodeInfo> inspectNode(NodeRef node) {
+    return timed("inspect_node", () -> delegate.inspectNode(node));
+  }
+
+  @Override
+  public List<FsChange> diff(NodeRef node) {
+    return timed("diff", () -> delegate.diff(node));
+  }
+
+  @Override
+  public NodeStats stats(NodeRef node) {
+    return timed("stats", () -> delegate.stats(node));
+  }
+
+  @Override
+  public List<LogLine> logs(NodeRef node, Instant since) {
+    return timed("logs", () -> delegate.logs(node, since));
+  }
+
+  @Override
+  public Subscription followLogs(NodeRef node, Instant since, Consumer<LogLine> sink) {
+    return timed("follow_logs", () -> delegate.followLogs(node, since, sink));
+  }
+
+  @Override
+  public Subscription events(String project, Instant since, Consumer<EngineEvent> sink) {
+    return timed("events", () -> delegate.events(project, since, sink));
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
