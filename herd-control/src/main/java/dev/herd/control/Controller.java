@@ -234,7 +234,7 @@ public final class Controller implements AutoCloseable {
               } else {
                 onEngine.remove(n.name());
               }
-              dropNodeFiles(n.fleet(), n.name()); // its /etc/herd directory and node token go with it
+              deps.nodeConfig.removedOrWarn(n.fleet(), n.name()); // its /etc/herd directory and node token go with it
             } catch (RuntimeException e) {
               notRemoved.add(n.name() + " (" + e.getMessage() + ")");
             }
@@ -881,23 +881,12 @@ public final class Controller implements AutoCloseable {
     candidates.forEach((fleet, names) -> {
       for (String node : names) {
         if (!live.contains(fleet + "/" + node)) {
-          if (dropNodeFiles(fleet, node)) {
+          if (deps.nodeConfig.removedOrWarn(fleet, node)) {
             log.info("fleet {}: removed the files and token left by node {}", fleet, node);
           }
         }
       }
     });
-  }
-
-  /** Removes a node's files and token; a failure is logged, never thrown (the node is gone either way). */
-  private boolean dropNodeFiles(String fleet, String engineName) {
-    try {
-      deps.nodeConfig.removed(fleet, engineName);
-      return true;
-    } catch (RuntimeException e) {
-      log.warn("fleet {}: files or token of {} not cleaned up: {}", fleet, engineName, e.getMessage());
-      return false;
-    }
   }
 
   private void reconcileFailed(String key, RuntimeException e) {

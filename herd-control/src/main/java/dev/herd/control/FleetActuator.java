@@ -521,11 +521,7 @@ final class FleetActuator {
   }
 
   private void gone(String engineName) {
-    try {
-      d.nodeConfig.removed(name, engineName);
-    } catch (RuntimeException e) {
-      log.warn("fleet {}: files or token of {} not cleaned up: {}", name, engineName, e.getMessage());
-    }
+    d.nodeConfig.removedOrWarn(name, engineName);
   }
 
   private NodeRef ref(NodeRecord r) {

@@ -59,6 +59,21 @@ public interface NodeConfig {
   void removed(String fleet, String engineName);
 
   /**
+   * {@link #removed}, for callers to whom a failure is worth a warning only: the node is gone
+   * either way, and the sweep at the next start drops what is left. False when it failed.
+   */
+  default boolean removedOrWarn(String fleet, String engineName) {
+    try {
+      removed(fleet, engineName);
+      return true;
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(NodeConfig.class)
+          .warn("fleet {}: files or token of {} not cleaned up: {}", fleet, engineName, e.getMessage());
+      return false;
+    }
+  }
+
+  /**
    * Nodes that still have files or a token, fleet → engine names. The controller sweeps those
    * that are neither on the engine nor recorded (a node whose start failed, a controller killed
    * before it cleaned up) through {@link #removed}.
