@@ -6,7 +6,7 @@ import dev.herd.bake.base.BaseStages;
 import dev.herd.bake.base.Bases;
 import dev.herd.bake.base.DebianBases;
 import dev.herd.bake.base.DebianPackage;
-import dev.herd.bake.base.DpkgStatus;
+import dev.herd.bake.base.DpkgDatabase;
 import dev.herd.bake.base.LockFile;
 import dev.herd.bake.base.PackageResolver;
 import dev.herd.bake.run.ProcessRunner;
@@ -70,8 +70,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a role into an image: base → packages → resources → run steps, one cached layer per
- * stage, then image tests, the secret scan over every layer, and the write into the store.
+ * Turns a role into an image by running its stages in order (one class each: {@link ResolveStage},
+ * {@link BaseStage}, {@link PackagesStage}, {@link ResourcesStage}, {@link RunStepStage},
+ * {@link TestsStage}, {@link ScanStage}, {@link WriteStage}): base → packages → resources → run
+ * steps, one cached layer per stage, then image tests, the secret scan over every layer, and the
+ * write into the store.
  *
  * <p>Each stage's layer is cached by a key over its inputs and the key beneath it: a no-op
  * rebake touches no tree at all, and changing one template rebuilds the resources layer and
@@ -142,216 +145,32 @@ public final class Baker {
     }
   }
 
+  /**
+   * The stage runner: each stage says what it is about to do, does it and says what it did; the
+   * runner times it and tells the listener. Stages hand their results on in a {@link BakeRun}.
+   */
   private BakeResult bake(BakeRequest request, Role role, Path work, LayerCache cache, BakeListener listener) {
-    Spec spec = request.spec();
-    Path lockPath = LockFile.besideSpec(spec.file());
-
-    // -- resolving, base, packages (resolution, mmdebstrap and the base cache live in Bases)
-    long t0 = System.nanoTime();
-    listener.started(Stage.RESOLVE, describe(role.base(), role.packages()));
-    BaseStages stages = bases.prepare(spec, role, work, LockFile.read(lockPath), request.locked(),
-        new SourcePaths(spec.dir(), request.stateDir()));
-    listener.finished(Stage.RESOLVE, stages.packages().packages().size() + " packages", since(t0));
-    if (stages.lock().isPresent() && stages.lockChanged() && !request.locked()) {
-      LockFile lock = LockFile.read(lockPath).orElse(LockFile.empty()).with(role.name(), stages.lock().get());
-      lock.write(lockPath);
-      listener.detail(Stage.RESOLVE, "wrote " + spec.dir().relativize(lockPath) + " for role " + role.name());
-    }
-    Instant epoch = sourceDateEpoch().orElse(stages.packages().epoch());
-
-    List<LayerBlob> layers = new ArrayList<>();
-    List<String> layerStages = new ArrayList<>();
-    int reused = 0;
-
-    t0 = System.nanoTime();
-    listener.started(Stage.BASE, stages.base().cacheHit() ? "base tree from cache" : "base tree built");
-    String baseKey = StageKeys.of("base", "", stages.base().key(), epoch);
-    Optional<LayerBlob> baseLayer = cache.get(baseKey);
-    if (baseLayer.isPresent()) {
-      reused++;
-    } else {
-      baseLayer = Optional.of(writeLayer(cache, baseKey, Tree.scan(stages.base().rootfs(), allowDevices(role)).entries(), epoch));
-    }
-    layers.add(baseLayer.get());
-    layerStages.add(Stage.BASE.label());
-    listener.finished(Stage.BASE, summary(baseLayer.get(), reused == 1), since(t0));
-
-    String below = baseKey;
-    boolean separatePackages = !stages.packages().rootfs().equals(stages.base().rootfs());
-    if (separatePackages) {
-      t0 = System.nanoTime();
-      listener.started(Stage.PACKAGES, String.join(", ", role.packages()));
-      String key = StageKeys.of("packages", below, stages.packages().key());
-      Optional<LayerBlob> hit = cache.get(key);
-      LayerBlob blob = hit.orElseGet(() -> writeLayer(cache, key,
-          Changeset.between(stages.base().rootfs(), stages.packages().rootfs(), allowDevices(role)), epoch));
-      reused += hit.isPresent() ? 1 : 0;
-      layers.add(blob);
-      layerStages.add(Stage.PACKAGES.label());
-      listener.finished(Stage.PACKAGES, summary(blob, hit.isPresent()), since(t0));
-      below = key;
-    }
-
-    // -- keys of everything after the packages, so we know whether a tree is needed at all
-    TemplateVars vars = templateVars(spec, role, epoch);
-    String resourcesKey = StageKeys.of("resources", below, StageKeys.resources(spec, role.resources()),
-        StageKeys.map(vars.vars()), StageKeys.map(vars.facts()));
-    List<String> runKeys = new ArrayList<>();
-    String prev = resourcesKey;
-    for (RunStep step : role.run()) {
-      prev = StageKeys.of("run", prev, step.shell(), step.network(), step.timeout());
-      runKeys.add(prev);
-    }
-    String testsKey = StageKeys.of("tests", prev, StageKeys.records(role.tests()));
-    boolean allCached = cache.get(resourcesKey).isPresent() && runKeys.stream().allMatch(k -> cache.get(k).isPresent())
-        && cache.passed(testsKey);
-
-    List<String> changes = new ArrayList<>();
-    Path staging = work.resolve("rootfs");
-    TreeMetadata metadata = new TreeMetadata();
-    ChangeReport report = new ChangeReport(List.of());
-    ApplyContext applyContext = new ApplyContext(spec.dir(), request.stateDir(), vars, epoch);
-    if (allCached) {
-      listener.started(Stage.RESOURCES, role.resources().size() + " resources");
-      layers.add(cache.get(resourcesKey).get());
-      layerStages.add(Stage.RESOURCES.label());
-      reused++;
-      listener.finished(Stage.RESOURCES, "cached", Duration.ZERO);
-      for (int i = 0; i < role.run().size(); i++) {
-        listener.started(Stage.RUN, stepName(role.run().get(i), i));
-        layers.add(cache.get(runKeys.get(i)).get());
-        layerStages.add(Stage.RUN.label() + " " + stepName(role.run().get(i), i));
-        reused++;
-        listener.finished(Stage.RUN, "cached", Duration.ZERO);
+    BakeRun run = new BakeRun(request, role, work, cache, listener, images, bases, runner);
+    for (BakeStep step : stages(role)) {
+      if (!step.applies(run)) {
+        continue;
       }
-    } else {
-      copyTree(stages.packages().rootfs(), staging);
-      t0 = System.nanoTime();
-      listener.started(Stage.RESOURCES, role.resources().size() + " resources");
-      report = new Applier(ImageRoot.at(staging), metadata, applyContext).apply(role.resources());
-      for (Change c : report.changed()) {
-        listener.detail(Stage.RESOURCES, c.toString());
-        changes.add(c.toString());
-      }
-      applyOwnershipOnDisk(staging, metadata);
-      Optional<LayerBlob> hit = cache.get(resourcesKey);
-      TreeMetadata meta = metadata;
-      LayerBlob blob = hit.orElseGet(() -> {
-        Tree upper = Tree.scan(staging, allowDevices(role));
-        return writeLayer(cache, resourcesKey, withMetadata(
-            Changeset.between(Tree.scan(stages.packages().rootfs(), allowDevices(role)), upper), upper, meta), epoch);
-      });
-      reused += hit.isPresent() ? 1 : 0;
-      layers.add(blob);
-      layerStages.add(Stage.RESOURCES.label());
-      listener.finished(Stage.RESOURCES, report.changed().size() + " changed, "
-          + (report.changes().size() - report.changed().size()) + " unchanged; " + summary(blob, hit.isPresent()), since(t0));
-
-      RunStepExecutor executor = new RunStepExecutor(runner, Map.of("herd.bake", role.name()));
-      for (int i = 0; i < role.run().size(); i++) {
-        RunStep step = role.run().get(i);
-        t0 = System.nanoTime();
-        listener.started(Stage.RUN, stepName(step, i));
-        Path before = work.resolve("before-run-" + i);
-        copyTree(staging, before);
-        RunResult result = executor.run(step, staging, role.env());
-        for (String line : (result.stdout() + result.stderr()).lines().toList()) {
-          listener.detail(Stage.RUN, line);
-        }
-        String key = runKeys.get(i);
-        Optional<LayerBlob> runHit = cache.get(key);
-        LayerBlob runBlob = runHit.orElseGet(() -> writeLayer(cache, key,
-            Changeset.between(before, staging, allowDevices(role)), epoch));
-        deleteTree(before);
-        reused += runHit.isPresent() ? 1 : 0;
-        layers.add(runBlob);
-        layerStages.add(Stage.RUN.label() + " " + stepName(step, i));
-        listener.finished(Stage.RUN, summary(runBlob, runHit.isPresent()), since(t0));
-      }
+      listener.started(step.stage(), step.describe(run));
+      long t0 = System.nanoTime();
+      BakeStep.Outcome outcome = step.run(run);
+      listener.finished(step.stage(), outcome.summary(), outcome.timed() ? since(t0) : Duration.ZERO);
     }
-
-    // -- tests: the role's own plus those implied by its resources, on the final tree
-    t0 = System.nanoTime();
-    listener.started(Stage.TESTS, role.tests().size() + " declared tests + implied checks");
-    if (allCached) {
-      listener.finished(Stage.TESTS, "cached: passed for this exact content", Duration.ZERO);
-    } else {
-      SandboxCommand sandbox = new SandboxCommand(runner, Map.of("herd.bake", role.name()));
-      CommandRunner commands = (rootfs, command, timeout) -> {
-        SandboxCommand.Result r = sandbox.run(rootfs, command, timeout);
-        if (r.timedOut()) {
-          throw new CommandRunner.CommandException(String.join(" ", command) + " timed out after " + timeout);
-        }
-        return new CommandRunner.Result(r.exitStatus(), r.stdout(), r.stderr());
-      };
-      VerifyReport verified = new ImageVerifier(ImageRoot.at(staging), metadata, new ResourceContent(applyContext),
-          Optional.of(commands)).verify(role);
-      request.junitXml().ifPresent(verified::writeJUnitXml);
-      try {
-        verified.throwIfFailed();
-      } catch (ImageTestsFailedException e) {
-        throw new BakeException(e.getMessage(), e);
-      }
-      cache.markPassed(testsKey);
-      listener.finished(Stage.TESTS, verified.results().size() + " passed", since(t0));
-    }
-
-    // -- scan: every layer blob, so a secret deleted by a later layer still blocks the bake
-    t0 = System.nanoTime();
-    listener.started(Stage.SCAN, layers.size() + " layers");
-    // A layer found clean is clean in any image that contains it: the verdict is cached per layer
-    // digest (and allowlist and rule set), so an incremental bake scans only its new layers.
-    String scanRules = StageKeys.records(role.secretScan().allow()) + SecretRules.IDS;
-    List<SecretScanner.Layer> toScan = new ArrayList<>();
-    List<String> toMark = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      LayerBlob blob = layers.get(i);
-      String key = StageKeys.of("scan-layer", blob.digest().toString(), scanRules);
-      if (!cache.passed(key)) {
-        toScan.add(new SecretScanner.Layer(LayerRef.of(i + 1, blob.digest().toString(), layerStages.get(i)),
-            () -> images.store().openBlob(blob.digest())));
-        toMark.add(key);
-      }
-    }
-    if (toScan.isEmpty()) {
-      listener.finished(Stage.SCAN, "cached: every layer clean", Duration.ZERO);
-    } else {
-      ScanReport scan = new SecretScanner(role.secretScan()).scanLayers(toScan);
-      for (ScanReport.Allowed a : scan.allowed()) {
-        listener.detail(Stage.SCAN, "allowed by secret_scan.allow (" + a.reason() + "): " + a.finding());
-      }
-      try {
-        scan.throwIfFindings(role.name(), SecretScanner.producers(report));
-      } catch (SecretsFoundException e) {
-        throw new BakeException(e.getMessage(), e);
-      }
-      toMark.forEach(cache::markPassed);
-      listener.finished(Stage.SCAN, scan.stats().files() + " files in " + toScan.size() + " of " + layers.size()
-          + " layers clean", since(t0));
-    }
-
-    // -- write: config, manifest, catalog version, SBOM
-    t0 = System.nanoTime();
-    listener.started(Stage.WRITE, layers.size() + " layers");
-    String roleDigest = "sha256:" + StageKeys.of("role", prev, role.command(), role.user(), role.workdir(), StageKeys.map(role.env()));
-    ImageConfig config = imageConfig(spec, role, roleDigest, epoch, stages, layerStages);
-    Map<String, String> annotations = new TreeMap<>();
-    annotations.put("org.opencontainers.image.title", role.name());
-    Images.Published published = images.publish(role.name(), config, layers, annotations, lineage(spec, stages));
-    List<DebianPackage> packages = allCached ? stages.packages().packages() : DpkgStatus.installed(staging);
-    String sbom = SbomWriter.cycloneDxJson(new SbomRequest(role.name(), Optional.of(Integer.toString(published.image().version())),
-        distro(role.base()), packages, List.of(), epoch, spec.digest()));
-    images.putSbom(published.image().digest(), sbom.getBytes(StandardCharsets.UTF_8));
-    listener.finished(Stage.WRITE, published.minted() ? "new version " + published.image().ref()
-        : "same digest as " + published.image().ref() + ", no new version", since(t0));
-    log.info("baked {} {} ({} layers, {} reused)", published.image().ref(), published.image().digest(), layers.size(), reused);
-    return new BakeResult(published.image(), published.minted(), layers.size(), reused, changes);
+    return run.result;
   }
 
-  private LayerBlob writeLayer(LayerCache cache, String key, List<LayerEntry> entries, Instant epoch) {
-    LayerBlob blob = images.writeLayer(entries, epoch);
-    cache.put(key, blob);
-    return blob;
+  /** A bake's stages, in order: resolve, base, packages, resources, one per run step, tests, scan, write. */
+  static List<BakeStep> stages(Role role) {
+    List<BakeStep> out = new ArrayList<>(List.of(new ResolveStage(), new BaseStage(), new PackagesStage(), new ResourcesStage()));
+    for (int i = 0; i < role.run().size(); i++) {
+      out.add(new RunStepStage(i));
+    }
+    out.addAll(List.of(new TestsStage(), new ScanStage(), new WriteStage()));
+    return out;
   }
 
   /**
@@ -388,7 +207,7 @@ public final class Baker {
   }
 
   /** As root, make the disk agree with the metadata so run steps and tests see real owners. */
-  private static void applyOwnershipOnDisk(Path staging, TreeMetadata metadata) {
+  static void applyOwnershipOnDisk(Path staging, TreeMetadata metadata, boolean linked) {
     if (!"root".equals(System.getProperty("user.name"))) {
       return;
     }
@@ -396,6 +215,9 @@ public final class Baker {
       Path p = staging.resolve(e.getKey().replaceFirst("^/+", ""));
       try {
         if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          if (linked) {
+            dev.herd.bake.tree.OwnInode.own(p); // never chown the cached tree's inode
+          }
           Files.setAttribute(p, "unix:uid", e.getValue().uid(), LinkOption.NOFOLLOW_LINKS);
           Files.setAttribute(p, "unix:gid", e.getValue().gid(), LinkOption.NOFOLLOW_LINKS);
         }
@@ -410,7 +232,7 @@ public final class Baker {
    * the base. Not the version or the git commit: either would make every rebake a new image and
    * break "same spec, same digest". Those are lineage in the catalog ({@code herd image show}).
    */
-  private ImageConfig imageConfig(Spec spec, Role role, String roleDigest, Instant epoch, BaseStages stages,
+  static ImageConfig imageConfig(Spec spec, Role role, String roleDigest, Instant epoch, BaseStages stages,
       List<String> layerStages) {
     ImageConfig.Builder b = ImageConfig.builder()
         .architecture(ociArchitecture())
@@ -430,11 +252,11 @@ public final class Baker {
     return b.build();
   }
 
-  private static Lineage lineage(Spec spec, BaseStages stages) {
+  static Lineage lineage(Spec spec, BaseStages stages) {
     return new Lineage(spec.digest(), GitHead.commit(spec.dir()).orElse(""), stages.base().key());
   }
 
-  private static TemplateVars templateVars(Spec spec, Role role, Instant epoch) {
+  static TemplateVars templateVars(Spec spec, Role role, Instant epoch) {
     // No role.version: the version is known only after the digest, and a fact that changed on
     // every bake would make every bake different. Templates get what is fixed before baking.
     Map<String, Object> facts = new LinkedHashMap<>();
@@ -457,11 +279,11 @@ public final class Baker {
     }
   }
 
-  private static Optional<String> distro(Base base) {
+  static Optional<String> distro(Base base) {
     return base instanceof Base.Debian d ? Optional.of(d.suite()) : Optional.empty();
   }
 
-  private static boolean allowDevices(Role role) {
+  static boolean allowDevices(Role role) {
     return role.base() instanceof Base.Image i && i.allowDevices() || role.base() instanceof Base.Registry r && r.allowDevices();
   }
 
@@ -474,7 +296,7 @@ public final class Baker {
     };
   }
 
-  private static String describe(Base base, List<String> packages) {
+  static String describe(Base base, List<String> packages) {
     String b = switch (base) {
       case Base.Scratch s -> "scratch";
       case Base.Debian d -> "debian " + d.suite() + " (" + d.variant().name().toLowerCase() + ") " + d.packages();
@@ -484,11 +306,11 @@ public final class Baker {
     return packages.isEmpty() ? b : b + " + " + packages;
   }
 
-  private static String stepName(RunStep step, int i) {
+  static String stepName(RunStep step, int i) {
     return step.name() == null || step.name().isBlank() ? "run[" + i + "]" : step.name();
   }
 
-  private static String summary(LayerBlob blob, boolean cached) {
+  static String summary(LayerBlob blob, boolean cached) {
     return (cached ? "cached " : "") + blob.digest().shortHex() + " (" + blob.size() + " bytes)";
   }
 
@@ -496,21 +318,7 @@ public final class Baker {
     return Duration.ofNanos(System.nanoTime() - t0);
   }
 
-  /** cp -a keeps owners, modes, links and special files exactly; Java's copy would not. */
-  private void copyTree(Path from, Path to) {
-    deleteTree(to);
-    try {
-      Files.createDirectories(to);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + to, e);
-    }
-    var result = runner.run(List.of("cp", "-a", "--reflink=auto", from + "/.", to + "/"), Map.of(), Duration.ofMinutes(10));
-    if (!result.succeeded()) {
-      throw new BakeException("cannot copy " + from + " to " + to + ": " + result.tail(5));
-    }
-  }
-
-  private static void deleteTree(Path p) {
+  static void deleteTree(Path p) {
     if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       dev.herd.bake.base.Trees.deleteRecursively(p);
     }

@@ -1,16 +1,13 @@
 package dev.herd.cli;
 
 import dev.herd.bake.BakeException;
-import dev.herd.bake.BakeListener;
 import dev.herd.bake.BakeRequest;
 import dev.herd.bake.BakeResult;
 import dev.herd.bake.Baker;
-import dev.herd.bake.Stage;
 import dev.herd.image.Images;
 import dev.herd.spec.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -70,7 +67,7 @@ public final class BakeCommand implements Callable<Integer> {
       for (String r : names) {
         BakeResult result;
         try {
-          result = baker.bake(new BakeRequest(spec, r, state, locked, Optional.ofNullable(junit)), new Progress(err, r));
+          result = baker.bake(new BakeRequest(spec, r, state, locked, Optional.ofNullable(junit)), new dev.herd.bake.ProgressLines(r, GlobalOptions.verbose, err::println));
         } catch (BakeException e) {
           throw new CliFailure(HerdCli.FAILED, "bake of role " + r + " failed: " + e.getMessage(), e);
         }
@@ -80,37 +77,4 @@ public final class BakeCommand implements Callable<Integer> {
     return HerdCli.OK;
   }
 
-  /** One line per stage on stderr, so stdout carries only the result lines scripts read. */
-  static final class Progress implements BakeListener {
-    private final PrintWriter err;
-    private final String role;
-
-    Progress(PrintWriter err, String role) {
-      this.err = err;
-      this.role = role;
-    }
-
-    @Override
-    public void started(Stage stage, String detail) {
-      if (GlobalOptions.verbose) {
-        err.printf("%s: %-9s %s%n", role, stage.label(), detail);
-      }
-    }
-
-    @Override
-    public void finished(Stage stage, String summary, Duration took) {
-      err.printf("%s: %-9s %s (%s)%n", role, stage.label(), summary, seconds(took));
-    }
-
-    @Override
-    public void detail(Stage stage, String line) {
-      if (GlobalOptions.verbose || stage == Stage.RESOURCES) {
-        err.printf("%s: %-9s   %s%n", role, "", line);
-      }
-    }
-
-    private static String seconds(Duration d) {
-      return String.format("%.2fs", d.toNanos() / 1e9);
-    }
-  }
 }

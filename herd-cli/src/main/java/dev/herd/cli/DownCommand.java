@@ -37,6 +37,10 @@ public final class DownCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ProjectOptions project;
 
+  @picocli.CommandLine.Option(names = "--delete-volumes",
+      description = "Also delete the fleets' volumes (their data); without it they are kept and named.")
+  boolean deleteVolumes;
+
   private final Function<Path, Engine> engines;
 
   public DownCommand() {
@@ -53,7 +57,7 @@ public final class DownCommand implements Callable<Integer> {
     Path state = ApiConnection.stateDir(project);
     try {
       ApiClient api = ApiClient.forStateDir(state, ApiConnection.TIMEOUT);
-      Api.Done done = api.post("/v1/down", null, Api.Done.class);
+      Api.Done done = api.post("/v1/down" + (deleteVolumes ? "?delete_volumes=true" : ""), null, Api.Done.class);
       spec.commandLine().getOut().println(done.message());
       return HerdCli.OK;
     } catch (ApiClient.NoController e) {
@@ -95,7 +99,7 @@ public final class DownCommand implements Callable<Integer> {
         ownedService = engine instanceof DockerApiEngine d && d.ownsService();
         Controller controller = Controller.open(ControllerConfig.builder().stateDir(state).project(name)
             .ports(s.project().ports()).engine(engine).build());
-        result = controller.down(BOUND);
+        result = controller.down(BOUND, deleteVolumes);
       }
       for (String node : result.removedNodes()) {
         out.println("removed " + node);

@@ -56,8 +56,8 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
 
   /** The subcommands' names, in the order {@code herd --help} lists them. */
   static final List<String> SUBCOMMANDS = List.of("help", "validate", "schema", "bake", "images", "image",
-      "promote", "revoke", "outdated", "gc", "login", "push", "pull", "up", "apply", "plan", "status", "events", "logs", "scale", "rollback", "rollout",
-      "down", "config", "secret", "flag", "doctor", "drift", "audit");
+      "promote", "revoke", "outdated", "gc", "login", "push", "pull", "up", "apply", "plan", "status", "events", "logs", "scale", "rollback", "rollout", "backup", "backups", "restore",
+      "dashboard", "down", "render", "config", "secret", "flag", "doctor", "drift", "audit");
 
   /**
    * The class of a subcommand, or null. A switch rather than the annotation's list or a map of
@@ -88,7 +88,12 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
       case "scale" -> ScaleCommand.class;
       case "rollback" -> RollbackCommand.class;
       case "rollout" -> RolloutCommand.class;
+      case "backup" -> BackupCommand.class;
+      case "backups" -> BackupsCommand.class;
+      case "restore" -> RestoreCommand.class;
+      case "dashboard" -> DashboardCommand.class;
       case "down" -> DownCommand.class;
+      case "render" -> RenderCommand.class;
       case "config" -> ConfigCommand.class;
       case "secret" -> SecretCommand.class;
       case "flag" -> FlagCommand.class;
@@ -101,6 +106,7 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
 
   /** Runs herd in-process; used by main and by tests. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    GlobalOptions.verbose = false; // one command per run: an earlier in-process run's -v does not carry over
     return commandLine(out, err, args).execute(args);
   }
 
@@ -206,15 +212,7 @@ public final class HerdCli implements java.util.concurrent.Callable<Integer> {
 
   /** The first {@link Refusal} in the cause chain, or null (then the failure is a bug). */
   static Refusal refusal(Throwable ex) {
-    for (Throwable t = ex; t != null; t = t.getCause()) {
-      if (t instanceof Refusal r) {
-        return r;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
+    return Refusal.in(ex);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

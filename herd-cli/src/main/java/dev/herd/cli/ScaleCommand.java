@@ -23,11 +23,16 @@ public final class ScaleCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "N", description = "The number of nodes.")
   int count;
 
+  @picocli.CommandLine.Option(names = "--delete-volumes",
+      description = "Delete the volumes of the nodes scaled away (their data); without it they are kept for a later scale up.")
+  boolean deleteVolumes;
+
   @Override
   public Integer call() {
     ApiClient api = ApiConnection.connect(project);
     Api.Done done = ApiConnection.call(project,
-        () -> api.post("/v1/fleets/" + ApiConnection.segment(fleet) + "/scale", new Api.Scale(count), Api.Done.class));
+        () -> api.post("/v1/fleets/" + ApiConnection.segment(fleet) + "/scale" + (deleteVolumes ? "?delete_volumes=true" : ""),
+            new Api.Scale(count), Api.Done.class));
     spec.commandLine().getOut().println(done.message());
     return HerdCli.OK;
   }

@@ -57,8 +57,56 @@ public final class StartupTraining {
           command: ["/bin/app"]
       """;
 
+  /** With a directory argument, also writes the launcher's answers for {@code --help} and {@code --version} there. */
   public static void main(String[] args) throws IOException {
-    Path state = Files.createTempDirectory("herd-training");
+    if (args.length > 0) {
+      writeAnswers(Path.of(args[0]));
+    }
+    train(Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /**
+   * What {@code herd --help} prints without colour ({@code herd-help.txt}) and on a terminal
+   * ({@code herd-help.ansi}), and what {@code herd --version} prints ({@code herd-version.txt}):
+   * the launcher prints these files instead of starting a JVM (see {@code ./herd}). Written by the
+   * command line itself, after every rebuild, so they are its output, never a copy kept by hand.
+   */
+  static void writeAnswers(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    write(dir.resolve("herd-help.txt"), answer(false, "--help"));
+    write(dir.resolve("herd-help.ansi"), answer(true, "--help"));
+    write(dir.resolve("herd-version.txt"), answer(false, "--version"));
+  }
+
+  static String answer(boolean ansi, String option) {
+    String before = System.getProperty("picocli.ansi");
+    System.setProperty("picocli.ansi", Boolean.toString(ansi));
+    try {
+      java.io.StringWriter text = new java.io.StringWriter();
+      PrintWriter out = new PrintWriter(text, true);
+      int code = HerdCli.run(new String[] {option}, out, new PrintWriter(Writer.nullWriter()));
+      if (code != HerdCli.OK) {
+        throw new IllegalStateException("herd " + option + " exited with " + code);
+      }
+      return text.toString();
+    } finally {
+      if (before == null) {
+        System.clearProperty("picocli.ansi");
+      } else {
+        System.setProperty("picocli.ansi", before);
+      }
+    }
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Trains in a fresh directory under {@code parent} and removes it afterwards. */
+  static void train(Path parent) throws IOException {
+    Path state = Files.createTempDirectory(parent, "herd-training");
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       String path = exchange.getRequestURI().getPath();

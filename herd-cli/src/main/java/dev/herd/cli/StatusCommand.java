@@ -39,7 +39,7 @@ public final class StatusCommand implements Callable<Integer> {
     if (json) {
       JsonOutput.print(spec.commandLine().getOut(), s);
     } else {
-      ApiText.status(spec.commandLine().getOut(), s);
+      dev.herd.server.api.ApiText.status(spec.commandLine().getOut(), s);
     }
     return HerdCli.OK;
   }

@@ -23,6 +23,7 @@ import dev.herd.server.Rebaker;
 import dev.herd.server.StoreImages;
 import dev.herd.server.api.Api;
 import dev.herd.server.api.ApiFiles;
+import dev.herd.spec.EngineTarget;
 import dev.herd.spec.Spec;
 import dev.herd.spec.SpecError;
 import dev.herd.spec.SpecLoader;
@@ -69,6 +70,10 @@ public final class UpCommand implements Callable<Integer> {
       "project state. Without it an empty herd.db is refused; a herd.db with content is never touched."})
   boolean freshState;
 
+  @Option(names = {"-e", "--environment"}, paramLabel = "ENV", description = {"Run only the fleets of this environment (one",
+      "herd.yaml, one controller per engine: e.g. dev on Podman, prod on a cluster; give each its own --state)."})
+  String environment;
+
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
       description = "The API's port on 127.0.0.1 (default: any free port; clients find it in .herd/api.json).")
   int port;
@@ -88,7 +93,7 @@ public final class UpCommand implements Callable<Integer> {
     PrintWriter out = command.commandLine().getOut();
     PrintWriter err = command.commandLine().getErr();
     Path specFile = project.specFile(dir);
-    Spec spec = load(specFile, err);
+    Spec spec = load(specFile, environment, err);
     if (spec == null) {
       return HerdCli.FAILED;
     }
@@ -104,30 +109,52 @@ public final class UpCommand implements Callable<Integer> {
     out.println("herd: log at " + logFile);
     try {
       checkState(state, out);
-      // the controller adopts a podman service a killed herd left running, and restarts it when it dies
-      EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30), true).discover();
-      if (found.endpoint().isEmpty()) {
-        throw new CliFailure(HerdCli.ENVIRONMENT, "no container engine is usable (run `herd doctor` for why); install "
-            + "Podman (scripts/install-host-deps) or set DOCKER_HOST");
-      }
-      DockerApiEngine engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
-      r.engine = engine;
-      engine.onServiceRestart(reason -> {
-        ControllerHost host = r.host;
-        if (host != null) {
-          host.controller().engineRestarted(reason);
+      String engineName;
+      ClusterEngine cluster = null;
+      if (spec.engineTarget() instanceof EngineTarget.Kubernetes k) {
+        // the fleets run on a cluster: the controller drives the Kubernetes engine (docs/engine.md, "Kubernetes")
+        cluster = ClusterEngine.open(spec, k, env, java.time.Clock.systemUTC());
+        r.engine = cluster.engine();
+        engineName = cluster.engine().info().endpoint();
+      } else {
+        // the controller adopts a podman service a killed herd left running, and restarts it when it dies
+        EngineDiscovery.Result found = EngineDiscovery.standard(env, state, Duration.ofSeconds(30), true).discover();
+        if (found.endpoint().isEmpty()) {
+          throw new CliFailure(HerdCli.ENVIRONMENT, "no container engine is usable (run `herd doctor` for why); install "
+              + "Podman (scripts/install-host-deps) or set DOCKER_HOST");
         }
-      });
+        DockerApiEngine engine = DockerApiEngine.open(found, SecretFiles.defaultRoot(env));
+        r.engine = engine;
+        engine.onServiceRestart(reason -> {
+          ControllerHost host = r.host;
+          if (host != null) {
+            host.controller().engineRestarted(reason);
+          }
+        });
+        engineName = found.endpoint().get().toString();
+      }
       r.images = Images.open(state);
       CatalogImages catalogImages = new CatalogImages(r.images.catalog(), r.images.store());
       RoleImages roleImages = noBake ? catalogImages : new BakedImages(Baker.standard(r.images, Registries.logins(state)), state, catalogImages);
-      ControllerConfig config = ControllerConfig.builder().stateDir(state).project(spec.project().name())
-          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store())).frontDoor("haproxy").build();
+      ControllerConfig.Builder builder = ControllerConfig.builder().stateDir(state).project(spec.project().name())
+          .ports(spec.project().ports()).engine(r.engine).images(new StoreImages(r.images.store()));
+      if (cluster == null) {
+        builder.frontDoor("haproxy"); // on a cluster an exposed fleet is reached through its Service, not a front door here
+      }
+      ControllerConfig config = builder.build();
       r.host = ControllerHost.start(lock, config, specFile, roleImages,
           HerdServer.Options.of(state, spec.project().name()).withPort(port), e -> {
             out.println(ApiText.event(e));
             out.flush();
           }, env);
+      if (environment != null) {
+        r.host.applier().onlyEnvironment(environment);
+      }
+      if (cluster != null) {
+        cluster.attachTo(r.host.applier());
+      } else {
+        r.host.applier().pinEngine(EngineTarget.LOCAL);
+      }
       if (!noBake && spec.roles().values().stream().anyMatch(role -> role.rebake().isPresent())) {
         Images images = r.images;
         Rebaker rebaker = new Rebaker(r.host.applier(), r.host.controller(), images.catalog(),
@@ -138,7 +165,7 @@ public final class UpCommand implements Callable<Integer> {
         r.rebakes = rebaker.schedule(Duration.ofMinutes(1));
       }
       out.println("herd: controller for " + spec.project().name() + " running; API at " + r.host.server().url()
-          + " (token in " + ApiFiles.token(state) + "), engine " + found.endpoint().get());
+          + " (token in " + ApiFiles.token(state) + "), engine " + engineName);
       out.flush();
       Api.Changes changes;
       try {
@@ -149,6 +176,8 @@ public final class UpCommand implements Callable<Integer> {
         throw new CliFailure(HerdCli.FAILED, msg.toString());
       }
       ApiText.changes(out, changes);
+      ValidateCommand.startOrder(spec).ifPresent(o -> out.println("herd: fleets start in order: " + o
+          + " (each after the fleets it depends on are healthy)"));
       out.println("herd: Ctrl-C stops the controller" + (downOnExit ? " and removes every node" : " (nodes keep running)")
           + "; `herd down` removes every node and stops it");
       out.flush();
@@ -190,10 +219,24 @@ public final class UpCommand implements Callable<Integer> {
     }
   }
 
-  private static Spec load(Path specFile, PrintWriter err) {
+  private static Spec load(Path specFile, String environment, PrintWriter err) {
     SpecResult result = SpecLoader.load(specFile);
     if (result instanceof SpecResult.Loaded l) {
-      return l.spec();
+      Spec spec = l.spec();
+      if (environment != null) {
+        try {
+          spec = spec.onlyEnvironment(environment);
+        } catch (IllegalArgumentException e) {
+          err.println(specFile.getFileName() + ": " + e.getMessage() + "; nothing was started");
+          return null;
+        }
+      }
+      if (spec.engineRefusal().isPresent()) {
+        err.println(spec.engineRefusal().get() + (environment == null ? " (or run one environment: herd up -e ENV)" : ""));
+        err.println(specFile.getFileName() + ": nothing was started");
+        return null;
+      }
+      return spec;
     }
     for (SpecError e : result.errors()) {
       err.println(e.render());

@@ -38,7 +38,8 @@ public final class ValidateCommand implements Callable<Integer> {
     SpecResult result = SpecLoader.load(file);
     String name = file.getFileName().toString();
     if (result instanceof SpecResult.Loaded loaded) {
-      command.commandLine().getOut().println(name + ": ok (" + summary(loaded.spec()) + ")");
+      command.commandLine().getOut().println(name + ": ok (" + summary(loaded.spec()) + ")"
+          + startOrder(loaded.spec()).map(o -> System.lineSeparator() + "fleets start in order: " + o).orElse(""));
       return HerdCli.OK;
     }
     PrintWriter err = command.commandLine().getErr();
@@ -53,6 +54,17 @@ public final class ValidateCommand implements Callable<Integer> {
   static String summary(Spec spec) {
     return count(spec.roles().size(), "role") + ", " + count(spec.environments().size(), "environment") + ", "
         + count(spec.fleets().size(), "fleet");
+  }
+
+  /**
+   * The waves fleets start in on a first up ({@code db, cache → web}), when any fleet has
+   * depends_on; fleets of one wave start together.
+   */
+  static java.util.Optional<String> startOrder(Spec spec) {
+    if (spec.fleets().values().stream().allMatch(f -> f.dependsOn().isEmpty())) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(String.join(" → ", spec.startOrder().stream().map(w -> String.join(", ", w)).toList()));
   }
 
   private static String count(int n, String what) {

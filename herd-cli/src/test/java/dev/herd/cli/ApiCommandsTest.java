@@ -175,6 +175,193 @@ class ApiCommandsTest {
     assertThat(after.exitCode()).isEqualTo(HerdCli.ENVIRONMENT);
   }
 
+  /** What the launcher's quick client prints for its commands is what the full CLI prints, byte for byte. */
+  @Test
+  void theQuickClientPrintsWhatTheFullCliPrintsAndLeavesTheRestToIt() throws Exception {
+    try (ControllerHost host = startHost()) {
+      assertThat(CliRun.of("apply", "-f", file()).exitCode()).isZero();
+      settle(host, 3);
+      assertThat(CliRun.of("scale", "web", "4", "-f", file()).exitCode()).isZero();
+      settle(host, 4);
+      assertThat(CliRun.of("config", "set", "prod/web", "GREETING=grüß dich", "-f", file()).exitCode()).isZero();
+      settle(host, 4);
+      for (List<String> args : List.of(List.of("status"), List.of("status", "web"), List.of("events"),
+          List.of("events", "--since", "2h"), List.of("events", "--since=30m"), List.of("config", "get", "prod/web", "GREETING"))) {
+        List<String> withFile = new java.util.ArrayList<>(args);
+        withFile.addAll(List.of("--file", file()));
+        CliRun full = CliRun.of(withFile.toArray(String[]::new));
+        assertThat(full.exitCode()).as(full.err()).isZero();
+        assertThat(quick(withFile)).as(String.join(" ", args)).isEqualTo(full.out());
+        // and from the project directory, as an operator types it
+        assertThat(quick(args)).as(String.join(" ", args) + " in the project directory").isEqualTo(full.out());
+      }
+      assertThat(quick(List.of("config", "get", "prod/web", "GREETING"))).isEqualTo("grüß dich" + System.lineSeparator());
+      for (List<String> other : List.<List<String>>of(List.of("status", "--json"), List.of("status", "db"), List.of("status", "web", "web"),
+          List.of("events", "--follow"), List.of("events", "-F"), List.of("status", "-h"), List.of("status", "--since", "1h"),
+          List.of("config", "get", "prod/web", "NOPE"), List.of("config", "list", "prod/web"), List.of("config", "get", "prod", "K"),
+          List.of("events", "--state"), List.of("scale", "web", "2"), List.of("bake"), List.of())) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(dev.herd.cli.quick.QuickCli.run(other.toArray(String[]::new), new java.io.PrintStream(out, true,
+            StandardCharsets.UTF_8), new java.io.PrintStream(out), dir)).as(other.toString()).isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+        assertThat(out.size()).as("nothing printed before the full CLI takes over: " + other).isZero();
+      }
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(dev.herd.cli.quick.QuickCli.run(new String[] {"status"}, new java.io.PrintStream(out), new java.io.PrintStream(out), dir))
+        .as("no controller: the full CLI says so").isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+    assertThat(out.size()).isZero();
+  }
+
+  private String quick(List<String> args) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int code = dev.herd.cli.quick.QuickCli.run(args.toArray(String[]::new), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), dir);
+    assertThat(code).as("quick " + args).isZero();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static final String BAKE_SPEC = """
+      project: {name: oven, ports: 20000-20009}
+      roles:
+        web:
+          base: {scratch: {}}
+          vars: {greeting: hello}
+          resources:
+            - file: /bin/app
+              content: "#!/bin/sh\\n"
+              mode: "0755"
+            - template: /etc/app.conf
+              source: app.conf.j2
+          command: ["/bin/app"]
+      """;
+
+  /**
+   * herd bake through a running controller (the launcher's quick path): the same progress and
+   * result lines as the CLI's own bake, into the same store; what it cannot take it leaves to the CLI.
+   */
+  @Test
+  void aBakeThroughTheControllerPrintsWhatTheCliPrints() throws Exception {
+    Files.writeString(dir.resolve("herd.yaml"), BAKE_SPEC);
+    Files.writeString(dir.resolve("app.conf.j2"), "greeting={{ greeting }}\n");
+    Path state = dir.resolve(".herd");
+    try (dev.herd.image.Images images = dev.herd.image.Images.open(state)) {
+      ControllerConfig config = ControllerConfig.builder().stateDir(state).project("oven").engine(fake)
+          .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
+          .prober((t, c, timeout) -> ProbeResult.ok("HTTP 200")).portCheck(p -> true).simulated(clock).build();
+      dev.herd.server.RoleImages baking = new dev.herd.server.BakedImages(dev.herd.bake.Baker.standard(images), state,
+          new dev.herd.server.CatalogImages(images.catalog(), images.store()));
+      try (ControllerHost host = ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), baking,
+          HerdServer.Options.of(state, "oven").withClock(clock), null)) {
+        Baked first = quickBake(Map.of(), "bake", "web");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).matches("web:1 sha256:[0-9a-f]{64}\\R");
+        assertThat(first.err()).contains("web: resolving", "web: resources", "web: write").doesNotContain("Exception");
+
+        // a no-op rebake: the CLI's own bake (in this JVM) and the controller's print the same lines
+        CliRun cli = CliRun.of("bake", "web", "-f", file());
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        Baked again = quickBake(Map.of(), "bake");
+        assertThat(again.out()).isEqualTo(cli.out()).isEqualTo(first.out());
+        assertThat(timeless(again.err())).isEqualTo(timeless(cli.err()));
+
+        // an edited template: a new version, its change listed as the CLI lists it
+        Files.writeString(dir.resolve("app.conf.j2"), "greeting={{ greeting }}!\n");
+        Baked edited = quickBake(Map.of(), "bake", "web", "--locked", "--file", file());
+        assertThat(edited.code()).as(edited.err()).isZero();
+        assertThat(edited.out()).startsWith("web:2 sha256:");
+        assertThat(edited.err()).contains("/etc/app.conf");
+        assertThat(images.catalog().find(dev.herd.image.catalog.ImageRef.parse("web:2")).digest().toString())
+            .isEqualTo(edited.out().strip().split(" ")[1]);
+
+        // what the controller would not bake as the client would: left to the CLI, nothing printed
+        for (List<String> other : List.<List<String>>of(List.of("bake", "-v"), List.of("bake", "--refresh"),
+            List.of("bake", "--junit", "x.xml"), List.of("bake", "db"), List.of("bake", "web", "--locked", "--locked"))) {
+          Baked left = quickBake(Map.of(), other.toArray(String[]::new));
+          assertThat(left.code()).as(other.toString()).isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+          assertThat(left.out() + left.err()).as(other.toString()).isEmpty();
+        }
+        Baked otherEpoch = quickBake(Map.of("SOURCE_DATE_EPOCH", "86400"), "bake", "web");
+        assertThat(otherEpoch.code()).as("the client's SOURCE_DATE_EPOCH is not the controller's")
+            .isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+        assertThat(otherEpoch.out() + otherEpoch.err()).isEmpty();
+      }
+    }
+  }
+
+  record Baked(int code, String out, String err) {}
+
+  private Baked quickBake(Map<String, String> env, String... args) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = dev.herd.cli.quick.QuickCli.run(args, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8), dir, env);
+    return new Baked(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static String timeless(String progress) {
+    return progress.replaceAll("\\(\\d+\\.\\d\\ds\\)", "(T)");
+  }
+
+  /** The quick client and the server agree on what a bake reads from its environment. */
+  @Test
+  void theQuickClientSendsEveryVariableTheServerCompares() throws Exception {
+    java.lang.reflect.Field f = Class.forName("dev.herd.server.BakeRoutes").getDeclaredField("BAKE_ENVIRONMENT");
+    f.setAccessible(true);
+    assertThat(dev.herd.cli.quick.QuickCli.BAKE_ENVIRONMENT).isEqualTo(f.get(null));
+  }
+
+  @Test
+  void dashboardPrintsALoginUrlThatWorksOnceAndShowsTheLastProbe() throws Exception {
+    try (ControllerHost host = startHost()) {
+      host.apply();
+      settle(host, 3);
+      CliRun r = CliRun.of("dashboard", "-f", file());
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      String url = r.out().lines().findFirst().orElseThrow();
+      assertThat(url).startsWith(host.server().url() + "/ui/login?code=");
+      assertThat(r.out()).contains("works once, until");
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).isEqualTo(303);
+      assertThat(login.headers().firstValue("Location")).hasValue("/ui/");
+      var again = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(again.body()).contains("does not work (any more)");
+
+      // a browser that keeps its cookie sees the nodes, each with its last probe (the host wires the recorder)
+      String url2 = CliRun.of("dashboard", "-f", file()).out().lines().findFirst().orElseThrow();
+      java.net.CookieManager cookies = new java.net.CookieManager();
+      java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder().cookieHandler(cookies)
+          .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+      var page = browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url2)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.uri().toString()).endsWith("/ui/").doesNotContain("code=");
+      var nodes = browser.send(java.net.http.HttpRequest.newBuilder(host.server().url().resolve("/ui/fleets/web")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(nodes.body()).contains("data-node=\"web-1\"").contains("ok 0s ago: HTTP 200");
+    }
+    CliRun none = CliRun.of("dashboard", "-f", file());
+    assertThat(none.exitCode()).isEqualTo(HerdCli.ENVIRONMENT);
+  }
+
+  @Test
+  void dashboardOpenSaysWhenThereIsNoXdgOpen() throws IOException {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    assertThat(DashboardCommand.findOnPath("xdg-open", bin.toString())).isEmpty();
+    assertThat(DashboardCommand.findOnPath("xdg-open", null)).isEmpty();
+    assertThat(DashboardCommand.openWith(java.util.Optional.empty(), "http://127.0.0.1:1/ui/login?code=x"))
+        .contains("xdg-open is not installed");
+    Path opener = bin.resolve("xdg-open");
+    Files.writeString(opener, "#!/bin/sh\necho \"$1\" > \"$(dirname \"$0\")/opened\"\n");
+    opener.toFile().setExecutable(true);
+    assertThat(DashboardCommand.findOnPath("xdg-open", "/nonexistent:" + bin)).contains(opener);
+    assertThat(DashboardCommand.openWith(java.util.Optional.of(opener), "http://127.0.0.1:1/ui/login?code=x"))
+        .startsWith("opened with");
+    assertThat(Files.readString(bin.resolve("opened")).strip()).isEqualTo("http://127.0.0.1:1/ui/login?code=x");
+  }
+
   @Test
   void noControllerRunningIsExit4WithHowToStartOne() throws IOException {
     Files.writeString(dir.resolve("herd.yaml"), SPEC);

@@ -29,10 +29,13 @@ public final class ConfigBench {
     int nodes = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int changes = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     Files.createDirectories(dir);
+    // BENCH_PROJECT and BENCH_PORT_BASE keep runs of several people on one machine apart
+    String project = System.getenv().getOrDefault("BENCH_PROJECT", "benchcfg");
+    int base = Integer.parseInt(System.getenv().getOrDefault("BENCH_PORT_BASE", "28400"));
     Files.writeString(dir.resolve("herd.yaml"), """
         project:
-          name: benchcfg
-          ports: 28400-28599
+          name: %s
+          ports: %d-%d
         roles:
           web:
             base: {scratch: {}}
@@ -54,7 +57,7 @@ public final class ConfigBench {
             environment: dev
             count: %d
             on_config_change: reload
-        """.formatted(nodes));
+        """.formatted(project, base, base + 199, nodes));
     UpDownIT.importBusybox(dir.resolve(".herd"));
     String file = dir.resolve("herd.yaml").toString();
     CompletableFuture<CliRun> up = CompletableFuture.supplyAsync(() -> CliRun.of("up", "--no-bake", dir.toString()));

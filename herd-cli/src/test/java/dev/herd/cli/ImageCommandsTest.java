@@ -125,8 +125,8 @@ class ImageCommandsTest {
     assertThat(r.out()).contains(
         "Files: 0 added, 2 removed, 1 changed",
         "  - /etc/\n",
-        "  - /etc/app.conf (7B)",
-        "  ~ /srv/app (content)",
+        "  - /etc/app.conf (7B, sha256:",
+        "  ~ /srv/app (content sha256:",
         "~ Env PORT: 80 → 8080",
         "Packages: 3 differences",
         "+ package nginx=1.22",
@@ -134,6 +134,35 @@ class ImageCommandsTest {
         "~ package openssl: 3.0.1 → 3.0.2");
     Result db = herd("image", "diff", "web:2", "db:1");
     assertThat(db.out()).contains("Packages: no SBOM for db:1; not compared");
+  }
+
+  @Test
+  void diffJsonListsPackageVersionChangesWithTheSecurityFlagAndFileDigests() throws Exception {
+    try (Images images = Images.open(state)) {
+      bake(images, "web", "v3", null, "8080", sbom("openssl", "3.0.2", "nginx", "1.22").replace(
+          "\"name\":\"openssl\",\"version\":\"3.0.2\"",
+          "\"name\":\"openssl\",\"version\":\"1:3.0.3~rc1\",\"properties\":[{\"name\":\"herd:security\",\"value\":\"true\"}]"));
+    }
+    Result text = herd("image", "diff", "web:2", "web:3");
+    assertThat(text.out()).contains("  ~ package openssl: 3.0.2 → 1:3.0.3~rc1 (security)");
+    Result r = herd("image", "diff", "web:2", "web:3", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(json.path("from").path("image").asText()).isEqualTo("web:2");
+    assertThat(json.path("identical").asBoolean()).isFalse();
+    var pkgs = json.path("packages");
+    assertThat(pkgs).hasSize(1);
+    assertThat(pkgs.get(0).path("name").asText()).isEqualTo("openssl");
+    assertThat(pkgs.get(0).path("from").asText()).isEqualTo("3.0.2");
+    assertThat(pkgs.get(0).path("to").asText()).isEqualTo("1:3.0.3~rc1");
+    assertThat(pkgs.get(0).path("change").asText()).isEqualTo("upgraded");
+    assertThat(pkgs.get(0).path("security").asBoolean()).isTrue();
+    var changed = json.path("files").path("changed");
+    assertThat(changed).hasSize(1);
+    assertThat(changed.get(0).path("path").asText()).isEqualTo("/srv/app");
+    assertThat(changed.get(0).path("before").path("sha256").asText()).startsWith("sha256:")
+        .isNotEqualTo(changed.get(0).path("after").path("sha256").asText());
+    assertThat(changed.get(0).path("after").path("size").asLong()).isEqualTo(2);
   }
 
   @Test

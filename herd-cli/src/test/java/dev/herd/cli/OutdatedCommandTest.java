@@ -80,7 +80,7 @@ class OutdatedCommandTest {
 
   String yaml(String mirrorRoot) {
     return """
-        project: {name: fresh, ports: 38000-38099}
+        project: {name: fresh, ports: 28000-28099}
         roles:
           web:
             base:

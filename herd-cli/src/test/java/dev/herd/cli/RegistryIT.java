@@ -55,7 +55,7 @@ class RegistryIT {
     run(registryDir, null, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
         "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf");
     run(registryDir, PASSWORD, "htpasswd", "-B", "-i", "-c", "htpasswd", USER);
-    port = 34000 + ThreadLocalRandom.current().nextInt(0, 400);
+    port = 24000 + ThreadLocalRandom.current().nextInt(0, 400);
     Files.writeString(registryDir.resolve("config.yml"), """
         version: 0.1
         log: {level: info, formatter: text}
@@ -97,7 +97,7 @@ class RegistryIT {
   Path project() throws IOException {
     Files.copy(registryDir.resolve("ca.pem"), dir.resolve("lab-ca.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(dir.resolve("herd.yaml"), """
-        project: {name: %s, ports: 34500-34599}
+        project: {name: %s, ports: 24500-24599}
         roles:
           web: {base: {scratch: {}}, command: ["/bin/busybox", "httpd", "-f", "-p", "${PORT}", "-h", "/www"]}
         environments: {dev: {}}
@@ -258,7 +258,7 @@ class RegistryIT {
         + "\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + blobDigest + "\",\"size\":" + (blob.length * 100) + "}]}")
         .getBytes(StandardCharsets.UTF_8);
     String liedDigest = dev.herd.image.oci.Digest.of("something else").toString();
-    int fakePort = 34600 + ThreadLocalRandom.current().nextInt(0, 300);
+    int fakePort = 24600 + ThreadLocalRandom.current().nextInt(0, 300);
     HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", fakePort), 0);
     fake.createContext("/", ex -> {
       String path = ex.getRequestURI().getPath();
@@ -343,7 +343,7 @@ class RegistryIT {
       digest = manifest.digest().toString();
     }
     // A TCP proxy in front of the registry that hangs up after 1 MiB from the client: mid-blob.
-    int proxyPort = 34700 + ThreadLocalRandom.current().nextInt(0, 200);
+    int proxyPort = 24700 + ThreadLocalRandom.current().nextInt(0, 200);
     java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
     java.net.ServerSocket proxy = new java.net.ServerSocket(proxyPort, 50, java.net.InetAddress.getLoopbackAddress());
     Thread acceptor = Thread.ofVirtual().start(() -> {

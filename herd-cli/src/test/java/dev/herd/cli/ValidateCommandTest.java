@@ -19,6 +19,26 @@ class ValidateCommandTest {
   }
 
   @Test
+  void saysTheOrderFleetsStartInWhenTheyDependOnEachOther(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("herd.yaml"), """
+        project: {name: demo}
+        roles:
+          app: {base: {scratch: {}}, command: [/app]}
+        environments:
+          dev: {}
+        fleets:
+          web: {role: app, environment: dev, depends_on: [db, cache]}
+          worker: {role: app, environment: dev, depends_on: [web]}
+          db: {role: app, environment: dev}
+          cache: {role: app, environment: dev}
+        """);
+    CliRun r = CliRun.of("validate", dir.toString());
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out().lines()).containsExactly("herd.yaml: ok (1 role, 1 environment, 4 fleets)",
+        "fleets start in order: db, cache → web → worker");
+  }
+
+  @Test
   void acceptsAFileWithDashF() {
     CliRun r = CliRun.of("validate", "-f", HELLO_WEB.resolve("herd.yaml").toString());
     assertThat(r.exitCode()).isZero();

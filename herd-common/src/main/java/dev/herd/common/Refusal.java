@@ -14,4 +14,17 @@ public interface Refusal {
   default boolean environmental() {
     return false;
   }
+
+  /** The first refusal in {@code ex}'s cause chain, or null (then the failure is a bug). */
+  static Refusal in(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof Refusal r) {
+        return r;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
 }

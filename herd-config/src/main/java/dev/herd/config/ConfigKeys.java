@@ -33,8 +33,8 @@ public final class ConfigKeys {
       return Optional.of("config key " + Texts.quote(key) + " must match [A-Z_][A-Z0-9_]*: keys become environment"
           + " variables, so use uppercase letters, digits and '_', not starting with a digit");
     }
-    if (key.equals("PORT") || key.startsWith("HERD_")) {
-      return Optional.of("config key " + key + " is reserved: herd sets PORT and HERD_* itself");
+    if (key.equals("PORT") || key.equals("HOST") || key.startsWith("HERD_")) {
+      return Optional.of("config key " + key + " is reserved: herd sets PORT, HOST and HERD_* itself");
     }
     Optional<String> secretWord = SecretRules.secretWordInName(key);
     if (secretWord.isPresent()) {

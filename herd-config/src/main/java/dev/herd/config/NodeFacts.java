@@ -1,5 +1,6 @@
 package dev.herd.config;
 
+import dev.herd.common.net.NodeHost;
 import dev.herd.spec.Fleet;
 import dev.herd.spec.Limits;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.OptionalLong;
 
 /**
  * What a launch template may use about its node: {@code node.name}, {@code node.index} (1-based),
- * {@code node.port}, {@code node.fleet}, {@code node.memory_mb} and {@code node.cpus} (only when
+ * {@code node.port}, {@code node.host} (the address it listens on, 127.0.0.1), {@code node.fleet}, {@code node.memory_mb} and {@code node.cpus} (only when
  * the fleet has that limit).
  */
 public record NodeFacts(String name, int index, int port, String fleet, OptionalLong memoryMb, OptionalDouble cpus) {
@@ -33,6 +34,7 @@ public record NodeFacts(String name, int index, int port, String fleet, Optional
     m.put("name", name);
     m.put("index", index);
     m.put("port", port);
+    m.put("host", NodeHost.ADDRESS);
     m.put("fleet", fleet);
     memoryMb.ifPresent(v -> m.put("memory_mb", v));
     cpus.ifPresent(v -> m.put("cpus", v));

@@ -209,7 +209,8 @@ public final class NodeFiles {
 
   // ---- rendering ----------------------------------------------------------------------------
 
-  static Map<String, byte[]> files(Content c) {
+  /** The files a node gets, in memory (herd render kubernetes ships them in a ConfigMap). */
+  public static Map<String, byte[]> files(Content c) {
     Map<String, byte[]> out = new LinkedHashMap<>();
     EffectiveConfig cfg = c.config();
     Map<String, Object> config = new LinkedHashMap<>();
@@ -246,7 +247,15 @@ public final class NodeFiles {
       byFleet.computeIfAbsent(e.fleet(), k -> new ArrayList<>()).add(one);
     }
     discovery.put("fleets", byFleet);
+    discovery.put("front_doors", frontDoors(c.discovery()));
     out.put("discovery.json", json(discovery));
+    return out;
+  }
+
+  /** {@code {"web": {"url": "http://127.0.0.1:8080", "address": "127.0.0.1:8080"}}}: the fleets' one addresses. */
+  public static Map<String, Object> frontDoors(Discovery d) {
+    Map<String, Object> out = new TreeMap<>();
+    d.frontDoors().forEach((fleet, url) -> out.put(fleet, Map.of("url", url, "address", url.substring(url.indexOf("://") + 3))));
     return out;
   }
 

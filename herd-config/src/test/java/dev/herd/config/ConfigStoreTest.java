@@ -162,6 +162,7 @@ class ConfigStoreTest {
       assertThat(ConfigKeys.checkKey(key)).as(key).isEmpty();
     }
     assertThat(ConfigKeys.checkKey("HERD_X")).hasValueSatisfying(m -> assertThat(m).contains("reserved"));
+    assertThat(ConfigKeys.checkKey("HOST")).hasValueSatisfying(m -> assertThat(m).contains("reserved"));
   }
 
   @Test

@@ -48,10 +48,10 @@ class LaunchSettingsTest {
 
   @Test
   void configKeysAreAvailableAsEnv() throws Exception {
-    Role role = withLaunch(Map.of("URL", "http://{{ env.DB_HOST }}:{{ node.port + 1 }}/", "WORKERS", "{{ (env.THREADS | int) * 2 }}",
+    Role role = withLaunch(Map.of("URL", "http://{{ env.DB_HOST }}:{{ node.port + 1 }}/", "LISTEN", "{{ node.host }}:{{ node.port }}", "WORKERS", "{{ (env.THREADS | int) * 2 }}",
         "HALF_CPU", "{{ node.cpus * 2 }}"));
     Map<String, String> out = launch.evaluate(role, node(OptionalLong.of(256)), Map.of("DB_HOST", "db1", "THREADS", "4"));
-    assertThat(out).containsEntry("URL", "http://db1:18083/").containsEntry("WORKERS", "8").containsEntry("HALF_CPU", "1.0");
+    assertThat(out).containsEntry("URL", "http://db1:18083/").containsEntry("LISTEN", "127.0.0.1:18082").containsEntry("WORKERS", "8").containsEntry("HALF_CPU", "1.0");
     assertThatThrownBy(() -> launch.evaluate(role, node(OptionalLong.of(256)), Map.of("THREADS", "4")))
         .hasMessageContaining("launch setting URL: env.DB_HOST is undefined (no config key DB_HOST in this environment)");
   }
@@ -84,6 +84,6 @@ class LaunchSettingsTest {
   private Role withLaunch(Map<String, String> settings) {
     Role r = TestSpecs.spec(dir).role("web");
     return new Role(r.name(), r.base(), r.packages(), r.vars(), r.resources(), r.run(), r.command(), r.user(), r.workdir(),
-        r.env(), r.writable(), r.health(), settings, r.tests(), r.secretScan(), r.limits(), r.reload(), r.location());
+        r.env(), r.writable(), r.health(), settings, r.tests(), r.secretScan(), r.limits(), r.reload(), r.rebake(), r.location());
   }
 }

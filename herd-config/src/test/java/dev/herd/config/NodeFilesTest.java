@@ -33,7 +33,8 @@ class NodeFilesTest {
     Map<String, ConfigValue> v = new HashMap<>();
     values.forEach((k, x) -> v.put(k, new ConfigValue(k, x, ConfigValue.Source.STORED, revision)));
     FlagSet flags = new FlagSet("prod", revision, Map.of("beta", Flag.bool("beta", 100)));
-    Discovery discovery = new Discovery(revision, List.of(new Endpoint("api", "api-1", "127.0.0.1", 18080)));
+    Discovery discovery = new Discovery(revision, List.of(new Endpoint("api", "api-1", "127.0.0.1", 18080)),
+        Map.of("api", "http://127.0.0.1:8080"));
     return new NodeFiles.Content("web", "web-1", new EffectiveConfig(SCOPE, revision, v), flags, discovery);
   }
 
@@ -88,6 +89,8 @@ class NodeFilesTest {
     assertThat(flags.get("revision").asLong()).isEqualTo(42);
     JsonNode disc = JSON.readTree(d.resolve("discovery.json").toFile());
     assertThat(disc.get("fleets").get("api").get(0).get("port").asInt()).isEqualTo(18080);
+    assertThat(disc.get("front_doors").get("api").get("url").asText()).isEqualTo("http://127.0.0.1:8080");
+    assertThat(disc.get("front_doors").get("api").get("address").asText()).isEqualTo("127.0.0.1:8080");
     assertThat(Files.readString(d.resolve("config.env"))).contains("HERD_CONFIG_REVISION='42'\n", "GREETING='hi'\n");
 
     // same content: no new version

@@ -88,6 +88,9 @@ final class Changes {
     if (!s.drift().equals(next.drift())) {
       out.add("drift policy");
     }
+    if (!s.dependsOn().equals(next.dependsOn())) {
+      out.add("depends_on " + s.dependsOn() + " → " + next.dependsOn());
+    }
     return out;
   }
 }

@@ -5,6 +5,7 @@ import dev.herd.control.drift.DriftFinding;
 import dev.herd.control.drift.DriftKind;
 import dev.herd.control.drift.DriftStore;
 import dev.herd.control.drift.ForeignScan;
+import dev.herd.control.drift.ImageConsistency;
 import dev.herd.control.drift.ImmutabilityScore;
 import dev.herd.control.health.HealthMonitor;
 import dev.herd.control.loop.ManualScheduler;
@@ -17,6 +18,8 @@ import dev.herd.control.state.EventKind;
 import dev.herd.control.state.FleetRecord;
 import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
+import dev.herd.control.state.FleetSettings;
+import dev.herd.engine.NodeRef;
 import dev.herd.control.state.Release;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.Rollout;
@@ -64,10 +67,15 @@ public final class Controller implements AutoCloseable {
   static final String ORPHANS = "*orphans";
   /** How often a writable-root node's filesystem is compared with its image (sooner when touched). */
   static final Duration DIFF_INTERVAL = Duration.ofMinutes(1);
+  /** The exposure checks of every controller of this JVM: one at a time, off the reconcile passes. */
+  private static final java.util.concurrent.Executor LISTEN_CHECKS = java.util.concurrent.Executors.newSingleThreadExecutor(
+      Thread.ofPlatform().daemon().name("herd-exposure-check").factory());
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
   /** The project's HAProxy, when this controller serves exposed fleets (null: it does not). */
   private final dev.herd.control.frontdoor.FrontDoor frontDoor;
   private volatile String frontDoorFailure;
+  /** The front door's figures and access log; null without a front door. */
+  private final FrontDoorTraffic traffic;
 
   private final ControllerConfig config;
   private final Store store;
@@ -90,7 +98,7 @@ public final class Controller implements AutoCloseable {
       log.warn("state directory {} was {}; set to rwx------ (herd's state is for its own user only)",
           state.dir(), state.repairedFrom());
     }
-    this.store = Store.open(config.stateDir());
+    this.store = Store.openForController(config.stateDir());
     this.frontDoor = config.haproxy()
         .map(bin -> new dev.herd.control.frontdoor.FrontDoor(config.project(), config.stateDir().resolve("frontdoor"), bin))
         .orElse(null);
@@ -105,11 +113,39 @@ public final class Controller implements AutoCloseable {
     HealthMonitor monitor = new HealthMonitor(config.prober(), config.scheduler(), config.clock(), loop::enqueue);
     this.ports = new PortAllocator(config.ports(), config.portCheck(), store.leases());
     this.logs = new LogCollector(config.engine(), store, config.scheduler(), config.clock(), config.project());
+    this.traffic = frontDoor == null ? null : new FrontDoorTraffic(frontDoor, config.scheduler(), config.clock(), logs);
     this.driftStore = DriftStore.open(config.stateDir());
     this.deps = new Deps(config.project(), store, config.engine(), config.clock(), monitor, ports, logs, config.images(),
         this::publish, config.resync(), config.stopGrace(),
-        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL), driftStore, config.engineConcurrency(),
+        new DriftDetector(config.engine(), config.clock(), DIFF_INTERVAL, config.background() ? LISTEN_CHECKS : null, loop::enqueue),
+        driftStore, config.engineConcurrency(),
         config.background());
+    deps.wake = (fleet, delay) -> {
+      if (delay.isZero()) {
+        loop.enqueue(fleet);
+      } else {
+        loop.enqueueAfter(fleet, delay);
+      }
+    };
+    if (frontDoor != null) {
+      deps.drainer = this::drainThroughFrontDoor;
+      deps.frontDoorFollows = this::syncFrontDoor;
+    } else {
+      // on an engine that routes traffic (a cluster's Service), leaving nodes are taken out of
+      // it before the engine deletes them; elsewhere both do nothing
+      deps.drainer = (fleet, nodes) -> syncEngineTraffic();
+      deps.frontDoorFollows = this::syncEngineTraffic;
+    }
+  }
+
+  /** Tests: what the actuator calls to make the front door follow a pass's decision. */
+  void frontDoorFollows(Runnable follow) {
+    deps.frontDoorFollows = follow;
+  }
+
+  /** Tests: a front door of their own for the actuator's drains. */
+  void drainer(Drainer drainer) {
+    deps.drainer = drainer;
   }
 
   /** True when {@code stateDir} holds a controller's state (a {@code herd up} ran there). */
@@ -132,6 +168,9 @@ public final class Controller implements AutoCloseable {
     started = true;
     subscribe();
     logs.start(store::fleets);
+    if (traffic != null) {
+      traffic.start(config.background());
+    }
     for (FleetRecord f : store.fleets()) {
       loop.enqueue(f.name());
     }
@@ -139,6 +178,7 @@ public final class Controller implements AutoCloseable {
     if (config.background()) {
       loop.start();
     }
+    config.scheduler().schedule(BACKUP_TICK, this::backupTick);
     log.info("controller for project {} started on {}", config.project(), store.file());
   }
 
@@ -150,8 +190,27 @@ public final class Controller implements AutoCloseable {
     }
     stopReconciling();
     deps.calls.shutdown();
+    awaitRemovals();
     store.close();
     driftStore.close();
+  }
+
+  /**
+   * Gives removals still running after the last round (they run detached from it) the stop grace
+   * to record their result before the state closes; one that takes longer stays REMOVING, and the
+   * next start finishes it.
+   */
+  private void awaitRemovals() {
+    if (deps.removing.isEmpty()) {
+      return;
+    }
+    try {
+      if (!deps.calls.awaitTermination(config.stopGrace().toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.warn("controller closing with {} node removal(s) unfinished; the next start finishes them", deps.removing.size());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void stopReconciling() {
@@ -161,6 +220,9 @@ public final class Controller implements AutoCloseable {
     if (s != null) {
       s.close();
     }
+    if (traffic != null) {
+      traffic.close();
+    }
     logs.stop();
     config.scheduler().close();
   }
@@ -169,10 +231,17 @@ public final class Controller implements AutoCloseable {
    * What {@link #down} did: the containers it removed (engine names, sorted) and what it could not
    * remove (with the engine's reason).
    */
-  public record DownResult(List<String> removedNodes, List<String> notRemoved) {
+  public record DownResult(List<String> removedNodes, List<String> notRemoved, List<String> keptVolumes,
+      List<String> deletedVolumes) {
     public DownResult {
       removedNodes = removedNodes.stream().sorted().toList();
       notRemoved = List.copyOf(notRemoved);
+      keptVolumes = List.copyOf(keptVolumes);
+      deletedVolumes = List.copyOf(deletedVolumes);
+    }
+
+    public DownResult(List<String> removedNodes, List<String> notRemoved) {
+      this(removedNodes, notRemoved, List.of(), List.of());
     }
 
     public int removed() {
@@ -182,6 +251,13 @@ public final class Controller implements AutoCloseable {
     /** "removed 3 nodes", with what could not be removed. */
     public String removals() {
       String s = "removed " + removed() + " node" + (removed() == 1 ? "" : "s");
+      if (!deletedVolumes.isEmpty()) {
+        s += "; deleted volume" + (deletedVolumes.size() == 1 ? " " : "s ") + String.join(", ", deletedVolumes);
+      }
+      if (!keptVolumes.isEmpty()) {
+        s += "; kept volume" + (keptVolumes.size() == 1 ? " " : "s ") + String.join(", ", keptVolumes)
+            + " (herd down --delete-volumes removes them)";
+      }
       return notRemoved.isEmpty() ? s : s + "; could not remove: " + String.join("; ", notRemoved);
     }
 
@@ -198,6 +274,11 @@ public final class Controller implements AutoCloseable {
    * by the next start.
    */
   public DownResult down(Duration bound) {
+    return down(bound, false);
+  }
+
+  /** {@link #down(Duration)}, then deletes the project's volumes when asked, else says which stay. */
+  public DownResult down(Duration bound, boolean deleteVolumes) {
     synchronized (this) {
       if (closed) {
         return new DownResult(List.of(), List.of("the controller was already stopped"));
@@ -282,8 +363,29 @@ public final class Controller implements AutoCloseable {
       store.close();
       driftStore.close();
     }
+    List<String> kept = new ArrayList<>();
+    List<String> deleted = new ArrayList<>();
+    if (finished) {
+      try {
+        for (dev.herd.engine.VolumeInfo v : config.engine().listVolumes(config.project())) {
+          if (!deleteVolumes) {
+            kept.add(v.name());
+            continue;
+          }
+          try {
+            if (config.engine().removeVolume(config.project(), v.name())) {
+              deleted.add(v.name());
+            }
+          } catch (RuntimeException e) {
+            failures.add("volume " + v.name() + " (" + e.getMessage() + ")");
+          }
+        }
+      } catch (RuntimeException e) {
+        failures.add("the volumes (cannot list them: " + e.getMessage() + ")");
+      }
+    }
     DownResult result = new DownResult(removed.stream().filter(gone::contains).map(n -> new dev.herd.engine.NodeRef(config.project(), n).containerName()).toList(),
-        failures);
+        failures, kept, deleted);
     log.info("{} of project {}", result.summary(), config.project());
     return result;
   }
@@ -351,7 +453,9 @@ public final class Controller implements AutoCloseable {
               + " node" + (fd.settings().count() == 1 ? "" : "s") + " of role " + fd.settings().role() + " on " + r.id()
               + " (image " + fd.release().shortImage() + ")");
       change = new FleetChange(name, FleetChange.Kind.CREATED, r.id(), "",
-          List.of("create " + fd.settings().count() + " nodes on " + r.id() + " (image " + fd.release().shortImage() + ")"));
+          List.of("create " + fd.settings().count() + " nodes on " + r.id() + " (image " + fd.release().shortImage() + ")"
+              + (fd.settings().dependsOn().isEmpty() ? "" : " once " + String.join(", ", fd.settings().dependsOn())
+              + (fd.settings().dependsOn().size() == 1 ? " is" : " are") + " healthy")));
     } else {
       FleetRecord cur = existing.get();
       Release current = store.release(cur.currentRelease()).orElseThrow(
@@ -375,6 +479,7 @@ public final class Controller implements AutoCloseable {
     if (write) {
       if (change.kind() != FleetChange.Kind.UNCHANGED) {
         deps.startFailures.remove(name); // a changed fleet is tried at once, not after the start backoff
+        deps.crashLoops.remove(name); // nor after a crash loop's backoff: the change may be its fix
       }
       publish(store.commit(b));
       loop.enqueue(name);
@@ -473,10 +578,300 @@ public final class Controller implements AutoCloseable {
     });
   }
 
+  // ---- backups -----------------------------------------------------------------------------
+
+  private volatile BackupStore backupStore;
+
+  private BackupStore backupStore() {
+    BackupStore b = backupStore;
+    if (b == null) {
+      b = new BackupStore(config.stateDir(), config.engine(), config.clock());
+      backupStore = b;
+    }
+    return b;
+  }
+
+  /**
+   * Takes a backup of one node of the fleet ({@code slot}, or its first healthy node): the
+   * backup command's stdout or a tar of each volume, stored under .herd/backups/FLEET/ with its
+   * sha256; then keeps the newest {@code backup.keep}. A failure is a BACKUP_FAILED event and a
+   * {@link BackupStore.BackupRefused}, never a silent gap.
+   */
+  public BackupStore.BackupInfo backup(String fleet, Optional<String> slot) {
+    FleetRecord f = require(fleet);
+    FleetSettings st = f.settings();
+    NodeStatus node = status(fleet).nodes().stream()
+        .filter(n -> slot.map(n.name()::equals).orElse(true))
+        .filter(n -> n.phase() == NodeStatus.Phase.HEALTHY)
+        .findFirst().orElseThrow(() -> failedBackup(fleet, slot.orElse(""), slot.isPresent()
+            ? "no healthy node " + slot.get() + " in fleet " + fleet : "fleet " + fleet + " has no healthy node to back up"));
+    if (st.volumes().isEmpty() && st.backup().map(b -> b.command().isEmpty()).orElse(true)) {
+      throw failedBackup(fleet, node.name(), "fleet " + fleet + " has no volumes and no backup.command: nothing to back up");
+    }
+    NodeRef ref = new NodeRef(config.project(), node.engineName());
+    BackupStore.BackupInfo info;
+    try (AutoCloseable own = deps.drift.ownAction(ref)) {
+      info = backupStore().take(fleet, node.name(), ref, st.volumes(), st.backup());
+    } catch (BackupStore.BackupRefused e) {
+      throw failedBackup(fleet, node.name(), e.getMessage());
+    } catch (Exception e) {
+      throw failedBackup(fleet, node.name(), "backup of " + node.name() + " failed: " + e.getMessage());
+    }
+    List<String> pruned = backupStore().prune(fleet, st.backup().map(Fleet.Backup::keep).orElse(7));
+    commit(new Batch().event(now(), fleet, node.name(), EventKind.BACKUP_TAKEN, "backup " + info.id() + " of " + node.name()
+        + " taken (" + info.bytes() + " bytes in " + info.took().toMillis() + " ms)"
+        + (pruned.isEmpty() ? "" : "; deleted " + String.join(", ", pruned) + " (keep " + st.backup().map(Fleet.Backup::keep).orElse(7) + ")")),
+        fleet);
+    return info;
+  }
+
+  private BackupStore.BackupRefused failedBackup(String fleet, String node, String why) {
+    publish(store.commit(new Batch().event(now(), fleet, node, EventKind.BACKUP_FAILED, why)));
+    return new BackupStore.BackupRefused(why);
+  }
+
+  /** How often the controller looks for fleets whose scheduled backup is due. */
+  static final Duration BACKUP_TICK = Duration.ofSeconds(30);
+  /** A scheduled backup that failed is tried again after this (or after every, if shorter). */
+  static final Duration BACKUP_RETRY = Duration.ofMinutes(10);
+  private final Map<String, Instant> backupAttempts = new ConcurrentHashMap<>();
+  private final Set<String> backupsRunning = ConcurrentHashMap.newKeySet();
+
+  /**
+   * When a fleet's next scheduled backup is due: {@code every} after the newest stored one (now,
+   * without one), and not before a failed attempt's retry time. Empty without {@code every}.
+   */
+  static Optional<Instant> backupDue(Optional<Duration> every, Optional<Instant> newest, Optional<Instant> lastAttempt) {
+    if (every.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant due = newest.map(n -> n.plus(every.get())).orElse(Instant.MIN);
+    if (lastAttempt.isPresent()) {
+      Duration retry = every.get().compareTo(BACKUP_RETRY) < 0 ? every.get() : BACKUP_RETRY;
+      Instant again = lastAttempt.get().plus(retry);
+      due = again.isAfter(due) ? again : due;
+    }
+    return Optional.of(due);
+  }
+
+  /** Takes the backups that are due (backup.every), each on its own thread; reschedules itself. */
+  private void backupTick() {
+    if (closed) {
+      return;
+    }
+    try {
+      for (FleetRecord f : store.fleets()) {
+        Optional<Duration> every = f.settings().backup().flatMap(Fleet.Backup::every);
+        if (f.deleted() || every.isEmpty() || backupsRunning.contains(f.name())) {
+          continue;
+        }
+        Optional<Instant> newest = backupStore().list(Optional.of(f.name())).stream().findFirst().map(BackupStore.BackupInfo::created);
+        Instant due = backupDue(every, newest, Optional.ofNullable(backupAttempts.get(f.name()))).orElseThrow();
+        if (now().isBefore(due)) {
+          continue;
+        }
+        backupsRunning.add(f.name());
+        Runnable take = () -> {
+          try {
+            backupAttempts.remove(f.name());
+            backup(f.name(), Optional.empty());
+          } catch (RuntimeException e) {
+            // the failure is a BACKUP_FAILED event already (backup says so); try again later, not every tick
+            backupAttempts.put(f.name(), now());
+            log.warn("fleet {}: scheduled backup failed: {}", f.name(), e.getMessage());
+          } finally {
+            backupsRunning.remove(f.name());
+          }
+        };
+        if (config.background()) {
+          Thread.ofVirtual().name("herd-backup-" + f.name()).start(take);
+        } else {
+          take.run();
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("scheduled backups: {}", e.getMessage());
+    } finally {
+      if (!closed) {
+        config.scheduler().schedule(BACKUP_TICK, this::backupTick);
+      }
+    }
+  }
+
+  /** The stored backups of a fleet (every fleet when empty), newest first. */
+  public List<BackupStore.BackupInfo> backups(Optional<String> fleet) {
+    fleet.ifPresent(this::require);
+    return backupStore().list(fleet);
+  }
+
+  /**
+   * Restores a volume backup into a node of the fleet ({@code slot}, or the node it was taken
+   * of): checks every file against its sha256 first (a mismatch changes nothing), then removes
+   * the node's container and lets the next round start it on fresh volumes filled from the
+   * archive. Returns the slot; {@code herd restore} waits for it to be healthy.
+   */
+  public String restore(String fleet, String backupId, Optional<String> slot) {
+    FleetRecord f = require(fleet);
+    BackupStore.BackupInfo b = backupStore().find(fleet, backupId);
+    String target = slot.orElse(b.node());
+    Map<String, java.nio.file.Path> files = backupStore().verified(b);
+    if (b.kind().equals("command")) {
+      return restoreByCommand(f, b, target, files);
+    }
+    Map<String, java.nio.file.Path> seeds = new java.util.TreeMap<>();
+    for (Fleet.Volume v : f.settings().volumes()) {
+      java.nio.file.Path p = files.get(v.name() + ".tar");
+      if (p == null) {
+        throw new BackupStore.BackupRefused("backup " + backupId + " has no archive of volume " + v.name()
+            + " (it holds " + String.join(", ", files.keySet()) + "); nothing was changed");
+      }
+      seeds.put(v.name(), p);
+    }
+    if (seeds.isEmpty()) {
+      throw new BackupStore.BackupRefused("fleet " + fleet + " has no volumes to restore into; nothing was changed");
+    }
+    return withLock(fleet, () -> {
+      List<NodeRecord> rows = store.nodes(fleet).stream().filter(r -> r.slot().equals(target) && r.phase().live()).toList();
+      if (rows.isEmpty()) {
+        throw new NoSuchElementException("no node " + target + " in fleet " + fleet);
+      }
+      deps.restores.put(fleet + "/" + target, Map.copyOf(seeds));
+      Batch batch = new Batch();
+      for (NodeRecord r : rows) {
+        batch.put(r.withPhase(NodePhase.REMOVING, "restoring backup " + backupId));
+      }
+      store.commit(batch);
+      for (NodeRecord r : rows) {
+        deps.monitor.forget(r.engineName());
+        config.engine().removeNode(new NodeRef(config.project(), r.engineName()));
+      }
+      commit(new Batch().event(now(), fleet, target, EventKind.BACKUP_RESTORED, target + " stopped and removed to restore backup "
+          + backupId + " (" + String.join(", ", seeds.keySet()) + "); its next generation starts on the restored volumes"), fleet);
+      return target;
+    });
+  }
+
+  /** The shell herd runs backup.restore through, to give it the archive as stdin (the engine's exec has none). */
+  static final String SHELL = "/bin/sh";
+
+  /**
+   * The exec that feeds backup.restore its archive: the shell opens the file as stdin, removes its
+   * name (the data lives on only in the open descriptor), then becomes the restore command.
+   * Exit 125: the file could not be opened or removed, and the restore did not run.
+   */
+  static List<String> restoreExec(String file, List<String> restore) {
+    List<String> argv = new ArrayList<>(List.of(SHELL, "-c",
+        "f=$1; shift; exec <\"$f\" || exit 125; rm -f \"$f\" || exit 125; exec \"$@\"", "herd-restore", file));
+    argv.addAll(restore);
+    return List.copyOf(argv);
+  }
+
+  /**
+   * Restores a backup.command archive into the running node: copies the verified archive into a
+   * 0600 file in the node's /tmp (owned by the node's user), then runs backup.restore with it as
+   * stdin. The node keeps serving throughout; the outcome is a BACKUP_RESTORED or BACKUP_FAILED event.
+   */
+  private String restoreByCommand(FleetRecord f, BackupStore.BackupInfo b, String target, Map<String, java.nio.file.Path> files) {
+    String fleet = f.name();
+    List<String> restore = f.settings().backup().map(Fleet.Backup::restore).orElse(List.of());
+    if (restore.isEmpty()) {
+      throw new BackupStore.BackupRefused("backup " + b.id() + " is a backup.command archive and fleet " + fleet
+          + " declares no backup.restore to feed it to; nothing was changed");
+    }
+    java.nio.file.Path archive = files.get(BackupStore.COMMAND_ARCHIVE);
+    if (archive == null) {
+      throw new BackupStore.BackupRefused("backup " + b.id() + " has no " + BackupStore.COMMAND_ARCHIVE
+          + " (it holds " + String.join(", ", files.keySet()) + "); nothing was changed");
+    }
+    NodeRecord row = store.nodes(fleet).stream().filter(r -> r.slot().equals(target) && r.phase() == NodePhase.HEALTHY)
+        .findFirst().orElseThrow(() -> new BackupStore.BackupRefused("no healthy node " + target + " in fleet " + fleet
+            + " to restore backup " + b.id() + " into; nothing was changed"));
+    NodeRef ref = new NodeRef(config.project(), row.engineName());
+    Optional<String> digest = store.release(row.releaseId()).map(r -> r.spec().imageDigest());
+    dev.herd.engine.NodeSpec.RunAs owner = deps.images == null || digest.isEmpty()
+        ? dev.herd.engine.NodeSpec.RunAs.ROOT : deps.users.computeIfAbsent(digest.get(), deps.images::user);
+    String file = "/tmp/herd-restore-" + java.util.UUID.randomUUID();
+    Instant started = now();
+    try (AutoCloseable own = deps.drift.ownAction(ref)) {
+      String noShell;
+      try {
+        dev.herd.engine.ExecResult shell = config.engine().exec(ref, List.of(SHELL, "-c", "exit 0"), java.io.OutputStream.nullOutputStream());
+        noShell = shell.ok() ? null : "exit " + shell.exitCode();
+      } catch (dev.herd.engine.EngineFailure e) {
+        noShell = e.getMessage();
+      }
+      if (noShell != null) {
+        throw new BackupStore.BackupRefused("cannot run " + SHELL + " in " + target + " (" + noShell + "): herd needs the image's "
+            + SHELL + " to give backup.restore the archive as stdin; nothing was changed");
+      }
+      config.engine().copyFileIn(ref, file, archive, owner);
+      dev.herd.engine.ExecResult r;
+      try {
+        r = config.engine().exec(ref, restoreExec(file, restore), java.io.OutputStream.nullOutputStream());
+      } catch (RuntimeException e) {
+        removeQuietly(ref, file);
+        throw e;
+      }
+      if (r.exitCode() == 125) {
+        removeQuietly(ref, file);
+      }
+      if (!r.ok()) {
+        throw failedBackup(fleet, target, "restore of backup " + b.id() + " into " + target + " failed: "
+            + String.join(" ", restore) + " exited with " + r.exitCode() + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip()));
+      }
+    } catch (BackupStore.BackupRefused e) {
+      throw e;
+    } catch (Exception e) {
+      throw failedBackup(fleet, target, "restore of backup " + b.id() + " into " + target + " failed: " + e.getMessage());
+    }
+    long ms = Duration.between(started, now()).toMillis();
+    log.info("fleet {}: backup {} restored into {} by backup.restore ({} bytes)", fleet, b.id(), target, b.bytes());
+    commit(new Batch().event(now(), fleet, target, EventKind.BACKUP_RESTORED, "backup " + b.id() + " restored into " + target
+        + " by backup.restore (" + b.bytes() + " bytes in " + ms + " ms); the node kept running"), fleet);
+    return target;
+  }
+
+  /** Removes a file herd copied into a node when its restore did not get to remove it; best effort. */
+  private void removeQuietly(NodeRef ref, String file) {
+    try {
+      config.engine().exec(ref, List.of(SHELL, "-c", "rm -f \"$1\"", "herd-restore", file), java.io.OutputStream.nullOutputStream());
+    } catch (RuntimeException e) {
+      log.warn("{}: could not remove {} after a failed restore: {}", ref.containerName(), file, e.getMessage());
+    }
+  }
+
   // ---- operator actions --------------------------------------------------------------------
 
-  /** Sets the fleet's count until the next apply; scaling down removes the highest names first. */
+  /** Sets the fleet's count until the next apply; scaling down removes the highest names first (their volumes stay). */
   public void scale(String fleet, int count) {
+    scale(fleet, count, false);
+  }
+
+  /**
+   * {@link #scale(String, int)}; returns the volumes of the nodes scaled away: deleted once each
+   * node is gone when {@code deleteVolumes}, else kept for a later scale up (the node finds its data).
+   */
+  public List<String> scale(String fleet, int count, boolean deleteVolumes) {
+    scaleCount(fleet, count);
+    FleetRecord f = require(fleet);
+    List<String> volumes = new ArrayList<>();
+    for (NodeRecord r : store.nodes(fleet)) {
+      if (r.slotIndex() > count) {
+        if (deleteVolumes) {
+          deps.volumesToDelete.add(fleet + "/" + r.slot());
+        }
+        for (Fleet.Volume v : f.settings().volumes()) {
+          String name = dev.herd.engine.VolumeInfo.engineName(config.project(), fleet, r.slot(), v.name());
+          if (!volumes.contains(name)) {
+            volumes.add(name);
+          }
+        }
+      }
+    }
+    return volumes;
+  }
+
+  private void scaleCount(String fleet, int count) {
     if (count < 0 || count > Fleet.MAX_COUNT) {
       throw new IllegalArgumentException("count must be between 0 and " + Fleet.MAX_COUNT + ", got " + count);
     }
@@ -605,6 +1000,14 @@ public final class Controller implements AutoCloseable {
     return store.fleets().stream().map(f -> status(f, store.rollout(f.name()), store.nodes(f.name()))).toList();
   }
 
+  /**
+   * What the fleet's front door measured (requests per second, responses by class, p50/p99 of the
+   * last minute); empty when the fleet is not exposed or nothing was measured yet.
+   */
+  public Optional<FleetTraffic> traffic(String fleet) {
+    return traffic == null ? Optional.empty() : traffic.traffic(fleet);
+  }
+
   public FleetStatus status(String fleet) {
     FleetRecord f = require(fleet);
     return status(f, store.rollout(fleet), store.nodes(fleet));
@@ -612,24 +1015,20 @@ public final class Controller implements AutoCloseable {
 
   private FleetStatus status(FleetRecord f, Optional<Rollout> rollout, List<NodeRecord> nodes) {
     List<NodeStatus> out = new ArrayList<>(nodes.size());
+    Map<String, Integer> serving = Traffic.weights(f, rollout, nodes);
+    // Behind this controller's front door a node is in service once HAProxy has it, not when
+    // the pass decided it: whoever waits for "in service" may send requests at once.
+    Set<String> door = frontDoor != null && f.settings().expose().isPresent() ? frontDoor.serving(f.name()) : null;
     for (NodeRecord n : nodes) {
+      boolean in = serving.containsKey(n.engineName())
+          && (door == null || door.contains(dev.herd.control.frontdoor.Server.nameOf(n.engineName(), n.port())));
       out.add(new NodeStatus(n.slot(), n.engineName(), n.generation(), n.releaseId(), n.port(), NodeStatus.Phase.of(n.phase()),
-          inService(n, rollout.orElse(null)), n.containerId(), n.createdAt(), n.startedAt(), n.healthySince(), n.reason(),
+          in, n.containerId(), n.createdAt(), n.startedAt(), n.healthySince(), n.reason(),
           n.until()));
     }
     return new FleetStatus(f.name(), f.settings().role(), f.count(), f.settings().count(), f.scaleOverride(),
         f.currentRelease(), f.lastGoodRelease(), rollout.map(RolloutStatus::of), f.deleted(), out,
         f.settings().expose().map(e -> (e.protocol() == Fleet.Protocol.HTTP ? "http://" : "tcp://") + e.address()));
-  }
-
-  private static boolean inService(NodeRecord n, Rollout r) {
-    if (n.phase() != NodePhase.HEALTHY) {
-      return false;
-    }
-    if (r == null || r.strategy() != Fleet.Strategy.BLUE_GREEN || r.rollback()) {
-      return true;
-    }
-    return n.releaseId().equals(r.switchedAt() == null ? r.fromRelease() : r.toRelease());
   }
 
   /** A fleet's releases, newest first. */
@@ -643,11 +1042,45 @@ public final class Controller implements AutoCloseable {
    * against max_age, drift findings of the last 24 h, writable paths, and a short rating.
    */
   public ImmutabilityScore immutability(String fleet) {
+    return immutability(fleet, Optional.empty());
+  }
+
+  /**
+   * The score with the fleet's image consistency ({@link #consistency}) when a catalog is at
+   * hand: the oldest image in service, versions behind the latest, age of its base.
+   */
+  public ImmutabilityScore immutability(String fleet, Optional<dev.herd.image.catalog.Catalog> catalog) {
     FleetRecord f = require(fleet);
     Release current = store.release(f.currentRelease()).orElseThrow(
         () -> new IllegalStateException("fleet " + fleet + "'s current release " + f.currentRelease() + " is missing"));
     Instant now = now();
-    return ImmutabilityScore.of(f, current, store.nodes(fleet), driftStore.findings(fleet, now.minus(Duration.ofHours(24))), now);
+    Optional<ImageConsistency> consistency = catalog.flatMap(c -> consistency(fleet, c));
+    return ImmutabilityScore.of(f, current, store.nodes(fleet), driftStore.findings(fleet, now.minus(Duration.ofHours(24))),
+        consistency, now);
+  }
+
+  /** The images the fleet's live nodes run, against the catalog; empty when none is in it. */
+  public Optional<ImageConsistency> consistency(String fleet, dev.herd.image.catalog.Catalog catalog) {
+    FleetRecord f = require(fleet);
+    List<String> digests = new ArrayList<>();
+    for (NodeRecord n : ImmutabilityScore.live(store.nodes(fleet))) {
+      store.release(n.releaseId()).ifPresent(r -> digests.add(r.spec().imageDigest()));
+    }
+    if (digests.isEmpty()) {
+      return Optional.empty();
+    }
+    List<dev.herd.image.catalog.CatalogImage> images = new ArrayList<>(catalog.list(f.settings().role()));
+    Optional<ImageConsistency> own = ImageConsistency.of(fleet, digests, images, now());
+    if (own.isPresent()) {
+      return own;
+    }
+    // a fleet may run another role's image (image: other:3)
+    for (String role : catalog.roles()) {
+      if (!role.equals(f.settings().role())) {
+        images.addAll(catalog.list(role));
+      }
+    }
+    return ImageConsistency.of(fleet, digests, images, now());
   }
 
   /** Drift findings from {@code since} (null: all kept), of one fleet or all (null), oldest first. */
@@ -754,6 +1187,12 @@ public final class Controller implements AutoCloseable {
     MDC.put("fleet", key);
     try {
       Result r = FleetPass.run(deps, key, locks.computeIfAbsent(key, k -> new ReentrantLock()));
+      // a fleet waiting for this one (depends_on) looks again: its nodes may have become healthy
+      deps.waiting.forEach((fleet, w) -> {
+        if (w.on().contains(key)) {
+          loop.enqueue(fleet);
+        }
+      });
       lastFailure.remove(key);
       syncFrontDoor();
       return r;
@@ -787,17 +1226,21 @@ public final class Controller implements AutoCloseable {
    */
   private void syncFrontDoor() {
     if (frontDoor == null) {
+      syncEngineTraffic();
       return;
     }
     synchronized (frontDoor) {
       List<dev.herd.control.frontdoor.Backend> backends = new ArrayList<>();
-      for (FleetRecord f : store.fleets()) {
-        if (f.deleted() || f.settings().expose().isEmpty()) {
-          continue;
-        }
-        List<dev.herd.control.frontdoor.Server> servers = status(f.name()).nodes().stream().filter(NodeStatus::inService)
-            .map(n -> dev.herd.control.frontdoor.Server.of(n.name(), "127.0.0.1", n.port())).toList();
-        backends.add(new dev.herd.control.frontdoor.Backend(f.name(), f.settings().expose().get(), servers));
+      for (Exposed x : exposed()) {
+        List<dev.herd.control.frontdoor.Server> servers = x.nodes().stream()
+            .filter(n -> x.weights().containsKey(n.engineName()))
+            .map(n -> new dev.herd.control.frontdoor.Server(dev.herd.control.frontdoor.Server.nameOf(n.engineName(), n.port()),
+                "127.0.0.1", n.port(), x.weights().get(n.engineName())))
+            .toList();
+        Fleet.Expose e = x.fleet().settings().expose().orElseThrow();
+        boolean sticky = e.protocol() == Fleet.Protocol.HTTP
+            && x.fleet().settings().rollout().canary().map(Fleet.Canary::sticky).orElse(false);
+        backends.add(new dev.herd.control.frontdoor.Backend(x.fleet().name(), e, servers, sticky));
       }
       try {
         if (backends.isEmpty()) {
@@ -815,6 +1258,104 @@ public final class Controller implements AutoCloseable {
         }
         frontDoorFailure = why;
       }
+    }
+  }
+
+  /** An exposed fleet, its nodes and who takes its traffic ({@link Traffic#weights}), as the store says now. */
+  private record Exposed(FleetRecord fleet, List<NodeRecord> nodes, Map<String, Integer> weights) {}
+
+  /** The fleets whose traffic herd routes (exposed, not deleted), for the front door or the engine. */
+  private List<Exposed> exposed() {
+    List<Exposed> out = new ArrayList<>();
+    for (FleetRecord f : store.fleets()) {
+      if (f.deleted() || f.settings().expose().isEmpty()) {
+        continue;
+      }
+      List<NodeRecord> nodes = store.nodes(f.name());
+      out.add(new Exposed(f, nodes, Traffic.weights(f, store.rollout(f.name()), nodes)));
+    }
+    return out;
+  }
+
+  /** Whether the engine routes traffic itself; asked once it answers (a local engine never does). */
+  private volatile Boolean routesTraffic;
+
+  private boolean engineRoutesTraffic() {
+    Boolean r = routesTraffic;
+    if (r == null) {
+      try {
+        r = config.engine().capabilities().routesTraffic();
+      } catch (RuntimeException e) {
+        return false; // the engine is unreachable: asked again after the next pass
+      }
+      routesTraffic = r;
+    }
+    return r;
+  }
+
+  /** Last in-service state herd set per engine node name, on an engine that routes traffic itself. */
+  private final Map<String, Boolean> inService = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile String engineTrafficFailure;
+
+  /**
+   * On an engine that routes a fleet's traffic itself (a cluster's Service), the same decision as
+   * the front door's: the nodes that take requests (ready, in service, on the switched side of a
+   * blue/green, not quarantined) are put in service, every other node of an exposed fleet out.
+   * Only changes reach the engine; a failure is logged once and retried after the next pass.
+   */
+  private void syncEngineTraffic() {
+    if (!engineRoutesTraffic()) {
+      return;
+    }
+    synchronized (inService) {
+      Set<String> present = new java.util.HashSet<>();
+      for (Exposed x : exposed()) {
+        FleetRecord f = x.fleet();
+        for (NodeRecord n : x.nodes()) {
+          present.add(n.engineName());
+          boolean want = x.weights().getOrDefault(n.engineName(), 0) > 0;
+          if (Boolean.valueOf(want).equals(inService.get(n.engineName()))) {
+            continue;
+          }
+          try {
+            if (config.engine().setInService(new NodeRef(config.project(), n.engineName()), want)) {
+              inService.put(n.engineName(), want);
+              log.info("fleet {}: {} {} its Service", f.name(), n.engineName(), want ? "put in" : "taken out of");
+            }
+            engineTrafficFailure = null;
+          } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (!why.equals(engineTrafficFailure)) {
+              log.warn("fleet {}: traffic of {} not changed: {}", f.name(), n.engineName(), why);
+            }
+            engineTrafficFailure = why;
+          }
+        }
+      }
+      inService.keySet().retainAll(present);
+    }
+  }
+
+  /**
+   * The actuator's drain: the store already says the nodes are leaving, so one sync adds the
+   * fleet's newly ready nodes and sets the leaving ones to drain in one write; then, outside
+   * the front door's lock, it waits for their connections to end (or drain_timeout), and
+   * takes them out of the backend before the engine stops them.
+   */
+  private void drainThroughFrontDoor(String fleet, List<FleetPlan.Drain> nodes) {
+    syncFrontDoor();
+    List<String> servers = nodes.stream().map(FleetPlan.Drain::server).toList();
+    Duration timeout = nodes.stream().map(FleetPlan.Drain::timeout).max(Duration::compareTo).orElse(Duration.ZERO);
+    try {
+      long t0 = System.nanoTime();
+      boolean idle = frontDoor.awaitIdle(fleet, servers, timeout);
+      synchronized (frontDoor) {
+        frontDoor.retire(fleet, servers);
+      }
+      log.info("front door: fleet {}: drained {} in {} ms{}", fleet, String.join(", ", servers),
+          (System.nanoTime() - t0) / 1_000_000, idle ? "" : " (drain_timeout passed with connections open)");
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("front door: fleet {}: drain of {} incomplete: {}", fleet, String.join(", ", servers), e.getMessage());
     }
   }
 
@@ -931,6 +1472,10 @@ public final class Controller implements AutoCloseable {
       MDC.put("node", e.node());
       log.info("{} {}", e.kind(), e.reason());
       MDC.remove("node");
+      if (traffic != null) {
+        traffic.onEvent(e.fleet(), e.kind().name().toLowerCase(java.util.Locale.ROOT), e.time(),
+            (fleet, summary) -> note(fleet, EventKind.ROLLOUT_TRAFFIC, summary));
+      }
       ControllerEvent shown = listeners.isEmpty() ? null : ControllerEvent.of(e);
       for (Consumer<ControllerEvent> l : listeners) {
         try {

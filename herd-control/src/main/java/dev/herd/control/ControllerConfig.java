@@ -1,7 +1,7 @@
 package dev.herd.control;
 
 import dev.herd.control.health.HealthProber;
-import dev.herd.control.health.NetworkProber;
+import dev.herd.control.health.EngineProber;
 import dev.herd.control.loop.ManualScheduler;
 import dev.herd.control.loop.Scheduler;
 import dev.herd.control.loop.ThreadScheduler;
@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * How to run a controller. Defaults are production ones: system clock, a virtual-thread
- * scheduler, loopback health probes and port checks. {@link Builder#simulated} switches to
+ * scheduler, health probes chosen by the engine ({@link EngineProber}: loopback, or the engine's
+ * own readiness where nodes are not on this host) and loopback port checks. {@link Builder#simulated} switches to
  * simulated time: nothing runs in the background, {@link Controller#runPending()} drives it.
  */
 public record ControllerConfig(
@@ -35,8 +36,12 @@ public record ControllerConfig(
     int engineConcurrency,
     Optional<String> haproxy) {
 
-  /** Engine calls (starts, stops, removals) one controller runs at once unless told otherwise. */
-  public static final int DEFAULT_ENGINE_CONCURRENCY = 8;
+  /**
+   * Engine calls (starts, stops, removals) one controller runs at once unless told otherwise.
+   * A rollout wave starts max_surge nodes at once; below the surge a wave takes two start times
+   * (measured: 100 nodes, surge 10, 300 ms starts: +136% over the ideal at 8, +47% at 10).
+   */
+  public static final int DEFAULT_ENGINE_CONCURRENCY = 16;
 
   public ControllerConfig {
     Objects.requireNonNull(stateDir, "stateDir");
@@ -125,7 +130,7 @@ public record ControllerConfig(
 
     public ControllerConfig build() {
       return new ControllerConfig(stateDir, project, ports, engine, images, clock,
-          scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new NetworkProber() : prober,
+          scheduler == null ? new ThreadScheduler() : scheduler, prober == null ? new EngineProber(engine) : prober,
           portCheck, background, resync, stopGrace, nodeConfig, engineConcurrency, haproxy);
     }
   }

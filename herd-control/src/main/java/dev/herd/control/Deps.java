@@ -38,10 +38,33 @@ final class Deps {
   /** Engine node name → fleet, so engine events (which name only the node) reach their fleet. */
   final Map<String, String> fleetOfNode = new ConcurrentHashMap<>();
   /**
+   * Engine names of nodes whose removal runs detached from the round that started it (until its
+   * result is recorded); see FleetActuator#execute.
+   */
+  final Set<String> removing = ConcurrentHashMap.newKeySet();
+  /** Queues a fleet's next round (now, or after a delay); set by the controller once its loop exists. */
+  volatile java.util.function.BiConsumer<String, Duration> wake = (fleet, delay) -> {};
+  /** Fleets whose records are all in {@link #fleetOfNode}; later rounds add only new nodes. */
+  final Set<String> indexedFleets = ConcurrentHashMap.newKeySet();
+  /**
    * Fleets whose node starts fail before a container exists (image refused, create refused):
    * the failure said once, and when the fleet may try again (backoff).
    */
   final Map<String, StartFailure> startFailures = new ConcurrentHashMap<>();
+  /** Slots (by fleet, then slot index) whose nodes keep dying soon after starting: their start backoff. */
+  final Map<String, Map<Integer, CrashLoop>> crashLoops = new ConcurrentHashMap<>();
+
+  /**
+   * Fleets that start from no node and wait for the fleets they depend on: what was said, and
+   * which fleets' passes should wake them.
+   */
+  final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+
+  record Waiting(String reason, Set<String> on) {
+    Waiting {
+      on = Set.copyOf(on);
+    }
+  }
 
   /** The reasons already said, how often the fleet was tried, and when the next try is due. */
   record StartFailure(Set<String> said, int attempts, java.time.Instant retryAt) {
@@ -64,6 +87,21 @@ final class Deps {
   final OomWatch oom;
   /** The config service's side of node launches and discovery; set once when the controller opens. */
   NodeConfig nodeConfig = NodeConfig.NONE;
+  /** The front door's drain before a node leaves; set once when the controller opens. */
+  Drainer drainer = Drainer.NONE;
+  /**
+   * Restores waiting for their node's next start, by {@code fleet/slot}: volume name → verified
+   * archive. The slot's volumes are emptied and filled before the node starts (see {@code Controller#restore}).
+   */
+  final Map<String, Map<String, java.nio.file.Path>> restores = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Slots ({@code fleet/slot}) whose volumes go once their last node is removed ({@code herd scale --delete-volumes}). */
+  final java.util.Set<String> volumesToDelete = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Makes the front door follow the store now (the controller's sync); the actuator calls it as
+   * soon as a pass recorded a change of who serves, before the slower discovery rewrite, so a
+   * blue/green switch or a promotion reaches HAProxy first. Set once when the controller opens.
+   */
+  Runnable frontDoorFollows = () -> {};
 
   Deps(String project, Store store, Engine engine, Clock clock, HealthMonitor monitor, PortAllocator ports,
       LogCollector logs, ImageSupplier images, Consumer<List<Event>> publish, Duration resync, Duration stopGrace,

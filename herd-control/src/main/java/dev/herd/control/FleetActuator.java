@@ -8,6 +8,7 @@ import dev.herd.control.drift.DriftKind;
 import dev.herd.control.health.ProbeTarget;
 import dev.herd.control.loop.TerminalError;
 import dev.herd.control.state.Batch;
+import dev.herd.control.state.FleetRecord;
 import dev.herd.control.state.EventKind;
 import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
@@ -82,6 +83,11 @@ final class FleetActuator {
       lock.unlock();
     }
     boolean acted = !created.isEmpty() || !plan.removals().isEmpty() || !plan.strays().isEmpty() || !plan.stops().isEmpty();
+    if (plan.rolloutUpdate().isPresent() || plan.fleetUpdate().isPresent() || !plan.updates().isEmpty()) {
+      // who serves may have changed (a node turned healthy, a switch, a promotion): the front
+      // door takes it before discovery and the node files of the whole environment are rewritten
+      d.frontDoorFollows.run();
+    }
     a.execute(created);
     return new Outcome(acted, Optional.ofNullable(a.due));
   }
@@ -110,6 +116,14 @@ final class FleetActuator {
     plan.forget().forEach(d.monitor::forget);
     for (PlannedEvent e : plan.events()) {
       intent.event(now, name, e.node(), e.kind(), e.reason());
+      if (e.kind() == EventKind.NODE_CRASHLOOP) {
+        log.warn("fleet {}: {}", name, e.reason());
+      }
+    }
+    if (plan.crashLoops().isEmpty()) {
+      d.crashLoops.remove(name);
+    } else {
+      d.crashLoops.put(name, plan.crashLoops());
     }
     List<Create> creates = ensureImages(intent);
     Map<String, Long> generations = new HashMap<>();
@@ -149,7 +163,12 @@ final class FleetActuator {
     plan.fleetUpdate().ifPresent(intent::fleet);
     plan.rolloutUpdate().ifPresent(r -> r.ifPresentOrElse(intent::rollout, () -> intent.clearRollout(name)));
     d.publish.accept(d.store.commit(intent));
-    plan.records().keySet().forEach(n -> d.fleetOfNode.put(n, name));
+    // every record once per fleet and controller life, then only what this round recorded anew
+    if (d.indexedFleets.add(name)) {
+      plan.records().keySet().forEach(n -> d.fleetOfNode.put(n, name));
+    } else {
+      plan.adopted().forEach(r -> d.fleetOfNode.put(r.engineName(), name));
+    }
     return created;
   }
 
@@ -206,11 +225,19 @@ final class FleetActuator {
    * prepared first; then the fleet's discovery and node files are rewritten (the config service
    * does one thing at a time, and a replacement must not wait behind a rewrite of every node);
    * the removals wait for that rewrite, so no node leaves the engine while discovery still lists
-   * it. Waits for all; the first failure is rethrown.
+   * it. Waits for the starts, stops and the rewrite (the first failure is rethrown), not for the
+   * removals: a retired node serves nobody, so the next wave of a rollout need not wait for its
+   * container to go. Each removal is tracked in {@link Deps#removing} until it has recorded its
+   * result (record deleted, port freed), so later rounds neither remove it again nor free its
+   * port twice; a restarted controller finishes it from its REMOVING record.
    */
   private void execute(List<NodeRecord> created) {
+    vacated = new java.util.concurrent.CountDownLatch(d.parallel && stateful() ? plan.removals().size() + plan.stops().size() : 0);
     java.util.concurrent.CountDownLatch prepared = new java.util.concurrent.CountDownLatch(d.parallel ? created.size() : 0);
     java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(d.parallel ? 1 : 0);
+    // a node the front door may still send requests to leaves only after its drain
+    java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(
+        d.parallel && !plan.drains().isEmpty() ? 1 : 0);
     List<Runnable> calls = new ArrayList<>();
     for (NodeRecord row : created) {
       calls.add(() -> start(row, prepared));
@@ -222,18 +249,66 @@ final class FleetActuator {
         gone(stray.name());
       });
     }
+    List<Runnable> detached = new ArrayList<>();
     for (Removal r : plan.removals()) {
+      // a stateful fleet's starts wait for its removals (the volume must be free): not detached
+      if (d.parallel && !r.quarantine() && !stateful()) {
+        String node = r.row().engineName();
+        d.removing.add(node);
+        detached.add(() -> {
+          try {
+            await(told);
+            if (plan.drains(node)) {
+              await(drained);
+            }
+            remove(r);
+            d.wake.accept(name, java.time.Duration.ZERO); // the fleet's next round sees it gone
+          } catch (RuntimeException e) {
+            log.warn("fleet {}: removal of {} failed, retried by a later round: {}", name, node, e.getMessage());
+            d.wake.accept(name, java.time.Duration.ofSeconds(1));
+          } finally {
+            d.removing.remove(node);
+          }
+        });
+        continue;
+      }
       calls.add(() -> {
-        await(told);
-        remove(r);
+        try {
+          await(told);
+          if (plan.drains(r.row().engineName())) {
+            await(drained);
+          }
+          remove(r);
+        } catch (RuntimeException e) {
+          leftBehind.add(r.row().slot());
+          throw e;
+        } finally {
+          vacated.countDown();
+        }
       });
     }
     for (NodeRecord q : plan.stops()) {
-      calls.add(() -> bounded(() -> d.engine.stopNode(ref(q), d.stopGrace)));
+      calls.add(() -> {
+        try {
+          if (plan.drains(q.engineName())) {
+            await(drained);
+          }
+          bounded(() -> d.engine.stopNode(ref(q), d.stopGrace));
+        } finally {
+          vacated.countDown();
+        }
+      });
     }
     RuntimeException failure = null;
     if (!d.parallel) {
       tellMembers();
+      drain();
+      if (stateful()) {
+        // the nodes leaving first: a new generation must find its volume free
+        List<Runnable> starts = new ArrayList<>(calls.subList(0, created.size()));
+        calls.subList(0, created.size()).clear();
+        calls.addAll(starts);
+      }
       for (Runnable c : calls) {
         failure = run(c, failure);
       }
@@ -247,9 +322,26 @@ final class FleetActuator {
           told.countDown();
         }
       }));
+      if (!plan.drains().isEmpty()) {
+        Runnable drain = () -> {
+          try {
+            drain();
+          } finally {
+            drained.countDown();
+          }
+        };
+        // a drain that only detached removals wait for does not hold up the round either: the
+        // next wave starts while the retired nodes finish their connections
+        if (plan.drains().stream().allMatch(x -> d.removing.contains(x.row().engineName()))) {
+          d.calls.submit(drain);
+        } else {
+          running.add(d.calls.submit(drain));
+        }
+      }
       for (Runnable c : calls) {
         running.add(d.calls.submit(c));
       }
+      detached.forEach(d.calls::submit);
       for (Future<?> f : running) {
         try {
           f.get();
@@ -273,6 +365,28 @@ final class FleetActuator {
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /** The front door drains the plan's leaving nodes (all at once: one wait, not one per node). */
+  private void drain() {
+    if (plan.drains().isEmpty()) {
+      return;
+    }
+    try {
+      d.drainer.drain(name, plan.drains());
+    } catch (RuntimeException e) {
+      log.warn("fleet {}: front door drain failed, removing anyway: {}", name, e.getMessage());
+    }
+  }
+
+  /** Counted down as each removal or stop ends: a stateful fleet's starts wait for it (see {@link #execute}). */
+  private java.util.concurrent.CountDownLatch vacated = new java.util.concurrent.CountDownLatch(0);
+  /** Slots whose old generation could not be removed this round. */
+  private final java.util.Set<String> leftBehind = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Whether the fleet's nodes keep volumes: an old generation stops before its successor starts. */
+  private boolean stateful() {
+    return s.fleet().settings().stateful();
   }
 
   private static RuntimeException run(Runnable c, RuntimeException failure) {
@@ -320,6 +434,25 @@ final class FleetActuator {
       d.logs.unfollow(r.row().engineName());
       gone(r.row().engineName());
       done.delete(r.row());
+      String key = name + "/" + r.row().slot();
+      java.util.Set<String> leaving = new java.util.HashSet<>();
+      plan.removals().forEach(x -> leaving.add(x.row().engineName()));
+      // the volume goes with the slot's last node: no other generation of it stays
+      if (d.volumesToDelete.contains(key) && plan.records().values().stream()
+          .noneMatch(x -> x.slot().equals(r.row().slot()) && !leaving.contains(x.engineName()))) {
+        for (dev.herd.spec.Fleet.Volume v : s.fleet().settings().volumes()) {
+          String volume = dev.herd.engine.VolumeInfo.engineName(d.project, name, r.row().slot(), v.name());
+          try {
+            if (bounded(() -> d.engine.removeVolume(d.project, volume))) {
+              done.event(now, name, r.row().slot(), EventKind.NODE_REMOVED, "volume " + volume + " of " + r.row().slot()
+                  + " deleted (herd scale --delete-volumes)");
+            }
+          } catch (RuntimeException e) {
+            log.warn("fleet {}: could not delete volume {}: {}", name, volume, e.getMessage());
+          }
+        }
+        d.volumesToDelete.remove(key);
+      }
       record(done);
       d.ports.free(r.row().port());
     }
@@ -385,9 +518,30 @@ final class FleetActuator {
         return;
       }
       onPrepared.run();
+      if (stateful()) {
+        await(vacated);
+        if (leftBehind.contains(current.slot())) {
+          // its old generation still holds the volume: never two nodes on one volume
+          startFailed(current, done, "its previous generation could not be removed, and it holds the volume", freed, false,
+              failedRollout);
+          return;
+        }
+      }
       try {
         NodeSpec ready = spec;
-        NodeInfo info = bounded(() -> d.engine.startNode(ready));
+        String restoreKey = name + "/" + current.slot();
+        Map<String, java.nio.file.Path> restore = d.restores.getOrDefault(restoreKey, Map.of());
+        if (!restore.isEmpty()) {
+          // a restore replaces the volume's content: a fresh volume, filled before the process starts
+          for (NodeSpec.Volume v : ready.volumes()) {
+            bounded(() -> d.engine.removeVolume(d.project, ready.volumeName(v)));
+          }
+        }
+        NodeInfo info = bounded(() -> d.engine.startNode(ready, restore));
+        if (!restore.isEmpty()) {
+          d.restores.remove(restoreKey, restore);
+          log.info("fleet {}: {} started on restored volumes", name, current.engineName());
+        }
         Instant startedAt = info.startedAt() == null ? now : info.startedAt();
         NodeRecord started = current.withContainer(info.id(), startedAt).withPhase(NodePhase.STARTING, "");
         done.put(started);
@@ -493,7 +647,10 @@ final class FleetActuator {
     return NodeSpec.builder().project(d.project).fleet(name).node(row.engineName()).generation(row.generation())
         .releaseId(rel.id()).imageDigest(rel.spec().imageDigest()).command(rt.commandFor(row.port())).env(rt.env())
         .readOnlyRoot(rt.readOnlyRoot()).writablePaths(rt.writable()).port(row.port()).memoryBytes(rt.memoryBytes())
-        .cpus(rt.cpus()).runAs(user).build();
+        .cpus(rt.cpus()).runAs(user)
+        // volumes belong to the slot (db-1), so every generation of it mounts the same ones
+        .volumes(s.fleet().settings().volumes().stream().map(v -> new NodeSpec.Volume(row.slot(), v.name(), v.path())).toList())
+        .build();
   }
 
   // ---- config service ----------------------------------------------------------------------
@@ -502,22 +659,32 @@ final class FleetActuator {
   private void tellMembers() {
     java.util.Set<String> leaving = new java.util.HashSet<>();
     plan.removals().forEach(r -> leaving.add(r.row().engineName()));
-    RolloutMachine rollout = new RolloutMachine(plan.fleetUpdate().orElse(s.fleet()),
-        plan.rolloutUpdate().orElse(s.rollout()), now, new ArrayList<>(), t -> {});
-    boolean deleted = s.fleet().deleted();
-    List<NodeConfig.Member> members = new ArrayList<>();
-    for (NodeRecord r : plan.records().values()) {
-      if (!r.phase().live() || r.phase() == NodePhase.CREATING || leaving.contains(r.engineName())) {
-        continue;
-      }
-      boolean serving = r.phase() == NodePhase.HEALTHY && !deleted && rollout.onServingSide(r);
-      members.add(new NodeConfig.Member(r.engineName(), r.slot(), r.slotIndex(), r.port(), r.releaseId(), serving));
-    }
+    List<NodeConfig.Member> members = members(plan.fleetUpdate().orElse(s.fleet()), plan.rolloutUpdate().orElse(s.rollout()),
+        plan.records().values(), leaving);
     try {
       d.nodeConfig.members(name, members);
     } catch (RuntimeException e) {
       log.warn("fleet {}: discovery and node files not updated: {}", name, e.getMessage());
     }
+  }
+
+  /**
+   * The live nodes discovery and the node files list (not starting, not on their way out); a node
+   * is serving exactly when {@link Traffic} gives it a front-door weight, so a client reading
+   * discovery.json and the front door agree in every phase (a canary's promotion, a rollback's
+   * switch back, blue/green's switch).
+   */
+  static List<NodeConfig.Member> members(FleetRecord fleet, Optional<Rollout> rollout, java.util.Collection<NodeRecord> records,
+      java.util.Set<String> leaving) {
+    List<NodeRecord> listed = records.stream()
+        .filter(r -> r.phase().live() && r.phase() != NodePhase.CREATING && !leaving.contains(r.engineName())).toList();
+    Map<String, Integer> serving = Traffic.weights(fleet, rollout, listed);
+    List<NodeConfig.Member> members = new ArrayList<>(listed.size());
+    for (NodeRecord r : listed) {
+      members.add(new NodeConfig.Member(r.engineName(), r.slot(), r.slotIndex(), r.port(), r.releaseId(),
+          serving.containsKey(r.engineName())));
+    }
+    return members;
   }
 
   private void gone(String engineName) {

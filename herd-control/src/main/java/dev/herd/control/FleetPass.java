@@ -42,6 +42,11 @@ final class FleetPass {
       throw e;
     }
     outcome = FleetActuator.act(d, snapshot, plan, lock); // returns with the lock released
+    if (plan.waiting().isPresent()) {
+      d.waiting.put(name, new Deps.Waiting(plan.waiting().get(), java.util.Set.copyOf(snapshot.fleet().settings().dependsOn())));
+    } else {
+      d.waiting.remove(name);
+    }
     if (plan.fleetGone()) {
       lock.lock();
       try {

@@ -32,6 +32,11 @@ import java.util.Optional;
  * @param records the fleet's records after this plan (the removals still in them)
  * @param fleetGone the fleet is deleted and nothing of it is left: its record goes too
  * @param wakeAt when the fleet needs another round even if nothing happens (a deadline, a timer)
+ * @param drains nodes of an exposed fleet that may be serving and are about to be removed or
+ *     stopped: the front door drains them first, and their engine call waits for it
+ * @param waiting why the fleet starts no node yet: it starts from none, and fleets it depends on
+ *     are not healthy (their passes wake it)
+ * @param crashLoops the slots' crash-loop backoff after this round, by slot index (see {@link CrashLoop})
  */
 record FleetPlan(
     String fleet,
@@ -49,7 +54,10 @@ record FleetPlan(
     Optional<Optional<Rollout>> rolloutUpdate,
     Map<String, NodeRecord> records,
     boolean fleetGone,
-    Optional<Instant> wakeAt) {
+    Optional<Instant> wakeAt,
+    List<Drain> drains,
+    Optional<String> waiting,
+    Map<Integer, CrashLoop> crashLoops) {
 
   FleetPlan {
     Objects.requireNonNull(fleet, "fleet");
@@ -67,6 +75,30 @@ record FleetPlan(
     Objects.requireNonNull(rolloutUpdate, "rolloutUpdate");
     records = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(records));
     Objects.requireNonNull(wakeAt, "wakeAt");
+    drains = List.copyOf(drains);
+    Objects.requireNonNull(waiting, "waiting");
+    crashLoops = Map.copyOf(crashLoops);
+  }
+
+  /**
+   * A node the front door stops sending requests to before it is removed or stopped: its
+   * connections end, or {@code timeout} (the fleet's {@code expose.drain_timeout}) passes.
+   */
+  record Drain(NodeRecord row, java.time.Duration timeout) {
+    Drain {
+      Objects.requireNonNull(row, "row");
+      Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Its server in the fleet's backend ({@code <node>_<port>}). */
+    String server() {
+      return dev.herd.control.frontdoor.Server.nameOf(row.engineName(), row.port());
+    }
+  }
+
+  /** True when the engine call for {@code engineName} waits for the front door's drain. */
+  boolean drains(String engineName) {
+    return drains.stream().anyMatch(d -> d.row().engineName().equals(engineName));
   }
 
   /** A node to start in slot {@code slotIndex} on {@code releaseId}; the actuator picks generation and port. */

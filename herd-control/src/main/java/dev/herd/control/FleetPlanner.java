@@ -58,9 +58,11 @@ final class FleetPlanner implements RolloutMachine.Slots {
   private final List<DriftFinding> drifted = new ArrayList<>();
   private final List<NodeRecord> stops = new ArrayList<>();
   private final List<String> forget = new ArrayList<>();
+  private final Map<Integer, CrashLoop> crashLoops;
   private Map<Integer, List<NodeRecord>> slotCache;
   private boolean progress;
   private Instant due;
+  private String waiting;
 
   private FleetPlanner(FleetSnapshot s) {
     this.s = s;
@@ -69,6 +71,7 @@ final class FleetPlanner implements RolloutMachine.Slots {
     this.rollout = new RolloutMachine(s.fleet(), s.rollout(), now, events, this::due);
     s.engineNodes().forEach(n -> onEngine.put(n.name(), n));
     s.records().forEach(r -> rows.put(r.engineName(), r));
+    this.crashLoops = new TreeMap<>(s.crashLoops());
   }
 
   static FleetPlan plan(FleetSnapshot snapshot) {
@@ -93,13 +96,14 @@ final class FleetPlanner implements RolloutMachine.Slots {
       rollout.advance(this, actions);
       rollout.recordLastGood(this, actions);
     }
-    boolean gone = deleted && rows.isEmpty() && onEngine.isEmpty();
+    boolean gone = deleted && rows.isEmpty() && onEngine.isEmpty() && s.removing().isEmpty();
     for (Removal r : removals) {
       if (r.kind() != null) {
         events.add(new PlannedEvent(r.row().slot(), r.kind(), r.why()));
       }
     }
     holdCreatesWhileBackingOff();
+    crashLoops.keySet().removeIf(slot -> deleted || slot > count());
     for (Removal r : removals) {
       if (r.quarantine()) {
         Release rel = s.releases().get(r.row().releaseId());
@@ -111,7 +115,36 @@ final class FleetPlanner implements RolloutMachine.Slots {
       }
     }
     return new FleetPlan(name, adopted, List.copyOf(updates.values()), dropped, creates, removals, stops, strays, forget,
-        drifted, events, rollout.fleetUpdate(), rollout.rolloutUpdate(), rows, gone, Optional.ofNullable(due));
+        drifted, events, rollout.fleetUpdate(), rollout.rolloutUpdate(), rows, gone, Optional.ofNullable(due), drains(),
+        Optional.ofNullable(waiting), crashLoops);
+  }
+
+  /**
+   * The nodes leaving this round that the front door may still send requests to: a running node
+   * that was healthy (or turned unhealthy or drifted this round, or was being removed when a
+   * controller stopped). Draining one that never served costs nothing; skipping one that serves
+   * fails its requests in flight.
+   */
+  private List<FleetPlan.Drain> drains() {
+    if (settings().expose().isEmpty()) {
+      return List.of();
+    }
+    Duration timeout = settings().expose().get().drainTimeout();
+    List<FleetPlan.Drain> out = new ArrayList<>();
+    List<NodeRecord> leaving = new ArrayList<>();
+    removals.forEach(r -> leaving.add(r.row()));
+    leaving.addAll(stops);
+    for (NodeRecord r : leaving) {
+      NodeInfo n = onEngine.get(r.engineName());
+      boolean mayServe = switch (r.phase()) {
+        case HEALTHY, UNHEALTHY, REMOVING, QUARANTINED -> true;
+        default -> false;
+      };
+      if (n != null && n.running() && mayServe) {
+        out.add(new FleetPlan.Drain(r, timeout));
+      }
+    }
+    return out;
   }
 
   // ---- recorded vs actual ------------------------------------------------------------------
@@ -151,8 +184,8 @@ final class FleetPlanner implements RolloutMachine.Slots {
 
   private void sync() {
     for (NodeInfo n : onEngine.values()) {
-      if (rows.containsKey(n.name())) {
-        continue;
+      if (rows.containsKey(n.name()) || s.removing().contains(n.name())) {
+        continue; // recorded, or its removal is finishing (its record already deleted): no adoption
       }
       Optional<NodeRecord> a = adoption(s.fleet(), n, Optional.ofNullable(s.releases().get(n.releaseId())), now);
       if (a.isEmpty()) {
@@ -178,6 +211,9 @@ final class FleetPlanner implements RolloutMachine.Slots {
         continue;
       }
       rows.remove(r.engineName());
+      if (s.removing().contains(r.engineName())) {
+        continue; // its removal is still running: that round deletes the record and frees the port, once
+      }
       dropped.add(r);
       forget.add(r.engineName());
       switch (r.phase()) {
@@ -219,7 +255,9 @@ final class FleetPlanner implements RolloutMachine.Slots {
         u = u.withContainer(n.id(), n.startedAt());
       }
       if (u.phase() == NodePhase.REMOVING) {
-        removals.add(new Removal(u, false, null, null)); // decided earlier: finish it
+        if (!s.removing().contains(u.engineName())) {
+          removals.add(new Removal(u, false, null, null)); // decided earlier, not running now (a restart): finish it
+        }
         continue;
       }
       if (u.phase() == NodePhase.QUARANTINED) {
@@ -236,6 +274,7 @@ final class FleetPlanner implements RolloutMachine.Slots {
         if (!n.running()) {
           u = u.withPhase(NodePhase.DEAD, exitReason(n));
           forget.add(u.engineName());
+          died(u, n);
         } else {
           NodeHealth v = s.health().get(u.engineName());
           if (v != null && v.state() == NodeHealth.State.HEALTHY && u.phase() != NodePhase.HEALTHY) {
@@ -250,10 +289,49 @@ final class FleetPlanner implements RolloutMachine.Slots {
           if (u.phase() == NodePhase.STARTING || u.phase() == NodePhase.HEALTHY) {
             u = oomKills(u);
           }
+          if (u.phase() == NodePhase.HEALTHY && u.startedAt() != null && !now.isBefore(u.startedAt().plus(CrashLoop.QUICK))) {
+            NodeRecord held = u;
+            // a node of the slot's release that held up past the quick window ends its crash loop
+            crashLoops.computeIfPresent(u.slotIndex(), (k, c) -> c.releaseId().equals(held.releaseId()) ? null : c);
+          }
         }
       }
       save(r, u);
     }
+  }
+
+  /**
+   * A node that died: a quick death (before it was ever healthy, or within {@link CrashLoop#QUICK}
+   * of its start) counts towards its slot's crash loop, and the slot's next start waits
+   * {@link CrashLoop#delay}; said once, when the slot starts waiting. A node that ran longer is
+   * replaced at once, and ends the slot's crash loop.
+   */
+  private void died(NodeRecord r, NodeInfo n) {
+    Instant end = n.finishedAt() != null ? n.finishedAt() : now;
+    boolean quick = r.healthySince() == null || r.startedAt() == null || end.isBefore(r.startedAt().plus(CrashLoop.QUICK));
+    if (!quick) {
+      crashLoops.remove(r.slotIndex());
+      return;
+    }
+    CrashLoop prev = crashLoops.get(r.slotIndex());
+    int deaths = prev != null && prev.releaseId().equals(r.releaseId()) ? prev.deaths() + 1 : 1;
+    Duration wait = CrashLoop.delay(deaths);
+    crashLoops.put(r.slotIndex(), new CrashLoop(r.releaseId(), deaths, now.plus(wait)));
+    if (deaths == 2) {
+      event(r.slot(), EventKind.NODE_CRASHLOOP, r.slot() + " died " + deaths + " times within "
+          + Durations.format(CrashLoop.QUICK) + " of starting (" + r.reason() + "); next start in " + Durations.format(wait)
+          + ", waiting twice as long after each quick death (up to " + Durations.format(CrashLoop.CAP) + ")");
+    }
+  }
+
+  /** True when the slot's next start on {@code target} waits for its crash-loop backoff (the round wakes then). */
+  private boolean backingOff(int slot, String target) {
+    CrashLoop c = crashLoops.get(slot);
+    if (c == null || !c.releaseId().equals(target) || !now.isBefore(c.retryAt())) {
+      return false;
+    }
+    due(c.retryAt());
+    return true;
   }
 
   /** OOM kills the engine reported for a running node: one event each round; too many make it unhealthy. */
@@ -373,12 +451,25 @@ final class FleetPlanner implements RolloutMachine.Slots {
         due(t.healthySince().plus(settings().rollout().minHealthyTime()));
       }
     }
+    Optional<String> after = needing.isEmpty() ? Optional.empty() : startAfterDependencies();
     for (int slot : needing) {
       String target = rollout.targetFor(slot);
       List<NodeRecord> nodes = bySlot.getOrDefault(slot, List.of()).stream().filter(r -> !planned(r)).toList();
+      if (backingOff(slot, target)) {
+        if (!nodes.isEmpty()) {
+          total++; // a rollout's slot waiting out its crash loop keeps its surge room: the bad release spreads no faster
+        }
+        continue;
+      }
       if (nodes.isEmpty()) {
-        String reason = why.getOrDefault(slot, !rollout.active() && s.fleet().lastGoodRelease().isEmpty() ? "new fleet"
-            : "fleet needs " + count + " node" + (count == 1 ? "" : "s"));
+        if (waiting != null) {
+          continue;
+        }
+        CrashLoop loop = crashLoops.get(slot);
+        String reason = why.getOrDefault(slot, loop != null && loop.deaths() > 1 && loop.releaseId().equals(target)
+            ? "starts again after " + loop.deaths() + " quick deaths in a row (crash-loop backoff)"
+            : !rollout.active() && s.fleet().lastGoodRelease().isEmpty() ? "new fleet"
+            : "fleet needs " + count + " node" + (count == 1 ? "" : "s")) + after.orElse("");
         creates.add(new Create(slot, target, EventKind.NODE_CREATED, reason));
         total++;
         continue;
@@ -403,6 +494,31 @@ final class FleetPlanner implements RolloutMachine.Slots {
     if (!rollout.active() && creates.isEmpty() && removals.isEmpty()) {
       recycleOldest(bySlot, count, total, healthy, maxTotal, minAvailable);
     }
+  }
+
+  /**
+   * depends_on: a fleet that has no node running or on its way (a first start, after herd down,
+   * after all its nodes died) starts only once every fleet it depends on has all its nodes
+   * healthy; until then it waits, said once per change of what it waits for. A fleet that runs
+   * is never held: its rollouts and healing do not wait for anyone. Returns what the creates'
+   * reasons add ("; db, cache healthy"), and sets {@link #waiting} when the fleet waits.
+   */
+  private Optional<String> startAfterDependencies() {
+    if (s.dependencies().isEmpty() || rows.values().stream().anyMatch(r -> !planned(r) && (r.phase() == NodePhase.CREATING
+        || r.phase() == NodePhase.STARTING || r.phase() == NodePhase.HEALTHY))) {
+      return Optional.empty();
+    }
+    List<FleetSnapshot.Dependency> pending = s.dependencies().stream().filter(d -> !d.ready()).toList();
+    if (pending.isEmpty()) {
+      return Optional.of("; " + s.dependencies().stream().map(FleetSnapshot.Dependency::fleet)
+          .collect(Collectors.joining(", ")) + (s.dependencies().size() == 1 ? " is" : " are") + " healthy");
+    }
+    waiting = name + " waits for " + pending.stream().map(FleetSnapshot.Dependency::waitingFor).collect(Collectors.joining(", "))
+        + " before starting its nodes";
+    if (!waiting.equals(s.waitSaid().orElse(null))) {
+      event("", EventKind.FLEET_WAITING, waiting);
+    }
+    return Optional.empty();
   }
 
   /** max_age: replace the oldest over-age node, one at a time, only when the fleet is whole. */

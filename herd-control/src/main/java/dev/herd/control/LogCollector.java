@@ -92,6 +92,13 @@ final class LogCollector {
     }
   }
 
+  /** A line that does not come from a node's output (the front door's access log). */
+  void add(NodeLog line) {
+    if (!stopped) {
+      buffer.add(line);
+    }
+  }
+
   void unfollow(String engineName) {
     Subscription s = follows.remove(engineName);
     if (s != null) {

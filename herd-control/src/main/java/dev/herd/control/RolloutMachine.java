@@ -127,14 +127,6 @@ final class RolloutMachine {
     return rollout.rollback() ? "rollback" : rollout.strategy().keyword().replace('_', '-') + " update";
   }
 
-  /** Blue/green before the switch serves the old set, after it the new one; other strategies serve every healthy node. */
-  boolean onServingSide(NodeRecord r) {
-    if (rollout == null || rollout.strategy() != Fleet.Strategy.BLUE_GREEN || rollout.rollback()) {
-      return true;
-    }
-    return r.releaseId().equals(rollout.switchedAt() == null ? rollout.fromRelease() : rollout.toRelease());
-  }
-
   // ---- failure -----------------------------------------------------------------------------
 
   /**

@@ -123,7 +123,7 @@ class ConfigDeliveryTest {
     open(3, "rolling");
     for (NodeInfo n : sim.running()) {
       NodeSpec s = spec(n);
-      assertThat(s.env()).containsEntry("GREETING", "hello").containsEntry("HEAP_MB", "96");
+      assertThat(s.env()).containsEntry("GREETING", "hello").containsEntry("HEAP_MB", "96").containsEntry("HERD_RELEASE", "web:v1");
       assertThat(s.env().get("SLOT")).matches("web-\\d-\\d");
       assertThat(s.configDir()).isEqualTo(dir.resolve("nodes/web").resolve(n.name()).toAbsolutePath());
       assertThat(json(n, "config.json").path("values").path("GREETING").asText()).isEqualTo("hello");
@@ -139,7 +139,7 @@ class ConfigDeliveryTest {
     sim.runUntil(Duration.ofSeconds(60), s -> s.settledOn("web:v2", 3), () -> running.add(sim.running().size()));
     assertThat(running).as("one surge node at a time").allMatch(n -> n <= 4).contains(4);
     for (NodeInfo n : sim.running()) {
-      assertThat(spec(n).env()).containsEntry("GREETING", "bonjour");
+      assertThat(spec(n).env()).containsEntry("GREETING", "bonjour").containsEntry("HERD_RELEASE", "web:v2");
       JsonNode c = json(n, "config.json");
       assertThat(c.path("values").path("GREETING").asText()).isEqualTo("bonjour");
       assertThat(c.path("revision").asLong()).isEqualTo(1);
@@ -312,17 +312,23 @@ class ConfigDeliveryTest {
   }
 
   @Test
-  void anExposedFleetsNodesGetItsFrontDoorUrlAndStatusShowsIt() {
+  void anExposedFleetsNodesGetItsFrontDoorUrlAndStatusShowsIt() throws IOException {
     open(1, "rolling");
     assertThat(spec(sim.running().get(0)).env()).doesNotContainKey("HERD_WEB_URL");
+    assertThat(json(sim.running().get(0), "discovery.json").path("front_doors").isEmpty()).isTrue();
     assertThat(sim.controller.status("web").address()).isEmpty();
     // A new release (the front door changes nothing by itself; a config change rolls the node).
-    apply(yaml(1, "rolling").replace("    count: 1\n", "    count: 1\n    expose: {port: 39099, bind: 127.0.0.1}\n")
+    apply(yaml(1, "rolling").replace("    count: 1\n", "    count: 1\n    expose: {port: 29099, bind: 127.0.0.1}\n")
         .replace("GREETING: hello", "GREETING: hi"));
     sim.runUntil(Duration.ofSeconds(30), s -> s.running().stream().anyMatch(n -> spec(n).env().containsKey("HERD_WEB_URL")));
     NodeInfo n = sim.running().stream().filter(x -> spec(x).env().containsKey("HERD_WEB_URL")).findFirst().orElseThrow();
-    assertThat(spec(n).env().get("HERD_WEB_URL")).isEqualTo("http://127.0.0.1:39099");
-    assertThat(sim.controller.status("web").address()).contains("http://127.0.0.1:39099");
+    assertThat(spec(n).env().get("HERD_WEB_URL")).isEqualTo("http://127.0.0.1:29099");
+    assertThat(sim.controller.status("web").address()).contains("http://127.0.0.1:29099");
+    // discovery.json gives the one address beside the node endpoints, on every node of the environment
+    JsonNode door = json(n, "discovery.json").path("front_doors").path("web");
+    assertThat(door.path("url").asText()).isEqualTo("http://127.0.0.1:29099");
+    assertThat(door.path("address").asText()).isEqualTo("127.0.0.1:29099");
+    assertThat(delivery.discovery("prod").frontDoors()).containsEntry("web", "http://127.0.0.1:29099");
   }
 
   @Test

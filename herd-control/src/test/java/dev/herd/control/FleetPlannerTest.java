@@ -2,6 +2,7 @@ package dev.herd.control;
 
 import static dev.herd.control.state.EventKind.DRIFT_DETECTED;
 import static dev.herd.control.state.EventKind.NODE_ADOPTED;
+import static dev.herd.control.state.EventKind.NODE_CRASHLOOP;
 import static dev.herd.control.state.EventKind.NODE_QUARANTINED;
 import static dev.herd.control.state.EventKind.NODE_RECYCLED;
 import static dev.herd.control.state.EventKind.NODE_REMOVED;
@@ -202,6 +203,53 @@ class FleetPlannerTest {
             List.of(ROLLOUT_FAILED), p -> assertThat(p.events().getFirst().reason()).endsWith("the rollback itself failed: holding, fix and apply again")),
         c("before the deadline: wake up at it", rolling(2, "1", "0").rolloutStarted(NOW.minusSeconds(10)), List.of("+web-1@web:v2"),
             List.of(), p -> assertThat(p.wakeAt()).contains(NOW.plusSeconds(20))),
+        // ---- crash loop: nodes that die soon after starting ------------------------------------
+        c("crash loop: a first quick death is replaced at once, and remembered", world(1).lastGood(V1).diedAtStart(1, 2, V1, 1),
+            List.of("+web-1@web:v1", "-web-1-g2"), List.of(NODE_REPLACED),
+            p -> assertThat(p.crashLoops()).containsEntry(1, new CrashLoop(V1, 1, NOW))),
+        c("crash loop: a second quick death backs off 1s, said once", world(1).lastGood(V1)
+            .crashLoop(1, V1, 1, NOW.minusSeconds(1)).diedAtStart(1, 3, V1, 1),
+            List.of("-web-1-g3"), List.of(NODE_CRASHLOOP, NODE_REPLACED), p -> {
+              assertThat(p.wakeAt()).contains(NOW.plusSeconds(1));
+              assertThat(p.events().getFirst().reason()).isEqualTo("web-1 died 2 times within 10s of starting (exited with code 1);"
+                  + " next start in 1s, waiting twice as long after each quick death (up to 5m)");
+            }),
+        c("crash loop: the fifth quick death waits 8s, no new event", world(1).lastGood(V1)
+            .crashLoop(1, V1, 4, NOW.minusSeconds(4)).diedAtStart(1, 5, V1, 1),
+            List.of("-web-1-g5"), List.of(NODE_REPLACED), p -> {
+              assertThat(p.wakeAt()).contains(NOW.plusSeconds(8));
+              assertThat(p.crashLoops().get(1).deaths()).isEqualTo(5);
+            }),
+        c("crash loop: the wait is capped at 5m", world(1).lastGood(V1).crashLoop(1, V1, 40, NOW.minusSeconds(1)).diedAtStart(1, 41, V1, 1),
+            List.of("-web-1-g41"), List.of(NODE_REPLACED), p -> assertThat(p.wakeAt()).contains(NOW.plusSeconds(300))),
+        c("crash loop: an empty slot waits for its time", world(2).lastGood(V1).ready(2, 1, V1).crashLoop(1, V1, 3, NOW.plusSeconds(2)),
+            List.of(), List.of(), p -> assertThat(p.wakeAt()).contains(NOW.plusSeconds(2))),
+        c("crash loop: its time come, the slot starts again", world(1).lastGood(V1).crashLoop(1, V1, 3, NOW),
+            List.of("+web-1@web:v1"), List.of(), p -> {
+              assertThat(p.crashLoops()).containsKey(1);
+              assertThat(p.creates().getFirst().why()).isEqualTo("starts again after 3 quick deaths in a row (crash-loop backoff)");
+            }),
+        c("crash loop: a node healthy past the quick window ends it", world(1).lastGood(V1).crashLoop(1, V1, 3, NOW.minusSeconds(70))
+            .ready(1, 4, V1), List.of(), List.of(), p -> assertThat(p.crashLoops()).isEmpty()),
+        c("crash loop: a node healthy on another release ends nothing", rolling(1, "1", "0").crashLoop(1, V2, 3, NOW.plusSeconds(2)),
+            List.of(), List.of(), p -> assertThat(p.crashLoops()).containsKey(1)),
+        c("crash loop: a long-lived node's death is replaced at once and ends it", world(1).lastGood(V1)
+            .crashLoop(1, V1, 5, NOW.plusSeconds(60)).dead(1, 6, V1, 1),
+            List.of("+web-1@web:v1", "-web-1-g6"), List.of(NODE_REPLACED), p -> assertThat(p.crashLoops()).isEmpty()),
+        c("crash loop: a node healthy for a moment that dies within 10s of its start counts", world(1).lastGood(V1)
+            .crashLoop(1, V1, 1, NOW.minusSeconds(5)).bornAgo(1, 2, V1, "5s").kill(1, 2, 1),
+            List.of("-web-1-g2"), List.of(NODE_CRASHLOOP, NODE_REPLACED)),
+        c("crash loop: a rollback to the old release starts at once", world(1).rollbackRollout(V2, V1)
+            .crashLoop(1, V2, 4, NOW.plusSeconds(8)), List.of("+web-1@web:v1"), List.of()),
+        c("crash loop: a rollout waiting out a crash-looping slot spreads no further", rolling(2, "1", "0")
+            .crashLoop(1, V2, 2, NOW.plusSeconds(1)), List.of(), List.of(), p -> assertThat(p.wakeAt()).contains(NOW.plusSeconds(1))),
+        c("crash loop: a crash-looping rollout still rolls back at its deadline", rolling(2, "1", "0").rolloutStarted(NOW.minusSeconds(31))
+            .crashLoop(1, V2, 4, NOW.plusSeconds(4)), List.of(), List.of(ROLLBACK, ROLLOUT_COMPLETED),
+            p -> assertThat(p.fleetUpdate().orElseThrow().currentRelease()).isEqualTo(V1)),
+        c("crash loop: a canary dying at start fails the rollout at once", canary(2, 1, "1m").crashLoop(1, V2, 1, NOW.minusSeconds(2))
+            .diedAtStart(1, 2, V2, 1), List.of("-web-1-g2"), List.of(NODE_CRASHLOOP, ROLLBACK, NODE_REPLACED),
+            p -> assertThat(p.fleetUpdate().orElseThrow().currentRelease()).isEqualTo(V1)),
+
         c("paused rollout replaces nothing", rolling(2, "1", "0").paused(), List.of(), List.of()),
         c("paused rollout still heals a dead node", rolling(2, "1", "0").paused().kill(2, 1, 1),
             List.of("+web-2@web:v2", "-web-2-g1"), List.of(NODE_REPLACED)),
@@ -242,6 +290,94 @@ class FleetPlannerTest {
         c("blue/green: a dead old node is not recreated", blueGreen(2).kill(2, 1, 1).ready(1, 2, V2).starting(2, 2, V2),
             List.of("-web-2-g1"), List.of(NODE_REPLACED)),
 
+        // ---- removals still running (started by an earlier round, detached from it) ----------
+        c("a removal still running is not started again", world(1).ready(1, 2, V1).removalRunning(1, 1, V1, true).lastGood(V1),
+            List.of(), List.of(), p -> assertThat(p.updates()).isEmpty()),
+        c("a removal still running whose container is gone: its round records it, this one drops nothing",
+            world(1).ready(1, 2, V1).removalRunning(1, 1, V1, false).lastGood(V1), List.of(), List.of(), p -> {
+              assertThat(p.dropped()).isEmpty();
+              assertThat(p.forget()).isEmpty();
+            }),
+        c("next rolling wave starts while the retired nodes are still being removed (they hold no capacity)",
+            world(4).rolling("2", "0").removalRunning(1, 1, V1, true).removalRunning(2, 1, V1, true).ready(1, 2, V2).ready(2, 2, V2)
+                .ready(3, 1, V1).ready(4, 1, V1).rollout(V1, V2).lastGood(V1),
+            List.of("+web-3@web:v2", "+web-4@web:v2"), List.of()),
+        c("surge counts starting new nodes, not retired ones: wave full, nothing more", world(4).rolling("2", "0")
+            .removalRunning(1, 1, V1, true).removalRunning(2, 1, V1, true).ready(1, 2, V2).ready(2, 2, V2).ready(3, 1, V1)
+            .starting(3, 2, V2).ready(4, 1, V1).starting(4, 2, V2).rollout(V1, V2).lastGood(V1), List.of(), List.of()),
+        c("a listed container whose removal is finishing (record already deleted) is not adopted", world(1).ready(1, 2, V1)
+            .engineOnly(1, 1, V1, true).removalFinishing("web-1-g1").lastGood(V1), List.of(), List.of(),
+            p -> assertThat(p.updates()).isEmpty()),
+        c("deleted fleet waits for removals still running before it is gone", world(1).removalRunning(1, 1, V1, false).deleted(),
+            List.of(), List.of(), p -> assertThat(p.fleetGone()).isFalse()),
+        c("a REMOVING record of an earlier controller (nothing running) is finished", world(1).ready(1, 2, V1)
+            .removing(1, 1, V1).lastGood(V1), List.of("~web-1-g1"), List.of()),
+
+        // ---- more limits and strategies ------------------------------------------------------
+        c("rolling surge 25% and max_unavailable 25% of 8: two started and two removed first", rolling(8, "25%", "25%"),
+            List.of("+web-1@web:v2", "+web-2@web:v2", "-web-3-g1", "+web-3@web:v2", "-web-4-g1", "+web-4@web:v2"),
+            List.of(NODE_REMOVED, NODE_REMOVED)),
+        c("rolling surge 100% of 3: the whole fleet at once", rolling(3, "100%", "0"),
+            List.of("+web-1@web:v2", "+web-2@web:v2", "+web-3@web:v2"), List.of()),
+        c("max_unavailable 1 with an unhealthy old node: it is the one unavailable; its room starts a new node, no ready one goes",
+            world(3).rolling("0", "1").ready(1, 1, V1).unhealthy(2, 1, V1).ready(3, 1, V1).rollout(V1, V2).lastGood(V1),
+            List.of("+web-1@web:v2", "+web-2@web:v2", "-web-2-g1"), List.of(NODE_REPLACED)),
+        c("a dead old node during a rollout is replaced on the new release", rolling(2, "1", "0").kill(2, 1, 1),
+            List.of("+web-1@web:v2", "+web-2@web:v2", "-web-2-g1"), List.of(NODE_REPLACED)),
+        c("max_age does not recycle during a rollout", rolling(2, "1", "0").maxAge("1m").paused(), List.of(), List.of()),
+        c("quarantine of a new node during a rollout: its slot keeps the old node, the surge goes on", rolling(2, "1", "0")
+            .quarantine().unhealthy(2, 2, V2), List.of("+web-1@web:v2", "q web-2-g2"), List.of(NODE_QUARANTINED)),
+        c("drift with quarantine action keeps the drifted container", world(1).driftAction(Fleet.DriftAction.QUARANTINE)
+            .ready(1, 1, V1).lastGood(V1).drift(1, 1, DriftKind.CONFIG, "config file /etc/herd/app.conf changed"),
+            List.of("+web-1@web:v1", "q web-1-g1"), List.of(NODE_QUARANTINED)),
+        c("canary failure after promotion is no canary failure: the stall deadline decides", canary(2, 1, "1m")
+            .replaceWith(1, 2, V2).promoted().rolloutStarted(NOW.minusSeconds(1)).unhealthy(2, 2, V2),
+            List.of("+web-2@web:v2", "-web-2-g2"), List.of(NODE_REPLACED)),
+        c("rollback rolls slots back to the last good release, one surge node at a time", world(2).ready(1, 2, V2).ready(2, 2, V2)
+            .rollbackRollout(V2, V1), List.of("+web-1@web:v1"), List.of(),
+            p -> assertThat(p.creates().getFirst().why()).isEqualTo("rollback web:v2 → web:v1")),
+        c("rollback done: completed, back on the last good release", world(2).ready(1, 3, V1).ready(2, 3, V1).rollbackRollout(V2, V1),
+            List.of(), List.of(ROLLOUT_COMPLETED), p -> assertThat(p.rolloutUpdate()).contains(Optional.empty())),
+        c("scale up during a paused rollout: the new slot starts on the release the rollout aims at", world(3).ready(1, 1, V1)
+            .ready(2, 1, V1).rollout(V1, V2).paused().lastGood(V1), List.of("+web-3@web:v2"), List.of()),
+        c("scale up during a canary: a new slot beyond the canaries starts on the old release", world(3).strategy(Fleet.Strategy.CANARY,
+            "1", "0").canaryOf(1, "1m").ready(1, 1, V1).ready(2, 1, V1).rollout(V1, V2).lastGood(V1),
+            List.of("+web-1@web:v2", "+web-3@web:v1"), List.of()),
+        // ---- depends_on --------------------------------------------------------------------
+        c("a new fleet waits while a fleet it depends on is not healthy", world(2).dependsOn("db", 0, 1).dependsOn("cache", 1, 1),
+            List.of(), List.of(EventKind.FLEET_WAITING), p -> {
+              assertThat(p.waiting()).contains("web waits for db (0 of 1 nodes healthy) before starting its nodes");
+              assertThat(p.events().getFirst().reason()).isEqualTo(p.waiting().orElseThrow());
+              assertThat(p.events().getFirst().node()).isEmpty();
+            }),
+        c("a wait already said is not said again", world(2).dependsOn("db", 0, 1)
+            .waitSaid("web waits for db (0 of 1 nodes healthy) before starting its nodes"), List.of(), List.of(),
+            p -> assertThat(p.waiting()).isPresent()),
+        c("what it waits for changed: said again", world(2).dependsOn("db", 1, 2).dependsOn("cache", 0, 1)
+            .waitSaid("web waits for db (0 of 2 nodes healthy), cache (0 of 1 nodes healthy) before starting its nodes"),
+            List.of(), List.of(EventKind.FLEET_WAITING), p -> assertThat(p.waiting())
+                .contains("web waits for db (1 of 2 nodes healthy), cache (0 of 1 nodes healthy) before starting its nodes")),
+        c("a fleet it depends on that is not applied yet is waited for", world(1).dependsOnUnapplied("db"), List.of(),
+            List.of(EventKind.FLEET_WAITING), p -> assertThat(p.waiting()).contains("web waits for db (not applied yet) before starting its nodes")),
+        c("every dependency healthy: every slot starts, saying after what", world(2).dependsOn("db", 1, 1).dependsOn("cache", 2, 2)
+            .waitSaid("web waits for db (0 of 1 nodes healthy) before starting its nodes"),
+            List.of("+web-1@web:v1", "+web-2@web:v1"), List.of(), p -> {
+              assertThat(p.creates()).allMatch(x -> x.why().equals("new fleet; db, cache are healthy"));
+              assertThat(p.waiting()).isEmpty();
+            }),
+        c("a dependency scaled to 0 has nothing to wait for", world(1).dependsOn("db", 0, 0), List.of("+web-1@web:v1"), List.of()),
+        c("a running fleet's rollout never waits for its dependencies", rolling(2, "1", "0").dependsOn("db", 0, 1),
+            List.of("+web-1@web:v2"), List.of(), p -> assertThat(p.waiting()).isEmpty()),
+        c("a running fleet heals without waiting", world(2).ready(1, 1, V1).dead(2, 1, V1, 137).lastGood(V1).dependsOn("db", 0, 1),
+            List.of("+web-2@web:v1", "-web-2-g1"), List.of(NODE_REPLACED)),
+        c("a running fleet scales up without waiting", world(2).ready(1, 1, V1).lastGood(V1).dependsOn("db", 0, 1),
+            List.of("+web-2@web:v1"), List.of()),
+        c("a fleet whose every node died starts again only once its dependencies are healthy",
+            world(1).dead(1, 1, V1, 137).lastGood(V1).dependsOn("db", 0, 1), List.of("-web-1-g1"),
+            List.of(EventKind.FLEET_WAITING, NODE_REPLACED)),
+        c("a fleet starting again after herd down waits like a new one", world(2).lastGood(V1).dependsOn("db", 0, 1), List.of(),
+            List.of(EventKind.FLEET_WAITING)),
+
         // ---- deletion ----------------------------------------------------------------------
         c("deleted fleet: every node removed", world(2).ready(1, 1, V1).ready(2, 1, V1).deleted(), List.of("-web-1-g1", "-web-2-g1"),
             List.of(NODE_REMOVED, NODE_REMOVED), p -> assertThat(p.fleetGone()).isFalse()),
@@ -259,6 +395,54 @@ class FleetPlannerTest {
     // invariants of every plan
     List<String> slotsCreated = plan.creates().stream().map(x -> "" + x.slotIndex()).toList();
     assertThat(slotsCreated).as("one create per slot").doesNotHaveDuplicates();
+  }
+
+  record DrainCase(String name, World world, List<String> drained) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** Which leaving nodes the front door drains first (the fleet is exposed unless said). */
+  static Stream<DrainCase> drainCases() {
+    return Stream.of(
+        new DrainCase("rolling: the old node leaves once its replacement is ready", world(2).exposed().ready(1, 1, V1)
+            .ready(1, 2, V2).ready(2, 1, V1).rollout(V1, V2).lastGood(V1), List.of("web-1-g1_20001")),
+        new DrainCase("rolling without surge: the old node is drained before it makes room", rolling(3, "0", "1").exposed(),
+            List.of("web-1-g1_20001")),
+        new DrainCase("unhealthy but running: may still hold requests", world(2).exposed().ready(1, 1, V1).unhealthy(2, 3, V1)
+            .lastGood(V1), List.of("web-2-g3_20022")),
+        new DrainCase("drift: the tampered node still serves until replaced", world(1).exposed().ready(1, 1, V1).lastGood(V1)
+            .drift(1, 1, DriftKind.CONFIG, "config file /etc/herd/app.conf changed"), List.of("web-1-g1_20001")),
+        new DrainCase("max_age recycling", world(2).exposed().rolling("0", "1").maxAge("1h").bornAgo(1, 1, V1, "2h")
+            .bornAgo(2, 1, V1, "30m").lastGood(V1), List.of("web-1-g1_20001")),
+        new DrainCase("scale-in", world(1).exposed().ready(1, 1, V1).ready(2, 1, V1).ready(3, 1, V1).lastGood(V1),
+            List.of("web-3-g1_20003", "web-2-g1_20002")),
+        new DrainCase("blue/green: the old set after remove_old_after", blueGreen(2).exposed().ready(1, 2, V2).ready(2, 2, V2)
+            .switched(NOW.minusSeconds(10)), List.of("web-1-g1_20001", "web-2-g1_20002")),
+        new DrainCase("rollback: the failed release's nodes", world(2).exposed().ready(1, 1, V2).ready(1, 2, V1).ready(2, 1, V2)
+            .rollbackRollout(V2, V1), List.of("web-1-g1_20001")),
+        new DrainCase("quarantine stops a node that may serve", world(2).exposed().quarantine().ready(1, 1, V1).unhealthy(2, 1, V1)
+            .lastGood(V1), List.of("web-2-g1_20002")),
+        new DrainCase("a removal a stopped controller left half done is drained again", world(1).exposed().ready(1, 2, V1)
+            .removing(1, 1, V1).lastGood(V1), List.of("web-1-g1_20001")),
+        new DrainCase("a dead node serves nothing: no drain", world(3).exposed().ready(1, 1, V1).dead(2, 1, V1, 137).ready(3, 1, V1)
+            .lastGood(V1), List.of()),
+        new DrainCase("a fleet without expose has no front door", world(1).ready(1, 1, V1).ready(2, 1, V1).lastGood(V1), List.of()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("drainCases")
+  void drainsLeavingNodesOfAnExposedFleet(DrainCase c) {
+    FleetPlan plan = FleetPlanner.plan(c.world().snapshot());
+    assertThat(plan.drains()).extracting(FleetPlan.Drain::server).as("drains; actions " + actions(plan))
+        .containsExactlyElementsOf(c.drained());
+    assertThat(plan.drains()).allSatisfy(d -> {
+      assertThat(d.timeout()).isEqualTo(Duration.ofSeconds(7));
+      assertThat(plan.removals().stream().map(r -> r.row().engineName()).toList()
+          .contains(d.row().engineName()) || plan.stops().contains(d.row())).as("a drain precedes a removal or stop").isTrue();
+    });
   }
 
   static List<String> actions(FleetPlan p) {
@@ -336,17 +520,24 @@ class FleetPlannerTest {
     Optional<Fleet.BlueGreen> blueGreen = Optional.empty();
     Optional<Duration> maxAge = Optional.empty();
     Fleet.OnUnhealthy onUnhealthy = Fleet.OnUnhealthy.REPLACE;
+    Fleet.DriftAction driftAction = Fleet.DriftAction.REPLACE;
     String current = V1;
     Optional<String> lastGood = Optional.empty();
     boolean deleted;
+    Optional<Fleet.Expose> expose = Optional.empty();
     Rollout rollout;
     UnaryOperator<Rollout> rolloutChange = r -> r;
     Deps.StartFailure startFailure;
+    final List<String> dependsOn = new ArrayList<>();
+    final List<FleetSnapshot.Dependency> dependencies = new ArrayList<>();
+    String waitSaid;
     final List<NodeRecord> records = new ArrayList<>();
     final List<NodeInfo> engine = new ArrayList<>();
     final Map<String, NodeHealth> health = new HashMap<>();
     final Map<String, List<DriftFinding>> drift = new HashMap<>();
     final Map<String, dev.herd.control.health.OomWatch.Report> oom = new HashMap<>();
+    final java.util.Set<String> removing = new java.util.HashSet<>();
+    final Map<Integer, CrashLoop> crashLoops = new HashMap<>();
 
     World(int count) {
       this.count = count;
@@ -360,6 +551,23 @@ class FleetPlannerTest {
       strategy = st;
       surge = Amount.parse(s);
       unavailable = Amount.parse(u);
+      return this;
+    }
+
+    /** A front door on 127.0.0.1:8080 with drain_timeout 7s. */
+    World exposed() {
+      dev.herd.spec.Location at = dev.herd.spec.Location.UNKNOWN;
+      expose = Optional.of(new Fleet.Expose(8080, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(7), at, at));
+      return this;
+    }
+
+    World canaryOf(int canaries, String promoteAfter) {
+      canary = Optional.of(new Fleet.Canary(canaries, dev.herd.spec.Durations.parse(promoteAfter)));
+      return this;
+    }
+
+    World driftAction(Fleet.DriftAction action) {
+      driftAction = action;
       return this;
     }
 
@@ -386,6 +594,34 @@ class FleetPlannerTest {
     World deleted() {
       deleted = true;
       return this;
+    }
+
+    World dependsOn(String fleet, int healthy, int wanted) {
+      dependsOn.add(fleet);
+      dependencies.add(new FleetSnapshot.Dependency(fleet, true, healthy, wanted));
+      return this;
+    }
+
+    World dependsOnUnapplied(String fleet) {
+      dependsOn.add(fleet);
+      dependencies.add(new FleetSnapshot.Dependency(fleet, false, 0, 0));
+      return this;
+    }
+
+    World waitSaid(String reason) {
+      waitSaid = reason;
+      return this;
+    }
+
+    /** The slot's nodes on {@code release} died quickly {@code deaths} times so far; its next start is not before {@code retryAt}. */
+    World crashLoop(int slot, String release, int deaths, Instant retryAt) {
+      crashLoops.put(slot, new CrashLoop(release, deaths, retryAt));
+      return this;
+    }
+
+    /** A node started a second ago whose process already exited. */
+    World diedAtStart(int slot, long gen, String release, int exit) {
+      return starting(slot, gen, release).kill(slot, gen, exit);
     }
 
     World startFailure(Instant retryAt) {
@@ -502,6 +738,23 @@ class FleetPlannerTest {
       return this;
     }
 
+    /** A REMOVING node whose removal an earlier round started and is still running; its container may be gone already. */
+    World removalRunning(int slot, long gen, String release, boolean onEngine) {
+      NodeRecord r = record(slot, gen, release, NodePhase.HEALTHY, NOW.minusSeconds(300)).withPhase(NodePhase.REMOVING, "replaced");
+      if (onEngine) {
+        add(r, true, null, false);
+      } else {
+        records.add(r);
+      }
+      removing.add(r.engineName());
+      return this;
+    }
+
+    World removalFinishing(String engineName) {
+      removing.add(engineName);
+      return this;
+    }
+
     World recordOnly(int slot, long gen, String release, NodePhase phase) {
       NodeRecord r = record(slot, gen, release, phase, NOW.minusSeconds(60));
       records.add(phase == NodePhase.HEALTHY ? r.withHealthySince(NOW.minusSeconds(50)) : r);
@@ -577,7 +830,9 @@ class FleetPlannerTest {
       Fleet.Rollout ro = new Fleet.Rollout(strategy, surge, unavailable, Duration.ofSeconds(2), Duration.ofSeconds(30), autoRollback,
           canary, blueGreen);
       FleetSettings settings = new FleetSettings("web", "web", count, NamePattern.forFleet("web"), ro, maxAge, onUnhealthy,
-          Duration.ofHours(1), new Fleet.Logs(Duration.ofDays(7), Size.ofBytes(0)));
+          Duration.ofHours(1), new Fleet.Logs(Duration.ofDays(7), Size.ofBytes(0)),
+          new Fleet.Drift(driftAction, driftAction, driftAction, driftAction, Fleet.DriftAction.REPORT), expose,
+          dependsOn, List.of(), Optional.empty());
       FleetRecord fleet = new FleetRecord(settings, OptionalInt.empty(), current, lastGood, deleted);
       Map<String, Release> releases = new HashMap<>();
       for (String id : List.of(V1, V2, V3)) {
@@ -587,7 +842,7 @@ class FleetPlannerTest {
         releases.put(id, new Release(id, "web", v, new ReleaseSpec(digest(id), 1, Map.of(), rt), NOW.minusSeconds(3600)));
       }
       return new FleetSnapshot(NOW, fleet, Optional.ofNullable(rollout).map(rolloutChange), engine, records, releases, health, drift,
-          oom, Optional.ofNullable(startFailure));
+          oom, Optional.ofNullable(startFailure), removing, dependencies, Optional.ofNullable(waitSaid), crashLoops);
     }
   }
 }

@@ -71,7 +71,7 @@ final class GatedEngine implements Engine {
   }
 
   @Override
-  public NodeInfo startNode(NodeSpec spec) {
+  public NodeInfo startNode(NodeSpec spec, java.util.Map<String, java.nio.file.Path> restore) {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
     try {
@@ -85,13 +85,21 @@ final class GatedEngine implements Engine {
           }
         }
       }
-      return delegate.startNode(spec);
+      return delegate.startNode(spec, restore);
     } finally {
       inFlight.decrementAndGet();
     }
   }
 
   @Override public EngineInfo info() { return delegate.info(); }
+  @Override public List<dev.herd.engine.VolumeInfo> listVolumes(String project) { return delegate.listVolumes(project); }
+  @Override public boolean removeVolume(String project, String name) { return delegate.removeVolume(project, name); }
+  @Override public void exportVolume(NodeRef node, String volume, java.io.OutputStream out) { delegate.exportVolume(node, volume, out); }
+  @Override public void copyFileIn(NodeRef node, String path, java.nio.file.Path source, dev.herd.engine.NodeSpec.RunAs owner) {
+    delegate.copyFileIn(node, path, source, owner);
+  }
+  @Override public dev.herd.engine.ExecResult exec(NodeRef node, List<String> command,
+      java.io.OutputStream stdout) { return delegate.exec(node, command, stdout); }
   @Override public EnsuredImage ensureImage(ImageSource source) { return delegate.ensureImage(source); }
   @Override public boolean stopNode(NodeRef node, Duration grace) { return delegate.stopNode(node, grace); }
   @Override public boolean signal(NodeRef node, String signal) { return delegate.signal(node, signal); }
@@ -102,6 +110,7 @@ final class GatedEngine implements Engine {
       java.util.Collection<Integer> ports) { return delegate.listForeign(prefixes, ports); }
   @Override public List<FsChange> diff(NodeRef node) { return delegate.diff(node); }
   @Override public NodeStats stats(NodeRef node) { return delegate.stats(node); }
+  @Override public List<dev.herd.engine.Listener> listeners(NodeRef node) { return delegate.listeners(node); }
   @Override public List<LogLine> logs(NodeRef node, Instant since) { return delegate.logs(node, since); }
   @Override public Subscription followLogs(NodeRef node, Instant since, Consumer<LogLine> sink) {
     return delegate.followLogs(node, since, sink);

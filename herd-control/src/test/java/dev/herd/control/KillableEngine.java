@@ -74,7 +74,20 @@ final class KillableEngine implements Engine {
 
   @Override public EngineInfo info() { alive(); return delegate.info(); }
   @Override public EnsuredImage ensureImage(ImageSource source) { return change(() -> delegate.ensureImage(source)); }
-  @Override public NodeInfo startNode(NodeSpec spec) { return change(() -> delegate.startNode(spec)); }
+  @Override public NodeInfo startNode(NodeSpec spec, java.util.Map<String, java.nio.file.Path> restore) {
+    return change(() -> delegate.startNode(spec, restore));
+  }
+  @Override public List<dev.herd.engine.VolumeInfo> listVolumes(String project) { alive(); return delegate.listVolumes(project); }
+  @Override public boolean removeVolume(String project, String name) { return change(() -> delegate.removeVolume(project, name)); }
+  @Override public void exportVolume(NodeRef node, String volume, java.io.OutputStream out) { alive(); delegate.exportVolume(node, volume, out); }
+  @Override public void copyFileIn(NodeRef node, String path, java.nio.file.Path source, dev.herd.engine.NodeSpec.RunAs owner) {
+    change(() -> {
+      delegate.copyFileIn(node, path, source, owner);
+      return null;
+    });
+  }
+  @Override public dev.herd.engine.ExecResult exec(NodeRef node, List<String> command,
+      java.io.OutputStream stdout) { return change(() -> delegate.exec(node, command, stdout)); }
   @Override public boolean stopNode(NodeRef node, Duration grace) { return change(() -> delegate.stopNode(node, grace)); }
   @Override public boolean removeNode(NodeRef node) { return change(() -> delegate.removeNode(node)); }
   @Override public boolean signal(NodeRef node, String signal) { return change(() -> delegate.signal(node, signal)); }
@@ -84,6 +97,7 @@ final class KillableEngine implements Engine {
       java.util.Collection<Integer> ports) { alive(); return delegate.listForeign(prefixes, ports); }
   @Override public List<FsChange> diff(NodeRef node) { alive(); return delegate.diff(node); }
   @Override public NodeStats stats(NodeRef node) { alive(); return delegate.stats(node); }
+  @Override public List<dev.herd.engine.Listener> listeners(NodeRef node) { alive(); return delegate.listeners(node); }
   @Override public List<LogLine> logs(NodeRef node, Instant since) { alive(); return delegate.logs(node, since); }
 
   @Override

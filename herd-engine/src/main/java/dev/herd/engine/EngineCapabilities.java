@@ -16,9 +16,16 @@ import java.util.Objects;
  *     while herd was down for longer may go unseen (its file changes still show in diff)
  * @param tmpfsOnReadOnlyRoot the engine itself mounts tmpfs at /run, /tmp and /var/tmp of a
  *     read-only root (Podman does; for Docker herd adds them so nodes behave alike)
+ * @param probesFromHost a node listens on a port of this host, so herd's controller runs its
+ *     health check itself over loopback; when false (a cluster: a Pod has its own address) the
+ *     node's health is what the engine reports of its own probe, {@link Engine#ready}
+ * @param routesTraffic the engine itself routes a fleet's traffic to the nodes herd marks in
+ *     service ({@link Engine#setInService}: a cluster's Service selecting a label); false for a
+ *     local engine, where herd's front door does
  */
 public record EngineCapabilities(
-    List<ImageSource.Format> loads, boolean execEvents, boolean durableEvents, boolean tmpfsOnReadOnlyRoot) {
+    List<ImageSource.Format> loads, boolean execEvents, boolean durableEvents, boolean tmpfsOnReadOnlyRoot,
+    boolean probesFromHost, boolean routesTraffic) {
   /** Docker Engine 25 (API 1.44) was the first to load OCI archives. */
   static final int[] DOCKER_OCI_LOAD_API = {1, 44};
 
@@ -27,6 +34,11 @@ public record EngineCapabilities(
     if (loads.isEmpty()) {
       throw new IllegalArgumentException("an engine must load at least one archive format");
     }
+  }
+
+  /** A local engine: its nodes listen on this host, herd probes them and its front door routes to them. */
+  public EngineCapabilities(List<ImageSource.Format> loads, boolean execEvents, boolean durableEvents, boolean tmpfsOnReadOnlyRoot) {
+    this(loads, execEvents, durableEvents, tmpfsOnReadOnlyRoot, true, false);
   }
 
   /** What herd knows of an engine from its {@code /version} answer. */
@@ -68,6 +80,10 @@ public record EngineCapabilities(
     }
     if (!tmpfsOnReadOnlyRoot) {
       notes.add("mounts no tmpfs on read-only roots: herd adds /run, /tmp and /var/tmp itself");
+    }
+    if (!probesFromHost) {
+      notes.add("nodes are not reachable from this host: a node's health is the engine's own probe of it"
+          + " (its readiness), not a probe herd runs");
     }
     return notes;
   }

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *     belong to; null for root
  * @param memoryBytes memory limit, 0 for none
  * @param cpus CPU limit in cores (0.5 = half a core), 0 for none
+ * @param volumes named volumes mounted read-write (the engine creates each, labelled, when it
+ *     is missing; {@link VolumeInfo#engineName} names them per node)
  */
 public record NodeSpec(
     String project,
@@ -38,7 +40,20 @@ public record NodeSpec(
     int port,
     long memoryBytes,
     double cpus,
-    RunAs runAs) {
+    RunAs runAs,
+    List<Volume> volumes) {
+
+  /**
+   * A named volume, mounted read-write at {@code path}. {@code owner} is the node name the volume
+   * belongs to across generations (the slot, e.g. db-1, while the engine's node is db-1-g3).
+   */
+  public record Volume(String owner, String name, String path) {
+    public Volume {
+      Names.name("volume owner", owner);
+      Names.name("volume", name);
+      checkMountPath("volume path", path);
+    }
+  }
 
   /** A numeric user and group, as the image's {@code User} resolves in its /etc/passwd and /etc/group. */
   public record RunAs(int uid, int gid) {
@@ -60,6 +75,13 @@ public record NodeSpec(
   public static final String SECRETS_MOUNT = "/run/secrets";
   /** The env var carrying the herd-assigned port; set by the engine, not by callers. */
   public static final String PORT_ENV = "PORT";
+  /** The env var carrying the address a node listens on; set by the engine, not by callers. */
+  public static final String HOST_ENV = "HOST";
+  /**
+   * The address a node listens on: nodes share the host's network (no port publishing), so a
+   * node bound here is reachable only from this host, i.e. through the front door.
+   */
+  public static final String HOST = dev.herd.common.net.NodeHost.ADDRESS;
 
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
@@ -84,8 +106,8 @@ public record NodeSpec(
       if (!ENV_KEY.matcher(key).matches()) {
         throw new IllegalArgumentException("env name is not a valid variable name: " + key);
       }
-      if (key.equals(PORT_ENV)) {
-        throw new IllegalArgumentException("env must not set " + PORT_ENV + ": the engine sets it from port");
+      if (key.equals(PORT_ENV) || key.equals(HOST_ENV)) {
+        throw new IllegalArgumentException("env must not set " + key + ": the engine sets " + PORT_ENV + " and " + HOST_ENV);
       }
     }
     writablePaths = List.copyOf(Objects.requireNonNull(writablePaths, "writablePaths"));
@@ -117,6 +139,29 @@ public record NodeSpec(
     if (runAs == null) {
       runAs = RunAs.ROOT;
     }
+    volumes = List.copyOf(Objects.requireNonNull(volumes, "volumes"));
+    for (int i = 0; i < volumes.size(); i++) {
+      Volume v = volumes.get(i);
+      for (String w : writablePaths) {
+        if (overlap(v.path(), w)) {
+          throw new IllegalArgumentException("volume " + v.name() + " at " + v.path() + " overlaps writable path " + w);
+        }
+      }
+      for (int j = 0; j < i; j++) {
+        if (volumes.get(j).name().equals(v.name()) || overlap(volumes.get(j).path(), v.path())) {
+          throw new IllegalArgumentException("volumes " + volumes.get(j).name() + " and " + v.name() + " overlap");
+        }
+      }
+    }
+  }
+
+  /** The engine's name of one of this node's volumes. */
+  public String volumeName(Volume v) {
+    return VolumeInfo.engineName(project, fleet, v.owner(), v.name());
+  }
+
+  private static boolean overlap(String a, String b) {
+    return a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/");
   }
 
   public NodeRef ref() {
@@ -143,10 +188,11 @@ public record NodeSpec(
     return l;
   }
 
-  /** The environment the process sees: config env plus PORT. */
+  /** The environment the process sees: config env plus PORT and HOST. */
   public Map<String, String> effectiveEnv() {
     Map<String, String> e = new TreeMap<>(env);
     e.put(PORT_ENV, Integer.toString(port));
+    e.put(HOST_ENV, HOST);
     return e;
   }
 
@@ -155,16 +201,20 @@ public record NodeSpec(
   public String toString() {
     return "NodeSpec[" + project + "/" + node + " fleet=" + fleet + " gen=" + generation
         + " release=" + releaseId + " image=" + imageDigest + " port=" + port + " user=" + runAs
-        + " secrets=" + secrets.keySet() + "]";
+        + " secrets=" + secrets.keySet() + (volumes.isEmpty() ? "" : " volumes=" + volumes) + "]";
   }
 
   private static void checkWritablePath(String p) {
+    checkMountPath("writable path", p);
+  }
+
+  private static void checkMountPath(String what, String p) {
     if (p == null || !p.startsWith("/") || p.equals("/") || !Path.of(p).normalize().toString().equals(p)) {
-      throw new IllegalArgumentException("writable path must be an absolute, normalized path other than /, got: " + p);
+      throw new IllegalArgumentException(what + " must be an absolute, normalized path other than /, got: " + p);
     }
     for (String reserved : List.of(CONFIG_MOUNT, SECRETS_MOUNT)) {
-      if (p.equals(reserved) || p.startsWith(reserved + "/") || reserved.startsWith(p + "/")) {
-        throw new IllegalArgumentException("writable path " + p + " overlaps herd's mount " + reserved);
+      if (overlap(p, reserved)) {
+        throw new IllegalArgumentException(what + " " + p + " overlaps herd's mount " + reserved);
       }
     }
   }
@@ -193,7 +243,7 @@ public record NodeSpec(
     return builder().project(project).fleet(fleet).node(node).generation(generation)
         .releaseId(releaseId).imageDigest(imageDigest).command(command).env(env)
         .readOnlyRoot(readOnlyRoot).writablePaths(writablePaths).configDir(configDir)
-        .secrets(secrets).port(port).memoryBytes(memoryBytes).cpus(cpus).runAs(runAs);
+        .secrets(secrets).port(port).memoryBytes(memoryBytes).cpus(cpus).runAs(runAs).volumes(volumes);
   }
 
   /** Builder with herd's defaults: read-only root, no limits, no config dir, no secrets. */
@@ -214,6 +264,7 @@ public record NodeSpec(
     private long memoryBytes;
     private double cpus;
     private RunAs runAs = RunAs.ROOT;
+    private List<Volume> volumes = new ArrayList<>();
 
     private Builder() {}
 
@@ -237,10 +288,14 @@ public record NodeSpec(
     public Builder memoryBytes(long v) { memoryBytes = v; return this; }
     public Builder cpus(double v) { cpus = v; return this; }
     public Builder runAs(RunAs v) { runAs = v; return this; }
+    /** A volume of the node's own name (see {@link Volume#owner}). */
+    public Builder volume(String name, String path) { volumes.add(new Volume(node, name, path)); return this; }
+    public Builder volume(String owner, String name, String path) { volumes.add(new Volume(owner, name, path)); return this; }
+    public Builder volumes(List<Volume> v) { volumes = new ArrayList<>(v); return this; }
 
     public NodeSpec build() {
       return new NodeSpec(project, fleet, node, generation, releaseId, imageDigest, command, env,
-          readOnlyRoot, writablePaths, configDir, secrets, port, memoryBytes, cpus, runAs);
+          readOnlyRoot, writablePaths, configDir, secrets, port, memoryBytes, cpus, runAs, volumes);
     }
   }
 }

@@ -22,7 +22,7 @@ class NodeSpecTest {
     assertThat(s.labels()).containsEntry("herd.managed", "true").containsEntry("herd.project", "shop")
         .containsEntry("herd.fleet", "web").containsEntry("herd.node", "web-1")
         .containsEntry("herd.generation", "3").containsEntry("herd.release", "r1");
-    assertThat(s.effectiveEnv()).containsEntry("PORT", "8080");
+    assertThat(s.effectiveEnv()).containsEntry("PORT", "8080").containsEntry("HOST", "127.0.0.1");
     assertThat(s.ref().containerName()).isEqualTo("shop-web-1");
   }
 
@@ -55,6 +55,7 @@ class NodeSpecTest {
     assertThatThrownBy(() -> valid().imageDigest("latest").build()).hasMessageContaining("image digest");
     assertThatThrownBy(() -> valid().port(0).build()).hasMessageContaining("port");
     assertThatThrownBy(() -> valid().env("PORT", "1").build()).hasMessageContaining("PORT");
+    assertThatThrownBy(() -> valid().env("HOST", "0.0.0.0").build()).hasMessageContaining("must not set HOST");
     assertThatThrownBy(() -> valid().writablePath("tmp").build()).hasMessageContaining("writable path");
     assertThatThrownBy(() -> valid().writablePath("/run").build()).hasMessageContaining("/run/secrets");
     assertThatThrownBy(() -> valid().secret("../x", new byte[1]).build()).hasMessageContaining("secret name");

@@ -25,6 +25,27 @@ public record SbomSummary(String format, String specVersion, SortedMap<String, S
     return pkgs;
   }
 
+  /**
+   * Names of the Debian packages whose version the bake took from a security archive (component
+   * property {@code herd:security=true}); empty for SBOMs written before herd recorded it.
+   */
+  public static java.util.SortedSet<String> securityPackages(byte[] json) {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    collectSecurity(CanonicalJson.read(json, "SBOM").path("components"), out);
+    return out;
+  }
+
+  private static void collectSecurity(JsonNode components, java.util.Set<String> into) {
+    for (JsonNode c : components) {
+      for (JsonNode p : c.path("properties")) {
+        if ("herd:security".equals(p.path("name").asText()) && "true".equals(p.path("value").asText())) {
+          into.add(c.path("name").asText());
+        }
+      }
+      collectSecurity(c.path("components"), into);
+    }
+  }
+
   private static void collectDebian(JsonNode components, Map<String, String> into) {
     for (JsonNode c : components) {
       if (c.path("purl").asText("").startsWith("pkg:deb/") && !c.path("name").asText("").isEmpty()) {

@@ -39,4 +39,11 @@ public final class ApiError extends RuntimeException {
   static ApiError conflict(String reason) {
     return new ApiError(409, reason);
   }
+
+  /** 422 for a herd.yaml that does not load: how many errors, what was not done, each error located in the details. */
+  static ApiError invalidSpec(java.nio.file.Path file, List<dev.herd.spec.SpecError> errors, String nothingDone) {
+    List<String> details = errors.stream().map(dev.herd.spec.SpecError::render).toList();
+    return new ApiError(422, file.getFileName() + " is invalid (" + details.size()
+        + (details.size() == 1 ? " error" : " errors") + "); " + nothingDone, details);
+  }
 }

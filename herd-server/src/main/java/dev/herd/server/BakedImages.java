@@ -26,6 +26,8 @@ public final class BakedImages implements RoleImages {
   private final Baker baker;
   private final Path stateDir;
   private final CatalogImages resolve;
+  /** One bake at a time in this process (apply's and an operator's); a lock, not a monitor, for virtual threads. */
+  private final java.util.concurrent.locks.ReentrantLock baking = new java.util.concurrent.locks.ReentrantLock();
 
   public BakedImages(Baker baker, Path stateDir, CatalogImages resolve) {
     this.baker = baker;
@@ -36,6 +38,26 @@ public final class BakedImages implements RoleImages {
   @Override
   public java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
     return resolve.catalog();
+  }
+
+  @Override
+  public java.util.Optional<byte[]> sbom(dev.herd.image.oci.Digest manifest) {
+    return resolve.sbom(manifest);
+  }
+
+  /** An operator's `herd bake` through this controller, one bake at a time with apply's. */
+  @Override
+  public java.util.Optional<Bakery> bakery() {
+    return java.util.Optional.of(this::bake);
+  }
+
+  private BakeResult bake(Spec spec, String role, boolean locked, BakeListener listener) {
+    baking.lock();
+    try {
+      return baker.bake(new BakeRequest(spec, role, stateDir, locked, Optional.empty()), listener);
+    } finally {
+      baking.unlock();
+    }
   }
 
   @Override
@@ -50,7 +72,7 @@ public final class BakedImages implements RoleImages {
     for (String role : roles) {
       MDC.put("role", role);
       try {
-        BakeResult r = baker.bake(new BakeRequest(spec, role, stateDir, false, Optional.empty()), BakeListener.NONE);
+        BakeResult r = bake(spec, role, false, BakeListener.NONE);
         log.info("role {}: {}", role, r.line());
       } catch (BakeException e) {
         throw new Unavailable("bake of role " + role + " failed: " + e.getMessage(), e);

@@ -30,6 +30,11 @@ public final class CatalogImages implements RoleImages {
   }
 
   @Override
+  public java.util.Optional<byte[]> sbom(dev.herd.image.oci.Digest manifest) {
+    return catalog.sbom(manifest).filter(store::hasBlob).map(store::readBlob);
+  }
+
+  @Override
   public Map<String, String> imagesFor(Spec spec) {
     Map<String, String> byRole = new TreeMap<>();
     Map<String, String> fleetOfRole = new TreeMap<>();

@@ -71,6 +71,7 @@ final class ConfigRoutes {
     });
   }
 
+  /** One key's effective value; {@code Accept: text/plain} answers what {@code herd config get} prints. */
   void configGet(Context ctx) {
     guard(ctx, () -> {
       String key = ctx.pathParam("key");
@@ -389,6 +390,7 @@ final class ConfigRoutes {
       byFleet.computeIfAbsent(e.fleet(), k -> new ArrayList<>()).add(Map.of("node", e.node(), "host", e.host(), "port", e.port()));
     }
     discovery.put("fleets", byFleet);
+    discovery.put("front_doors", dev.herd.config.NodeFiles.frontDoors(d));
     respond(ctx, new ConfigApi.Watch(changed, next, config, flags, discovery));
   }
 
@@ -413,6 +415,10 @@ final class ConfigRoutes {
   }
 
   private void respond(Context ctx, Object body) {
+    if (body instanceof ConfigApi.Value v && Params.wantsText(ctx)) {
+      Params.text(ctx, cfg.redactor().redact(v.value()) + System.lineSeparator());
+      return;
+    }
     try {
       ctx.contentType("application/json").result(cfg.redactor().redact(json.writeValueAsString(body)));
     } catch (JsonProcessingException e) {

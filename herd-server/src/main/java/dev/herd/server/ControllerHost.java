@@ -35,6 +35,7 @@ public final class ControllerHost implements AutoCloseable {
   private final HerdConfig herdConfig;
   private final ConfigDelivery delivery;
   private final HerdMetrics metrics = new HerdMetrics();
+  private final dev.herd.server.ui.LastProbes probes;
   private Autoscaler autoscaler;
 
   /** How long {@code herd down} waits for the engine to remove nodes before it stops regardless. */
@@ -43,6 +44,7 @@ public final class ControllerHost implements AutoCloseable {
   private ControllerHost(ControllerLock lock, ControllerConfig base, Path specFile, RoleImages images,
       HerdServer.Options options, Consumer<Api.EventView> listener, Map<String, String> environment) {
     this.lock = lock;
+    this.probes = new dev.herd.server.ui.LastProbes(base.clock());
     Controller c = null;
     HerdConfig cfg = null;
     try {
@@ -53,7 +55,7 @@ public final class ControllerHost implements AutoCloseable {
       dev.herd.engine.Engine engine = metrics.engine(base.engine());
       this.delivery = new ConfigDelivery(cfg, engine, base.project(), base.clock());
       this.config = new ControllerConfig(base.stateDir(), base.project(), base.ports(), engine, base.images(),
-          base.clock(), base.scheduler(), metrics.prober(base.prober()), base.portCheck(), base.background(), base.resync(),
+          base.clock(), base.scheduler(), metrics.prober(probes.recording(base.prober())), base.portCheck(), base.background(), base.resync(),
           base.stopGrace(), delivery, base.engineConcurrency(), base.haproxy());
       SpecResult loaded = SpecLoader.load(specFile);
       if (loaded instanceof SpecResult.Loaded l) {
@@ -75,8 +77,19 @@ public final class ControllerHost implements AutoCloseable {
       this.controller = c;
       this.applier = new SpecApplier(specFile, images, c, delivery);
       applier.onApplied(autoscaler::configure);
-      this.server = HerdServer.start(options, c, applier, this::removeAllNodes, delivery, metrics);
+      this.server = HerdServer.start(options, c, applier, new HerdServer.Down() {
+        @Override
+        public String stopAndRemoveAll() {
+          return removeAllNodes(false);
+        }
+
+        @Override
+        public String stopAndRemoveAll(boolean deleteVolumes) {
+          return removeAllNodes(deleteVolumes);
+        }
+      }, delivery, metrics);
       server.autoscaler(autoscaler);
+      server.probes(probes);
       delivery.watchUrl(server.url().resolve("/v1/watch").toString());
     } catch (RuntimeException e) {
       if (autoscaler != null) {
@@ -117,6 +130,10 @@ public final class ControllerHost implements AutoCloseable {
     return controller;
   }
 
+  public HerdMetrics metrics() {
+    return metrics;
+  }
+
   public HerdServer server() {
     return server;
   }
@@ -137,11 +154,16 @@ public final class ControllerHost implements AutoCloseable {
    * not remove.
    */
   public String removeAllNodes() {
+    return removeAllNodes(false);
+  }
+
+  /** {@link #removeAllNodes()}; with {@code deleteVolumes} the project's volumes go too (else the summary names them). */
+  public String removeAllNodes(boolean deleteVolumes) {
     autoscaler.close(); // herd down: no scaling while the nodes go
     if (!controllerClosed.compareAndSet(false, true)) {
       return "the controller was already stopped";
     }
-    return controller.down(DOWN_BOUND).summary();
+    return controller.down(DOWN_BOUND, deleteVolumes).summary();
   }
 
   /** Stops the API and the controller and releases the lock; nodes keep running. */

@@ -71,6 +71,14 @@ public final class HerdServer implements AutoCloseable {
   @FunctionalInterface
   public interface Down {
     String stopAndRemoveAll();
+
+    /** Like {@link #stopAndRemoveAll()}; with {@code deleteVolumes} the project's volumes go too. */
+    default String stopAndRemoveAll(boolean deleteVolumes) {
+      if (deleteVolumes) {
+        throw new UnsupportedOperationException("this server cannot delete volumes on down");
+      }
+      return stopAndRemoveAll();
+    }
   }
 
   private final Options options;
@@ -85,6 +93,7 @@ public final class HerdServer implements AutoCloseable {
   private final HerdMetrics metrics;
   private final boolean ownMetrics;
   private final Routes routes;
+  private final dev.herd.server.ui.Dashboard dashboard;
 
   private HerdServer(Options options, Controller controller, SpecApplier applier, Down down, ConfigDelivery delivery,
       HerdMetrics metrics) {
@@ -102,6 +111,8 @@ public final class HerdServer implements AutoCloseable {
     Routes routes = new Routes(options.project(), controller, applier, options.clock(), this::down, down);
     this.routes = routes;
     Streams streams = new Streams(controller, options.clock(), options.logPoll(), routes);
+    this.dashboard = new dev.herd.server.ui.Dashboard(options.project(), controller, applier, delivery, options.clock(),
+        redactor);
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.useVirtualThreads = true;
@@ -113,7 +124,11 @@ public final class HerdServer implements AutoCloseable {
         h.setErrorHandler(new JsonErrors());
         h.addFilter(new FilterHolder(new BodyLimit(MAX_BODY_BYTES)), "/*", EnumSet.of(DispatcherType.REQUEST));
       });
-      config.router.mount(r -> mount(r, routes, streams, configRoutes));
+      BakeRoutes bake = new BakeRoutes(applier, System.getenv(), System.getProperty("user.name"));
+      config.router.mount(r -> {
+        mount(r, routes, streams, configRoutes);
+        r.post("/v1/bake", bake::bake);
+      });
     });
   }
 
@@ -128,6 +143,11 @@ public final class HerdServer implements AutoCloseable {
       acceptsEventStream(ctx);
       streams.checkLogs(ctx);
     });
+    dashboard.mount(r);
+    r.post("/v1/ui/login", ctx -> {
+      dev.herd.server.ui.Dashboard.Login l = dashboard.login();
+      ctx.json(new Api.DashboardLogin(l.url(), l.expiresAt()));
+    });
     r.get("/healthz", this::healthz);
     r.get("/metrics", this::metrics);
     r.get("/v1/status", routes::status);
@@ -141,6 +161,9 @@ public final class HerdServer implements AutoCloseable {
     r.get("/v1/fleets/{fleet}/endpoints", routes::endpoints);
     r.post("/v1/fleets/{fleet}/scale", routes::scale);
     r.post("/v1/fleets/{fleet}/rollback", routes::rollback);
+    r.post("/v1/fleets/{fleet}/backups", routes::backup);
+    r.post("/v1/fleets/{fleet}/restore", routes::restore);
+    r.get("/v1/backups", routes::backups);
     r.post("/v1/fleets/{fleet}/rollout/{action}", routes::rollout);
     r.post("/v1/down", routes::down);
     if (config != null) {
@@ -160,6 +183,7 @@ public final class HerdServer implements AutoCloseable {
       r.post("/v1/flags/{env}/{name}/kill", config::flagKill);
       r.get("/v1/watch", config::watch);
     }
+    r.exception(dev.herd.server.ui.Dashboard.UiRefusal.class, (e, ctx) -> dashboard.refusal(ctx, e.status(), e.getMessage()));
     r.exception(ApiError.class, this::apiError);
     r.exception(HttpResponseException.class, this::httpError);
     r.exception(Exception.class, this::unexpected);
@@ -203,6 +227,7 @@ public final class HerdServer implements AutoCloseable {
     HerdServer server = new HerdServer(options, controller, applier, down, delivery, metrics);
     server.app.start("127.0.0.1", options.port());
     server.url = URI.create("http://127.0.0.1:" + server.app.port());
+    server.dashboard.base(server.url);
     ApiFiles.writeInfo(options.stateDir(), new ApiFiles.Info(server.url().toString(), ProcessHandle.current().pid(),
         options.project(), options.clock().instant()));
     log.info("API listening on {} (token in {})", server.url(), ApiFiles.token(options.stateDir()));
@@ -222,6 +247,21 @@ public final class HerdServer implements AutoCloseable {
     routes.autoscaler(a);
   }
 
+  /** The dashboard's node table shows the last probe this recorder saw. */
+  public void probes(dev.herd.server.ui.LastProbes probes) {
+    dashboard.probes(probes);
+  }
+
+  /** The dashboard's fleets page shows each exposed fleet's request rate from {@code rates}. */
+  public void requestRates(dev.herd.server.ui.Dashboard.RequestRates rates) {
+    dashboard.requestRates(rates);
+  }
+
+  /** A one-time dashboard login URL (what {@code POST /v1/ui/login} answers). */
+  public dev.herd.server.ui.Dashboard.Login dashboardLogin() {
+    return dashboard.login();
+  }
+
   /** Completes with the down summary when a client asked the controller to stop ({@code POST /v1/down}). */
   public CompletableFuture<String> stopRequested() {
     return stopRequested;
@@ -236,6 +276,7 @@ public final class HerdServer implements AutoCloseable {
     closed = true;
     stopping = true;
     app.stop();
+    dashboard.close();
     if (ownMetrics) {
       metrics.close();
     }
@@ -269,6 +310,10 @@ public final class HerdServer implements AutoCloseable {
       // the watch API authenticates nodes with their own token, never the operator's
       return;
     }
+    if (dev.herd.server.ui.Dashboard.owns(ctx.path())) {
+      // the dashboard has its own login (a one-time code, then a session cookie and CSRF tokens)
+      return;
+    }
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
       ctx.header("WWW-Authenticate", "Bearer");
@@ -300,6 +345,10 @@ public final class HerdServer implements AutoCloseable {
   }
 
   private void apiError(ApiError e, Context ctx) {
+    if (dev.herd.server.ui.Dashboard.owns(ctx.path())) {
+      dashboard.refusal(ctx, e.status(), e.getMessage());
+      return;
+    }
     String reason = redactor.redact(e.getMessage());
     if (e.status() >= 500) {
       log.warn("{} {} → {}: {}", ctx.method(), redactor.redact(ctx.path()), e.status(), reason);
@@ -311,6 +360,11 @@ public final class HerdServer implements AutoCloseable {
   }
 
   private void httpError(HttpResponseException e, Context ctx) {
+    if (dev.herd.server.ui.Dashboard.owns(ctx.path())) {
+      dashboard.refusal(ctx, e.getStatus(), e.getStatus() == 404 ? "no such page: " + ctx.path()
+          : e.getStatus() == 405 ? "method " + ctx.method() + " is not allowed on " + ctx.path() : "request failed");
+      return;
+    }
     String reason = switch (e.getStatus()) {
       case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path() + " (see docs/api.md)";
       case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path();
@@ -328,6 +382,10 @@ public final class HerdServer implements AutoCloseable {
   private void unexpected(Exception e, Context ctx) {
     // the stack trace may quote a value: log the redacted text of the failure, not the raw exception
     log.error("{} {} failed: {}", ctx.method(), redactor.redact(ctx.path()), redactor.redact(stackTrace(e)));
+    if (dev.herd.server.ui.Dashboard.owns(ctx.path())) {
+      dashboard.refusal(ctx, 500, INTERNAL);
+      return;
+    }
     ctx.status(500).json(new Api.Error(INTERNAL));
   }
 }

@@ -63,4 +63,30 @@ final class Params {
     String t = s.length() > 60 ? s.substring(0, 60) + "…" : s;
     return "\"" + t.replace("\"", "\\\"") + "\"";
   }
+
+  /**
+   * True when the client asks for {@code text/plain} first in its Accept header: the same body as
+   * the CLI prints (the launcher's quick client prints it as it comes). JSON otherwise.
+   */
+  static boolean wantsText(Context ctx) {
+    String accept = ctx.header("Accept");
+    return accept != null && accept.strip().toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
+  }
+
+  static void text(Context ctx, String body) {
+    ctx.contentType("text/plain; charset=utf-8").result(body);
+  }
+
+  /** {@code tz}: the zone event times are shown in (a region id like Europe/Paris, or UTC); the server's own when absent. */
+  static java.time.ZoneId zone(Context ctx) {
+    String tz = ctx.queryParam("tz");
+    if (tz == null || tz.isBlank()) {
+      return java.time.ZoneId.systemDefault();
+    }
+    try {
+      return java.time.ZoneId.of(tz.strip());
+    } catch (java.time.DateTimeException e) {
+      throw ApiError.badRequest("tz: expected a time zone like Europe/Paris or UTC, got " + quote(tz));
+    }
+  }
 }

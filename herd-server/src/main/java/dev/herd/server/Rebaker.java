@@ -129,10 +129,18 @@ public final class Rebaker {
       if (last != null && last.plus(role.rebake().get().every()).isAfter(now)) {
         continue;
       }
-      lastCheck.put(role.name(), now);
       try {
-        check(spec, role, role.rebake().get()).ifPresent(baked::add);
+        Optional<CatalogImage> running = running(spec, role.name());
+        if (running.isEmpty()) {
+          // not a check: `herd up` schedules before its first apply, so the fleet is checked at the
+          // next tick once it runs, not a whole `every` later
+          log.debug("rebake of role {}: no fleet runs an image of it yet", role.name());
+          continue;
+        }
+        lastCheck.put(role.name(), now);
+        check(spec, role, role.rebake().get(), running.get()).ifPresent(baked::add);
       } catch (RuntimeException e) {
+        lastCheck.put(role.name(), now);
         // a mirror down or a failed bake: say so on the fleets and try at the next due time
         say(spec, role.name(), "rebake of role " + role.name() + " failed: " + e.getMessage());
       }
@@ -140,12 +148,8 @@ public final class Rebaker {
     return baked;
   }
 
-  private Optional<String> check(Spec spec, Role role, Rebake rebake) {
-    Optional<CatalogImage> running = running(spec, role.name());
-    if (running.isEmpty()) {
-      log.info("rebake of role {}: no fleet runs an image of it yet", role.name());
-      return Optional.empty();
-    }
+  private Optional<String> check(Spec spec, Role role, Rebake rebake, CatalogImage current) {
+    Optional<CatalogImage> running = Optional.of(current);
     RoleUpdates.Check check = checks.check(spec, role, running.get());
     if (check.notChecked().isPresent()) {
       say(spec, role.name(), "rebake of role " + role.name() + ": packages not checked: " + check.notChecked().get());

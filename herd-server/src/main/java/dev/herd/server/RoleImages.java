@@ -17,6 +17,21 @@ public interface RoleImages {
     return java.util.Optional.empty();
   }
 
+  /** The CycloneDX SBOM stored beside an image, when there is one (the dashboard lists its packages). */
+  default java.util.Optional<byte[]> sbom(dev.herd.image.oci.Digest manifest) {
+    return java.util.Optional.empty();
+  }
+
+  /** What bakes a role on request ({@code POST /v1/bake}); empty when this controller does not bake (up --no-bake). */
+  default java.util.Optional<Bakery> bakery() {
+    return java.util.Optional.empty();
+  }
+
+  /** Bakes one role of a spec now, telling {@code listener} how it goes. */
+  interface Bakery {
+    dev.herd.bake.BakeResult bake(Spec spec, String role, boolean locked, dev.herd.bake.BakeListener listener);
+  }
+
   /** No image for a role: the message is shown to the operator as it is. */
   final class Unavailable extends RuntimeException {
     public Unavailable(String message) {

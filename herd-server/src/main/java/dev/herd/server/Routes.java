@@ -47,24 +47,46 @@ final class Routes {
 
   void status(Context ctx) {
     Instant now = clock.instant();
-    List<Api.FleetView> fleets = controller.status().stream().map(f -> Views.fleet(f, now)).toList();
+    List<FleetStatus> statuses = controller.status();
+    String only = ctx.queryParam("fleet");
+    if (only != null) {
+      // one fleet: the others are neither viewed nor scored
+      List<FleetStatus> one = statuses.stream().filter(f -> f.fleet().equals(only)).toList();
+      if (one.isEmpty()) {
+        throw ApiError.notFound("no fleet " + Params.quote(only) + " (fleets: "
+            + String.join(", ", statuses.stream().map(FleetStatus::fleet).toList()) + ")");
+      }
+      statuses = one;
+    }
+    List<Api.FleetView> fleets = statuses.stream().map(f -> Views.fleet(f, controller.traffic(f.fleet()), now)).toList();
     java.util.Map<String, String> immutability = new java.util.TreeMap<>();
+    java.util.Optional<dev.herd.image.catalog.Catalog> catalog = applier.catalog();
+    List<Api.FleetView> viewed = new java.util.ArrayList<>();
     for (Api.FleetView f : fleets) {
       if (!f.deleted()) {
         try {
-          immutability.put(f.name(), controller.immutability(f.name()).summary());
+          dev.herd.control.drift.ImmutabilityScore score = controller.immutability(f.name(), catalog);
+          immutability.put(f.name(), score.summary());
+          f = f.withConsistency(score.consistency().map(Views::consistency).orElse(null));
         } catch (RuntimeException e) {
           log.debug("no immutability score for fleet {}: {}", f.name(), e.toString());
         }
       }
+      viewed.add(f);
     }
+    fleets = viewed;
     java.util.Map<String, String> autoscale = new java.util.TreeMap<>();
     if (autoscaler != null) {
       for (Api.FleetView f : fleets) {
         autoscaler.state(f.name()).ifPresent(a -> autoscale.put(f.name(), Views.autoscale(a, now)));
       }
     }
-    ctx.json(new Api.Status(project, now, fleets, immutability, autoscale));
+    Api.Status status = new Api.Status(project, now, fleets, immutability, autoscale);
+    if (Params.wantsText(ctx)) {
+      Params.text(ctx, dev.herd.server.api.ApiText.status(status));
+    } else {
+      ctx.json(status);
+    }
   }
 
   void apply(Context ctx) {
@@ -83,8 +105,14 @@ final class Routes {
     if (since != null && ctx.queryParam("after") != null) {
       throw ApiError.badRequest("give since or after, not both");
     }
+    java.time.ZoneId zone = Params.zone(ctx);
     List<ControllerEvent> events = since != null ? controller.events(since, limit) : controller.events(after, limit);
-    ctx.json(new Api.Events(events.stream().map(Views::event).toList()));
+    List<Api.EventView> views = events.stream().map(Views::event).toList();
+    if (Params.wantsText(ctx)) {
+      Params.text(ctx, dev.herd.server.api.ApiText.events(views, zone));
+    } else {
+      ctx.json(new Api.Events(views));
+    }
   }
 
   void logs(Context ctx) {
@@ -156,10 +184,70 @@ final class Routes {
       throw ApiError.badRequest("count is missing: send {\"count\": N}");
     }
     int count = body.count();
+    boolean deleteVolumes = "true".equals(ctx.queryParam("delete_volumes"));
     act(fleet, () -> {
-      controller.scale(fleet, count);
-      return "fleet " + fleet + " scaled to " + count + " (until the next apply)";
+      List<String> volumes = controller.scale(fleet, count, deleteVolumes);
+      return "fleet " + fleet + " scaled to " + count + " (until the next apply)" + (volumes.isEmpty() ? ""
+          : deleteVolumes ? "; deleting volume" + (volumes.size() == 1 ? " " : "s ") + String.join(", ", volumes) + " once the nodes are gone"
+          : "; keeping volume" + (volumes.size() == 1 ? " " : "s ") + String.join(", ", volumes) + " (--delete-volumes deletes them)");
     }, ctx);
+  }
+
+  void backup(Context ctx) {
+    String fleet = ctx.pathParam("fleet");
+    Api.BackupRequest body = ctx.body().isBlank() ? new Api.BackupRequest(null)
+        : Bodies.read(ctx, Api.BackupRequest.class, "{\"node\": \"db-1\"}");
+    MDC.put("fleet", fleet);
+    try {
+      dev.herd.control.BackupStore.BackupInfo b = controller.backup(fleet, java.util.Optional.ofNullable(body.node()));
+      log.info("backup {} of {} taken ({} bytes)", b.id(), b.node(), b.bytes());
+      ctx.json(view(b));
+    } catch (NoSuchElementException e) {
+      throw ApiError.notFound(e.getMessage());
+    } catch (dev.herd.control.BackupStore.BackupRefused e) {
+      throw ApiError.conflict(e.getMessage());
+    } finally {
+      MDC.remove("fleet");
+    }
+  }
+
+  void backups(Context ctx) {
+    java.util.Optional<String> fleet = java.util.Optional.ofNullable(ctx.queryParam("fleet")).filter(f -> !f.isBlank());
+    try {
+      ctx.json(new Api.Backups(controller.backups(fleet).stream().map(Routes::view).toList()));
+    } catch (NoSuchElementException e) {
+      throw ApiError.notFound(e.getMessage());
+    } catch (dev.herd.control.BackupStore.BackupRefused e) {
+      throw ApiError.conflict(e.getMessage());
+    }
+  }
+
+  void restore(Context ctx) {
+    String fleet = ctx.pathParam("fleet");
+    Api.Restore body = Bodies.read(ctx, Api.Restore.class, "{\"backup\": \"db-1-20260101T120000000Z\"}");
+    if (body.backup() == null || body.backup().isBlank()) {
+      throw ApiError.badRequest("backup is missing: send {\"backup\": \"ID\"} (herd backups " + fleet + ")");
+    }
+    MDC.put("fleet", fleet);
+    try {
+      boolean byCommand = controller.backups(java.util.Optional.of(fleet)).stream()
+          .anyMatch(b -> b.id().equals(body.backup()) && b.kind().equals("command"));
+      String node = controller.restore(fleet, body.backup(), java.util.Optional.ofNullable(body.node()));
+      String message = byCommand ? node + " took backup " + body.backup() + " through backup.restore (it kept running)"
+          : node + " is restarting on the volumes of backup " + body.backup();
+      log.info("{} ({} {})", message, ctx.method(), ctx.path());
+      ctx.json(new Api.Restoring(fleet, node, body.backup(), !byCommand, message));
+    } catch (NoSuchElementException e) {
+      throw ApiError.notFound(e.getMessage());
+    } catch (dev.herd.control.BackupStore.BackupRefused e) {
+      throw ApiError.conflict(e.getMessage());
+    } finally {
+      MDC.remove("fleet");
+    }
+  }
+
+  private static Api.Backup view(dev.herd.control.BackupStore.BackupInfo b) {
+    return new Api.Backup(b.id(), b.fleet(), b.node(), b.kind(), b.created(), b.took().toMillis(), b.bytes(), b.files());
   }
 
   void rollback(Context ctx) {
@@ -188,7 +276,7 @@ final class Routes {
     log.info("down requested: stopping the controller and removing every node");
     String summary;
     try {
-      summary = down.stopAndRemoveAll();
+      summary = down.stopAndRemoveAll("true".equals(ctx.queryParam("delete_volumes")));
     } catch (RuntimeException e) {
       // the controller is stopped either way: answer, and stop the server too, never half-alive
       summary = "controller stopped; removing the nodes failed: " + e.getMessage();

@@ -47,9 +47,35 @@ public final class SpecApplier {
 
   private volatile java.util.function.Consumer<Spec> onApplied = spec -> {};
 
-  /** Told about each spec applied (the autoscaler reads its fleets' settings from it). */
+  /** Told about each spec applied (the autoscaler reads its fleets' settings from it); listeners add up. */
   public void onApplied(java.util.function.Consumer<Spec> listener) {
-    this.onApplied = java.util.Objects.requireNonNull(listener, "listener");
+    java.util.Objects.requireNonNull(listener, "listener");
+    java.util.function.Consumer<Spec> before = this.onApplied;
+    this.onApplied = before.andThen(listener);
+  }
+
+  /** The one environment whose fleets this controller runs ({@code herd up -e ENV}), or null for all. */
+  private volatile String environment;
+
+  /** Runs only the fleets of {@code env} from now on (herd up -e ENV); set before the first apply. */
+  public void onlyEnvironment(String env) {
+    this.environment = Objects.requireNonNull(env, "env");
+  }
+
+  /** The engine this controller drives (herd up chose it from herd.yaml); set by the first load when not pinned. */
+  private volatile dev.herd.spec.EngineTarget engine;
+
+  /**
+   * Pins the engine the controller drives: a herd.yaml that moves its fleets to another engine
+   * (local ↔ cluster, another namespace) is refused on apply; herd up must be restarted for it.
+   */
+  public void pinEngine(dev.herd.spec.EngineTarget target) {
+    this.engine = Objects.requireNonNull(target, "target");
+  }
+
+  /** Where apply gets its images (the dashboard reads the catalog and SBOMs through it). */
+  public RoleImages images() {
+    return images;
   }
 
   public Path specFile() {
@@ -112,6 +138,11 @@ public final class SpecApplier {
     }
   }
 
+  /** The image catalog, when this controller has one (the consistency view reads it). */
+  public java.util.Optional<dev.herd.image.catalog.Catalog> catalog() {
+    return images.catalog();
+  }
+
   /**
    * Revokes an image and acts on the fleets running it ({@link dev.herd.control.ImageRevocation}),
    * under the apply lock so that no apply resolves images halfway through.
@@ -136,11 +167,30 @@ public final class SpecApplier {
   private Spec load() {
     SpecResult loaded = SpecLoader.load(specFile);
     if (loaded instanceof SpecResult.Loaded l) {
-      return l.spec();
+      Spec spec = l.spec();
+      String only = environment;
+      if (only != null) {
+        try {
+          spec = spec.onlyEnvironment(only);
+        } catch (IllegalArgumentException e) {
+          throw new ApiError(422, specFile.getFileName() + ": " + e.getMessage() + "; nothing was changed", List.of());
+        }
+      }
+      if (spec.engineRefusal().isPresent()) {
+        throw new ApiError(422, spec.engineRefusal().get() + "; nothing was changed", List.of());
+      }
+      dev.herd.spec.EngineTarget wanted = spec.engineTarget();
+      dev.herd.spec.EngineTarget running = engine;
+      if (running == null) {
+        engine = wanted;
+      } else if (!running.sameEngine(wanted) && !spec.fleets().isEmpty()) {
+        throw new ApiError(422, specFile.getFileName() + " now runs its fleets on " + wanted.describe() + ", but this controller"
+            + " drives " + running.describe() + ": stop herd up and start it again to switch engines; nothing was changed",
+            List.of());
+      }
+      return spec;
     }
-    List<String> details = loaded.errors().stream().map(SpecError::render).toList();
-    throw new ApiError(422, specFile.getFileName() + " is invalid (" + details.size()
-        + (details.size() == 1 ? " error" : " errors") + "); nothing was changed", details);
+    throw ApiError.invalidSpec(specFile, loaded.errors(), "nothing was changed");
   }
 
   private static String summary(ApplyResult r) {

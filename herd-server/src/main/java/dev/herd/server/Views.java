@@ -3,6 +3,7 @@ package dev.herd.server;
 import dev.herd.control.ApplyResult;
 import dev.herd.control.FleetChange;
 import dev.herd.control.FleetStatus;
+import dev.herd.control.FleetTraffic;
 import dev.herd.control.NodeStatus;
 import dev.herd.control.ControllerEvent;
 import dev.herd.control.NodeLogLine;
@@ -17,20 +18,38 @@ import java.util.Locale;
 final class Views {
   private Views() {}
 
-  static Api.FleetView fleet(FleetStatus f, Instant now) {
+  static Api.FleetView fleet(FleetStatus f, java.util.Optional<FleetTraffic> traffic, Instant now) {
     List<Api.NodeView> nodes = f.nodes().stream().map(n -> node(n, now)).toList();
     return new Api.FleetView(f.fleet(), f.role(), f.count(), f.specCount(), f.currentRelease(),
         f.lastGoodRelease().orElse(null), f.healthy(), f.deleted(), f.rollout().map(r -> rollout(r, f)).orElse(null),
-        nodes, f.address().orElse(null));
+        nodes, f.address().orElse(null), null, traffic.map(Views::traffic).orElse(null));
   }
 
-  /** "2..6 nodes at cpu 60%; cpu 90% 3s ago; cpu 90% > target 60%, waiting for 30s" */
+  static Api.ConsistencyView consistency(dev.herd.control.drift.ImageConsistency c) {
+    return new Api.ConsistencyView(c.oldestImage(), c.latestImage(), c.versionsBehind(),
+        c.baseAgeDays().isPresent() ? c.baseAgeDays().getAsLong() : null, c.imagesInService(), c.summary());
+  }
+
+  static Api.TrafficView traffic(FleetTraffic t) {
+    return new Api.TrafficView(t.requestsPerSecond().isPresent() ? Math.round(t.requestsPerSecond().getAsDouble() * 10) / 10.0 : null,
+        t.requests(), t.responses1xx(), t.responses2xx(), t.responses3xx(), t.responses4xx(), t.responses5xx(),
+        t.connectionErrors(), t.responseErrors(), t.retries(), t.avgResponseMs(), t.avgTotalMs(),
+        t.p50Ms().isPresent() ? t.p50Ms().getAsLong() : null, t.p99Ms().isPresent() ? t.p99Ms().getAsLong() : null,
+        t.windowRequests(), t.windowFailed(), t.window().toSeconds(), t.summary());
+  }
+
+  /**
+   * "2..6 nodes at cpu 60%; cpu 90% 3s ago; cpu 90% > target 60%, waiting for 30s", or with a
+   * requests target "2..6 nodes at 50 req/s per node; 72.4 req/s per node 3s ago; ..."
+   */
   static String autoscale(dev.herd.control.autoscale.Autoscaler.State a, Instant now) {
+    boolean cpu = a.settings().metric() == dev.herd.spec.Autoscale.Metric.CPU;
     StringBuilder sb = new StringBuilder().append(a.settings().min()).append("..").append(a.settings().max())
-        .append(" nodes at cpu ").append(a.settings().cpuPercent()).append('%');
-    if (a.cpuPercent().isPresent() && a.measuredAt() != null) {
+        .append(cpu ? " nodes at cpu " + a.settings().cpuPercent() + "%" : " nodes at " + a.settings().requestsPerNode() + " req/s per node");
+    if (a.load().isPresent() && a.measuredAt() != null) {
       long ago = Math.max(0, Duration.between(a.measuredAt(), now).toSeconds());
-      sb.append("; cpu ").append(Math.round(a.cpuPercent().get())).append("% ").append(ago).append("s ago");
+      sb.append(cpu ? "; cpu " + Math.round(a.load().get()) + "% "
+          : "; " + String.format(Locale.ROOT, "%.1f", a.load().get()) + " req/s per node ").append(ago).append("s ago");
     } else {
       sb.append("; not measured yet");
     }

@@ -97,6 +97,14 @@ class ConfigApiTest {
     var get = send("GET", "/v1/config/prod/web/GREETING", null);
     assertThat(json(get).path("value").asText()).isEqualTo("bonjour");
     assertThat(json(get).path("source").asText()).isEqualTo("stored");
+    var text = send(HttpRequest.newBuilder(server.url().resolve("/v1/config/prod/web/GREETING"))
+        .header("Authorization", "Bearer " + token()).header("Accept", "text/plain").GET().build());
+    assertThat(text.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    assertThat(text.body()).as("what herd config get prints").isEqualTo("bonjour" + System.lineSeparator());
+    var missing = send(HttpRequest.newBuilder(server.url().resolve("/v1/config/prod/web/NOPE"))
+        .header("Authorization", "Bearer " + token()).header("Accept", "text/plain").GET().build());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).as("errors stay JSON").startsWith("{\"error\":\"no config key \\\"NOPE\\\"");
     var list = json(send("GET", "/v1/config/prod/web", null));
     assertThat(list.path("values").size()).isEqualTo(2);
 
@@ -110,6 +118,29 @@ class ConfigApiTest {
     var rb = send("POST", "/v1/config/prod/web/rollback", "{\"revision\": 0}");
     assertThat(json(rb).path("revision").asLong()).isEqualTo(3);
     assertThat(json(send("GET", "/v1/config/prod/web/GREETING", null)).path("value").asText()).isEqualTo("hello");
+  }
+
+  @Test
+  void theDashboardShowsConfigKeysAndSecretRevisionsNeverASecretValue() {
+    assertThat(send("PUT", "/v1/secrets/prod/web/db-password", SECRET).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/v1/config/prod/web", "{\"set\": {\"GREETING\": \"bonjour\"}, \"author\": \"alice\"}")
+        .statusCode()).isEqualTo(200);
+    settle("web:v3");
+    UiBrowser browser = new UiBrowser(server.url());
+    browser.logIn(state);
+    String overview = browser.get("/ui/config").body();
+    assertThat(overview).contains("prod/web", "db-password", "GREETING", "alice");
+    String diff = browser.get("/ui/config/prod/web?from=0&to=1").body();
+    assertThat(diff).contains("Revision 0 → 1", "GREETING", "bonjour");
+    assertThat(browser.get("/ui/config/prod/web?from=x&to=1").statusCode()).isEqualTo(400);
+    assertThat(browser.get("/ui/config/prod/nope").statusCode()).isEqualTo(404);
+    for (String path : List.of("/ui/", "/ui/fleets/web", "/ui/rollouts", "/ui/events", "/ui/config", "/ui/config/prod/web",
+        "/ui/config/prod/web?from=0&to=1", "/ui/drift", "/ui/fleets/web/nodes/web-1/logs?since=all")) {
+      var page = browser.get(path);
+      assertThat(page.statusCode()).as(path).isEqualTo(200);
+      assertThat(page.body()).as(path).doesNotContain(SECRET);
+    }
+    assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(SECRET));
   }
 
   @Test
@@ -272,14 +303,16 @@ class ConfigApiTest {
     return send(b.build());
   }
 
-  private HttpResponse<String> send(String method, String path, String body) {
-    String token;
+  private String token() {
     try {
-      token = Files.readString(state.resolve("api-token")).strip();
+      return Files.readString(state.resolve("api-token")).strip();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).header("Authorization", "Bearer " + token)
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).header("Authorization", "Bearer " + token())
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     return send(b.build());
   }

@@ -126,6 +126,30 @@ class MetricsTest {
     }
   }
 
+  /** Issue 10: an exposed fleet's front-door figures, one series per fleet (and class or quantile). */
+  @Test
+  void frontDoorFiguresOfAnExposedFleetAreExposed() throws Exception {
+    ServerFixture.write(dir.resolve("herd.yaml"), ServerFixture.spec(1));
+    try (ControllerHost host = start()) {
+      host.apply();
+      settle(host, 1);
+      assertThat(value(scrape(host), "herd_frontdoor_requests", "fleet=\"web\"")).as("not exposed: no series").isEmpty();
+      dev.herd.control.FleetTraffic t = new dev.herd.control.FleetTraffic("web", clock.instant(), OptionalDouble.of(42.5), 1234,
+          0, 1200, 0, 30, 4, 1, 2, 3, 5, 9, java.util.OptionalLong.of(4), java.util.OptionalLong.of(17), 600, 4,
+          Duration.ofSeconds(60));
+      host.metrics().traffic(f -> f.equals("web") ? java.util.Optional.of(t) : java.util.Optional.empty());
+      String body = scrape(host);
+      assertThat(value(body, "herd_frontdoor_requests", "fleet=\"web\"")).hasValue(1234.0);
+      assertThat(value(body, "herd_frontdoor_requests_per_second", "fleet=\"web\"")).hasValue(42.5);
+      assertThat(value(body, "herd_frontdoor_responses", "fleet=\"web\"", "code=\"2xx\"")).hasValue(1200.0);
+      assertThat(value(body, "herd_frontdoor_responses", "fleet=\"web\"", "code=\"5xx\"")).hasValue(4.0);
+      assertThat(value(body, "herd_frontdoor_node_errors", "fleet=\"web\"", "kind=\"response\"")).hasValue(2.0);
+      assertThat(value(body, "herd_frontdoor_retries", "fleet=\"web\"")).hasValue(3.0);
+      assertThat(value(body, "herd_frontdoor_request_time_ms", "fleet=\"web\"", "quantile=\"0.99\"")).hasValue(17.0);
+      assertThat(value(body, "herd_frontdoor_avg_time_ms", "fleet=\"web\"", "kind=\"total\"")).hasValue(9.0);
+    }
+  }
+
   @Test
   void metricsNeedTheBearerTokenAndNeverCarryIt() throws Exception {
     ServerFixture.write(dir.resolve("herd.yaml"), ServerFixture.spec(1));

@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Prometheus (Debian's package, {@code scripts/install-host-deps --tests}) scrapes herd's
  * {@code /metrics} on loopback with the API token from a file, and its query API answers with
  * the fleet's node counts as a node is killed and replaced. A second job without the token must
- * fail its scrapes ({@code up == 0}). Ports 37000-37999 only.
+ * fail its scrapes ({@code up == 0}). Ports 27000-27999 only.
  */
 class PrometheusScrapeIT {
-  static final int HERD_PORT = 37001;
-  static final int PROMETHEUS_PORT = 37090;
+  static final int HERD_PORT = 27001;
+  static final int PROMETHEUS_PORT = 27090;
   static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
 
   @TempDir Path dir;

@@ -87,6 +87,30 @@ class RebakerTest {
   }
 
   @Test
+  void aRoleNoFleetRunsYetIsCheckedAtTheNextTickNotAWholeScheduleLater(@TempDir Path other) {
+    // herd up starts the schedule before its first apply: the first tick finds no fleet
+    ServerFixture g = new ServerFixture(other);
+    try {
+      ServerFixture.write(g.specFile, ServerFixture.spec(1).replace("    health:\n", "    rebake: {on: [security_updates], every: 1d}\n    health:\n")
+          .replace("base: {scratch: {}}", "base: {debian: {packages: [busybox-static]}}"));
+      g.catalog.register("web", Digest.parse(ServerFixture.V1), 10, new Lineage("sha256:s", "", ""));
+      SpecApplier applier = new SpecApplier(g.specFile, spec -> java.util.Map.of("web", g.image.get()), g.controller);
+      Rebaker early = new Rebaker(applier, g.controller, g.catalog,
+          (spec, role, image) -> new RoleUpdates.Check(available.get(), Optional.empty()),
+          (spec, role) -> "web:2", spec -> Optional.empty(), g.clock);
+      assertThat(early.runDue()).isEmpty();
+
+      g.post("/v1/apply", "");
+      g.settle(1);
+      g.fake.advance(Duration.ofMinutes(1));
+
+      assertThat(early.runDue()).containsExactly("web:2");
+    } finally {
+      g.close();
+    }
+  }
+
+  @Test
   void onlySecurityUpdatesCountUnlessBaseUpdateIsAsked() {
     available.set(List.of(POINT));
     assertThat(rebaker.runDue()).isEmpty();

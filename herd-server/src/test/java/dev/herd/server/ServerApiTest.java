@@ -150,6 +150,29 @@ class ServerApiTest {
     assertThat(error(f.get("/v1/events?limit=0"), 400)).contains("limit: must be between 1 and");
   }
 
+  /** The launcher's quick client prints these bodies as they come: the same text the CLI renders from JSON. */
+  @Test
+  void statusAndEventsAnswerTheCliTextWhenAskedForTextPlain() throws IOException {
+    f.post("/v1/apply", "");
+    f.settle(3);
+    HttpResponse<String> text = f.send(f.request("/v1/status").header("Accept", "text/plain").GET().build());
+    assertThat(text.statusCode()).isEqualTo(200);
+    assertThat(text.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    Api.Status json = read(f.get("/v1/status"), 200, Api.Status.class);
+    // the node ages move with the simulated clock only, so both answers describe the same moment
+    assertThat(text.body()).isEqualTo(dev.herd.server.api.ApiText.status(json)).contains("web  web:v1  3/3 healthy", "NODE");
+
+    HttpResponse<String> one = f.send(f.request("/v1/status?fleet=web").header("Accept", "text/plain").GET().build());
+    assertThat(one.body()).isEqualTo(text.body());
+    assertThat(error(f.get("/v1/status?fleet=db"), 404)).contains("no fleet \"db\" (fleets: web)");
+
+    Api.Events events = read(f.get("/v1/events?since=1h"), 200, Api.Events.class);
+    HttpResponse<String> lines = f.send(f.request("/v1/events?since=1h&tz=Asia/Kolkata").header("Accept", "text/plain").GET().build());
+    assertThat(lines.body()).isEqualTo(dev.herd.server.api.ApiText.events(events.events(), java.time.ZoneId.of("Asia/Kolkata")));
+    assertThat(lines.body().lines()).hasSize(events.events().size()).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d  .+"));
+    assertThat(error(f.get("/v1/events?tz=Mars/Olympus"), 400)).contains("tz: expected a time zone");
+  }
+
   @Test
   void logsOfAFleetAndOfANode() throws IOException {
     f.post("/v1/apply", "");
@@ -238,6 +261,25 @@ class ServerApiTest {
         .contains("already revoked");
   }
 
+  @Test
+  void theFleetViewSaysHowFarItsOldestImageIsBehindAndTheScoreCountsIt() throws IOException {
+    f.catalog.register("web", dev.herd.image.oci.Digest.parse(ServerFixture.V1), 10, new dev.herd.image.catalog.Lineage("sha256:s", "", "base-1"));
+    f.image.set(ServerFixture.V1);
+    f.post("/v1/apply", "");
+    f.settle(3);
+    f.catalog.register("web", dev.herd.image.oci.Digest.parse(ServerFixture.V2), 10, new dev.herd.image.catalog.Lineage("sha256:s", "", "base-2"));
+
+    Api.Status status = read(f.get("/v1/status"), 200, Api.Status.class);
+
+    Api.ConsistencyView c = status.fleets().getFirst().consistency();
+    assertThat(c).isNotNull();
+    assertThat(c.oldestImage()).isEqualTo("web:1");
+    assertThat(c.latestImage()).isEqualTo("web:2");
+    assertThat(c.versionsBehind()).isEqualTo(1);
+    assertThat(c.baseAgeDays()).isNotNull();
+    assertThat(status.immutability().get("web")).contains("oldest image web:1 is 1 version behind web:2 (-5)");
+  }
+
   <T> T read(HttpResponse<String> r, int status, Class<T> type) throws IOException {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     return json.readValue(r.body(), type);
@@ -247,5 +289,35 @@ class ServerApiTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     JsonNode body = json.readTree(r.body());
     return body.get("error").asText();
+  }
+
+  @Test
+  void aCommandBackupRestoresInPlaceAndSaysNothingRestarts() throws IOException {
+    ServerFixture.write(f.specFile, ServerFixture.spec(1)
+        .replace("strategy: rolling", "strategy: recreate").replaceAll("(?m)^ *max_(surge|unavailable): .*\n", "")
+        + """
+                volumes:
+                  data: {path: /data}
+                backup: {command: [dump], restore: [load]}
+            """);
+    f.fake.program("dump", (volumes, out) -> {
+      out.write("dumped\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return 0;
+    });
+    java.util.List<String> fed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    f.fake.programArgv("/bin/sh", (argv, scratch, volumes, out) -> {
+      if (argv.size() > 4) {
+        fed.add(new String(scratch.remove(argv.get(4)).content(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return 0;
+    });
+    read(f.post("/v1/apply", ""), 200, Api.Changes.class);
+    f.settle(1);
+    Api.Backup b = read(f.post("/v1/fleets/web/backups", "{}"), 200, Api.Backup.class);
+
+    Api.Restoring r = read(f.post("/v1/fleets/web/restore", "{\"backup\": \"" + b.id() + "\"}"), 200, Api.Restoring.class);
+    assertThat(r.restarting()).as("herd restore must not wait for a new generation").isFalse();
+    assertThat(r.message()).contains("backup.restore");
+    assertThat(fed).containsExactly("dumped\n");
   }
 }

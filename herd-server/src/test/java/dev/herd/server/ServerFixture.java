@@ -155,7 +155,12 @@ final class ServerFixture implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + token()).GET().build());
+    return send(request(path).GET().build());
+  }
+
+  /** A request to {@code path} with the API token, for headers of the test's own. */
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + token());
   }
 
   HttpResponse<String> post(String path, String json) {

@@ -1,6 +1,9 @@
 package dev.herd.spec;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,6 +15,11 @@ import java.util.Optional;
  * @param limits the effective limits: the fleet's own, each unset one taken from the role's
  * @param maxAge nodes older than this are replaced (empty: no age limit)
  * @param autoscale load-driven count between min and max (empty: the count is fixed)
+ * @param dependsOn fleets whose nodes must all be healthy before this fleet starts from no node
+ *     (a database before the web tier); the spec refuses unknown fleets and cycles
+ * @param volumes named volumes each node keeps across generations, by volume name
+ * @param backup how and how often the fleet's state is backed up (empty: only by hand, and only
+ *     with volumes)
  */
 public record Fleet(
     String name,
@@ -31,7 +39,10 @@ public record Fleet(
     Logs logs,
     Optional<Expose> expose,
     Location location,
-    Optional<Autoscale> autoscale) {
+    Optional<Autoscale> autoscale,
+    List<String> dependsOn,
+    Map<String, Volume> volumes,
+    Optional<Backup> backup) {
 
   public static final int MAX_COUNT = NamePattern.MAX_NODES;
   public static final Duration MIN_MAX_AGE = Duration.ofMinutes(1);
@@ -62,6 +73,93 @@ public record Fleet(
     Objects.requireNonNull(expose, "expose");
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(autoscale, "autoscale");
+    dependsOn = List.copyOf(dependsOn);
+    if (new HashSet<>(dependsOn).size() != dependsOn.size()) {
+      throw new IllegalArgumentException("depends_on names a fleet twice: " + dependsOn);
+    }
+    for (String d : dependsOn) {
+      Names.requireName("fleet", d);
+      if (d.equals(name)) {
+        throw new IllegalArgumentException("fleet " + name + " cannot depend on itself");
+      }
+    }
+    volumes = Immutable.map(volumes);
+    volumes.forEach((k, v) -> {
+      if (!k.equals(v.name())) {
+        throw new IllegalArgumentException("volume " + v.name() + " is filed under " + k);
+      }
+    });
+    Objects.requireNonNull(backup, "backup");
+    if (!volumes.isEmpty() && rollout.strategy() != Strategy.RECREATE) {
+      throw new IllegalArgumentException("a fleet with volumes replaces its nodes with strategy recreate, not " + rollout.strategy().keyword());
+    }
+    if (backup.isPresent() && backup.get().command().isEmpty() && volumes.isEmpty()) {
+      throw new IllegalArgumentException("backup needs a command or a volume to export");
+    }
+  }
+
+  /** Whether nodes keep state across generations (so a node is stopped before its successor starts). */
+  public boolean stateful() {
+    return !volumes.isEmpty();
+  }
+
+  /**
+   * The engine's name of a node's volume: {@code <project>-<fleet>-<node>-<volume>}. The same
+   * join is in herd-engine ({@code Volumes.engineName}); the spec refuses two fleets whose
+   * volumes it could give one name.
+   */
+  public static String volumeName(String project, String fleet, String node, String volume) {
+    return project + "-" + fleet + "-" + node + "-" + volume;
+  }
+
+  /**
+   * A named volume mounted read-write at {@code path} in each node; node {@code db-1}'s volume
+   * {@code data} is its own across generations.
+   */
+  public record Volume(String name, String path) {
+    public Volume {
+      Names.requireName("volume", name);
+      if (path == null || !path.startsWith("/") || path.equals("/") || !java.nio.file.Path.of(path).normalize().toString().equals(path)) {
+        throw new IllegalArgumentException("volume path must be an absolute, normalized path other than /, got " + path);
+      }
+    }
+
+    /** True when the two paths are the same or one holds the other. */
+    public static boolean overlap(String a, String b) {
+      return a.equals(b) || a.startsWith(b.endsWith("/") ? b : b + "/") || b.startsWith(a.endsWith("/") ? a : a + "/");
+    }
+  }
+
+  /**
+   * How the fleet's state is backed up.
+   *
+   * @param command run in the node, its stdout is the archive; empty: a tar of the node's volumes
+   * @param restore run in the node with the archive on stdin; needed with {@code command}
+   * @param every how often the running controller takes one (empty: only by hand)
+   * @param keep how many backups of the fleet are kept (older ones are deleted)
+   */
+  public record Backup(List<String> command, List<String> restore, Optional<Duration> every, int keep) {
+    public static final Duration MIN_EVERY = Duration.ofMinutes(1);
+
+    public Backup {
+      command = List.copyOf(command);
+      restore = List.copyOf(restore);
+      Objects.requireNonNull(every, "every");
+      every.ifPresent(e -> {
+        if (e.compareTo(MIN_EVERY) < 0) {
+          throw new IllegalArgumentException("every must be at least 1m, got " + Durations.format(e));
+        }
+      });
+      if (keep < 1) {
+        throw new IllegalArgumentException("keep must be at least 1, got " + keep);
+      }
+      if (!command.isEmpty() && restore.isEmpty()) {
+        throw new IllegalArgumentException("a backup command needs a restore command (it reads the archive on stdin)");
+      }
+      if (command.isEmpty() && !restore.isEmpty()) {
+        throw new IllegalArgumentException("a restore command goes with a backup command");
+      }
+    }
   }
 
   /** The name of node {@code n} (1-based), e.g. {@code web-3}. */
@@ -96,16 +194,35 @@ public record Fleet(
       if (blueGreen.isPresent() != (strategy == Strategy.BLUE_GREEN)) {
         throw new IllegalArgumentException("blue_green settings go with strategy blue_green and only with it");
       }
+      if (strategy == Strategy.RECREATE && (!maxSurge.isZero() || !maxUnavailable.equals(Amount.nodes(1)))) {
+        throw new IllegalArgumentException("strategy recreate replaces one node at a time with no surge (max_surge 0, max_unavailable 1)");
+      }
     }
   }
 
-  /** Canary: {@code count} nodes of the new release first, promoted after {@code promoteAfter}. */
-  public record Canary(int count, Duration promoteAfter) {
+  /**
+   * Canary: {@code count} nodes of the new release first, promoted after {@code promoteAfter}.
+   *
+   * @param weight the share of the front door's requests the canary nodes get, in percent
+   *     (1-99); empty: each node an even share
+   * @param sticky a cookie keeps each client of the front door on the side it first landed on
+   */
+  public record Canary(int count, Duration promoteAfter, Optional<Integer> weight, boolean sticky) {
     public Canary {
       if (count < 1) {
         throw new IllegalArgumentException("canary count must be at least 1, got " + count);
       }
       requireNotNegative("promote_after", promoteAfter);
+      Objects.requireNonNull(weight, "weight");
+      weight.ifPresent(w -> {
+        if (w < 1 || w > 99) {
+          throw new IllegalArgumentException("canary weight must be between 1% and 99%, got " + w + "%");
+        }
+      });
+    }
+
+    public Canary(int count, Duration promoteAfter) {
+      this(count, promoteAfter, Optional.empty(), false);
     }
   }
 
@@ -116,16 +233,24 @@ public record Fleet(
     }
   }
 
-  /** What herd does about each kind of drift it detects on a running node. */
-  public record Drift(DriftAction image, DriftAction config, DriftAction filesystem, DriftAction tamper) {
-    public static final Drift REPLACE_ALL =
-        new Drift(DriftAction.REPLACE, DriftAction.REPLACE, DriftAction.REPLACE, DriftAction.REPLACE);
+  /**
+   * What herd does about each kind of drift it detects on a running node.
+   *
+   * @param exposure a node listening on a non-loopback address (default report: the node may be
+   *     right to, but the operator should know)
+   */
+  public record Drift(DriftAction image, DriftAction config, DriftAction filesystem, DriftAction tamper,
+      DriftAction exposure) {
+    /** The defaults: replace on every kind but exposure, which is reported. */
+    public static final Drift DEFAULT =
+        new Drift(DriftAction.REPLACE, DriftAction.REPLACE, DriftAction.REPLACE, DriftAction.REPLACE, DriftAction.REPORT);
 
     public Drift {
       Objects.requireNonNull(image, "image");
       Objects.requireNonNull(config, "config");
       Objects.requireNonNull(filesystem, "filesystem");
       Objects.requireNonNull(tamper, "tamper");
+      Objects.requireNonNull(exposure, "exposure");
     }
   }
 
@@ -185,7 +310,9 @@ public record Fleet(
   public enum Strategy implements Keyword {
     ROLLING,
     BLUE_GREEN,
-    CANARY;
+    CANARY,
+    /** Stop a node, then start its successor (on the same volumes); one node at a time, no surge. */
+    RECREATE;
 
     @Override
     public String keyword() {

@@ -50,6 +50,52 @@ final class RegistryReader extends Binding {
     return guard(at, c.path(), () -> new Channel(name, push, at));
   }
 
+  /**
+   * {@code environments.NAME.engine}: local by default; kubernetes needs a namespace, and its
+   * registry follows the channel's REGISTRY/PATH rule. Empty (with the problem recorded) when bad.
+   */
+  Optional<EngineTarget> readEngine(Fields env, java.util.Set<String> registries) {
+    if (!env.has("engine")) {
+      return Optional.of(EngineTarget.LOCAL);
+    }
+    Fields e = env.obj("engine");
+    e.obj("local"); // nothing to read in it, but it is a key the loader knows
+    if (!e.has("kubernetes")) {
+      return Optional.of(EngineTarget.LOCAL);
+    }
+    Fields k = e.obj("kubernetes");
+    boolean ok = true;
+    Optional<String> context = k.optString("context");
+    if (context.isPresent() && !EngineTarget.Kubernetes.CONTEXT.matcher(context.get()).matches()) {
+      error(k, "context", "expected " + EngineTarget.Kubernetes.CONTEXT_RULE + ", got " + Texts.quote(context.get()));
+      ok = false;
+    }
+    String namespace = k.string("namespace");
+    if (!namespace.isEmpty() && !EngineTarget.Kubernetes.NAMESPACE.matcher(namespace).matches()) {
+      error(k, "namespace", "expected " + EngineTarget.Kubernetes.NAMESPACE_RULE + ", got " + Texts.quote(namespace));
+      ok = false;
+    }
+    Optional<String> registry = k.optString("registry");
+    if (registry.isPresent()) {
+      Matcher m = PUSH.matcher(registry.get());
+      String first = m.matches() ? m.group(1) : "";
+      boolean host = first.contains(".") || first.contains(":") || first.equals("localhost");
+      if (!m.matches()) {
+        error(k, "registry", "expected REGISTRY/PATH like lab/shop (lowercase path, no tag: images go by digest), got "
+            + Texts.quote(registry.get()));
+        ok = false;
+      } else if (!host && !registries.contains(first)) {
+        error(k, "registry", dangling("registry", first, registries, "registries"));
+        ok = false;
+      }
+    }
+    if (!ok || namespace.isEmpty()) { // an empty one is missing or mistyped: already reported
+      return Optional.empty();
+    }
+    return guard(e.keyLocOf("kubernetes"), k.path(),
+        () -> new EngineTarget.Kubernetes(context, namespace, registry, e.keyLocOf("kubernetes")));
+  }
+
   Optional<Registry> read(String name, Fields r, Location at) {
     boolean ok = true;
     Matcher url = Registry.URL.matcher(r.string("url"));

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param packages extra Debian packages (a layer of their own); only with a Debian base
  * @param vars build-time template variables (environment-independent)
- * @param command the node's command (image Cmd); may refer to ${PORT}; empty only for an
+ * @param command the node's command (image Cmd); may refer to ${PORT} and ${HOST}; empty only for an
  *     image base, meaning the base image's own command
  * @param env static environment baked into the image (never secrets)
  * @param writable paths that stay writable (tmpfs) on the otherwise read-only root
@@ -65,49 +65,4 @@ public record Role(
     }
   }
 
-  /** The shape of Role before rebake: no scheduled rebakes. */
-  public Role(
-      String name,
-      Base base,
-      List<String> packages,
-      Map<String, String> vars,
-      List<Resource> resources,
-      List<RunStep> run,
-      List<String> command,
-      Optional<String> user,
-      Optional<String> workdir,
-      Map<String, String> env,
-      List<String> writable,
-      Optional<Health> health,
-      Map<String, String> launch,
-      List<ImageTest> tests,
-      SecretScan secretScan,
-      Limits limits,
-      Optional<Reload> reload,
-      Location location) {
-    this(name, base, packages, vars, resources, run, command, user, workdir, env, writable, health, launch,
-        tests, secretScan, limits, reload, Optional.empty(), location);
-  }
-
-  /** The first shape of Role, kept for code written against it: no limits, no reload. */
-  public Role(
-      String name,
-      Base base,
-      List<String> packages,
-      Map<String, String> vars,
-      List<Resource> resources,
-      List<RunStep> run,
-      List<String> command,
-      Optional<String> user,
-      Optional<String> workdir,
-      Map<String, String> env,
-      List<String> writable,
-      Optional<Health> health,
-      Map<String, String> launch,
-      List<ImageTest> tests,
-      SecretScan secretScan,
-      Location location) {
-    this(name, base, packages, vars, resources, run, command, user, workdir, env, writable, health, launch,
-        tests, secretScan, Limits.NONE, Optional.empty(), location);
-  }
 }

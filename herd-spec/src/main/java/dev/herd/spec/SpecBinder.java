@@ -27,12 +27,15 @@ final class SpecBinder extends Binding {
     roleEntries.values().forEach((name, v) ->
         roleReader.read(name, (Fields) v, roleEntries.keyLocs().get(name)).ifPresent(r -> roles.put(name, r)));
 
+    Val.Entries registryEntries = root.entries("registries");
     Val.Entries envEntries = root.entries("environments");
     Map<String, Environment> envs = new LinkedHashMap<>();
+    RegistryReader engineReader = new RegistryReader(problems, dir);
     envEntries.values().forEach((name, v) -> {
       Fields e = (Fields) v;
       Location at = envEntries.keyLocs().get(name);
-      guard(at, e.path(), () -> new Environment(name, e.string("description"), e.texts("config"), at))
+      engineReader.readEngine(e, registryEntries.keyLocs().keySet()).flatMap(engine ->
+          guard(at, e.path(), () -> new Environment(name, e.string("description"), e.texts("config"), engine, at)))
           .ifPresent(env -> envs.put(name, env));
     });
 
@@ -47,10 +50,13 @@ final class SpecBinder extends Binding {
           envEntries.keyLocs().keySet()).ifPresent(fl -> fleets.put(name, fl));
     });
     fleetReader.checkNodeNames(fleetFields);
+    fleetReader.checkDependencies(fleetFields);
     fleetReader.checkPorts(p, ports, fleets.values());
+    if (project.isPresent()) {
+      fleetReader.checkVolumes(project.get().name(), fleetFields, fleets.values());
+    }
     fleetReader.checkExposed(fleetFields, ports, fleets.values());
 
-    Val.Entries registryEntries = root.entries("registries");
     Map<String, Registry> registries = new LinkedHashMap<>();
     RegistryReader registryReader = new RegistryReader(problems, dir);
     registryEntries.values().forEach((name, v) ->

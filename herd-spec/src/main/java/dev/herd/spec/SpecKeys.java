@@ -221,7 +221,7 @@ final class SpecKeys {
           opt("vars", envMap(TEXT, Optional.empty()), "Build-time template variables."),
           opt("resources", listOf(RESOURCE), "Files, directories, users ... applied in order."),
           opt("run", listOf(RUN_STEP), "Shell steps run in a sandbox after the resources."),
-          opt("command", nonEmptyListOf(STRING), "The node's command; ${PORT} is the node's port. Required unless the base is an image."),
+          opt("command", nonEmptyListOf(STRING), "The node's command; ${PORT} is the node's port, ${HOST} its listen address (127.0.0.1). Required unless the base is an image."),
           opt("user", ID, "User the command runs as (default root)."),
           opt("workdir", ABS_PATH, "Working directory of the command."),
           opt("env", envMap(TEXT, Optional.of(SECRETS_IN_ENV)), "Static environment baked into the image (no secrets)."),
@@ -239,22 +239,37 @@ final class SpecKeys {
               opt("every", DURATION, "7d", "How often the running controller checks the mirror (at least 5m).")),
               "Scheduled rebakes by the running controller (debian base only)."));
 
+  static final Obj KUBERNETES =
+      obj(
+          opt("context", STRING, "The kubeconfig context (default: the kubeconfig's current context)."),
+          req("namespace", STRING, "The namespace herd's Pods, ConfigMaps, Secrets and Services live in (herd never creates it)."),
+          opt("registry", STRING, "REGISTRY/PATH the cluster pulls images from (REGISTRY a key of registries or a host[:port])."));
+
+  static final Obj ENGINE =
+      obj(
+          opt("local", obj(), "The local Podman or Docker engine (the default)."),
+          opt("kubernetes", KUBERNETES, "An existing Kubernetes cluster, through the kubeconfig (KUBECONFIG or ~/.kube/config)."))
+          .exactlyOneOf("local", "kubernetes");
+
   static final Obj ENVIRONMENT =
       obj(
           opt("description", STRING, "", "What this environment is."),
+          opt("engine", ENGINE, "Where this environment's nodes run: local (default) or kubernetes."),
           opt("config", envMap(TEXT, Optional.of(SECRETS_IN_CONFIG)), "Initial plain config (no secrets)."));
 
   static final Obj ROLLOUT =
       obj(
-          opt("strategy", oneOf(Fleet.Strategy.class), "rolling", "How nodes are replaced."),
-          opt("max_surge", AMOUNT, 1, "Extra nodes allowed during a rollout (number or percentage)."),
-          opt("max_unavailable", AMOUNT, 0, "Nodes that may be missing during a rollout (number or percentage)."),
+          opt("strategy", oneOf(Fleet.Strategy.class), "rolling", "How nodes are replaced (recreate, the default with volumes: stop, then start on the same volume)."),
+          opt("max_surge", AMOUNT, 1, "Extra nodes allowed during a rollout (number or percentage); 0 with recreate."),
+          opt("max_unavailable", AMOUNT, 0, "Nodes that may be missing during a rollout (number or percentage); 1 with recreate."),
           opt("min_healthy_time", DURATION, "5s", "A new node must stay healthy this long to count."),
           opt("progress_deadline", DURATION, "5m", "A rollout that makes no progress this long fails."),
           opt("auto_rollback", BOOL, true, "Revert to the last good release when a rollout fails."),
           opt("canary", obj(
               opt("count", integer(1, Fleet.MAX_COUNT), 1, "Canary nodes."),
-              opt("promote_after", DURATION, "5m", "Promote when canaries stay healthy this long.")),
+              opt("promote_after", DURATION, "5m", "Promote when canaries stay healthy this long."),
+              opt("weight", AMOUNT, "Share of the front door's requests the canary nodes get, like 10% (needs expose)."),
+              opt("sticky", BOOL, false, "A cookie keeps each client on the side it first landed on (needs expose, protocol http).")),
               "Canary settings (strategy canary only)."),
           opt("blue_green", obj(
               opt("remove_old_after", DURATION, "1m", "Remove the old set this long after the switch.")),
@@ -268,7 +283,7 @@ final class SpecKeys {
           req("max", integer(1, Fleet.MAX_COUNT), "Never more nodes than this."),
           req("target", obj(
               opt("cpu", AMOUNT, "Mean CPU use per node to aim for, a percentage of the node's CPU limit (one core without one), like 60%."),
-              opt("requests_per_node", integer(1, 1_000_000), "Requests per second per node to aim for (needs the front door: refused for now).")),
+              opt("requests_per_node", integer(1, 1_000_000), "Requests per second per node in service to aim for, measured by the fleet's front door (needs expose).")),
               "What to keep each node at: exactly one of cpu or requests_per_node."),
           opt("scale_up_after", DURATION, "30s", "Load above target this long adds nodes."),
           opt("scale_down_after", DURATION, "5m", "Load below target this long removes nodes."),
@@ -280,6 +295,7 @@ final class SpecKeys {
       obj(
           req("role", NAME, "The role the nodes run (a key of roles)."),
           req("environment", NAME, "The environment (a key of environments)."),
+          opt("depends_on", listOf(NAME), "Fleets whose nodes must all be healthy before this fleet starts from no node (its first start)."),
           opt("image", IMAGE_REF, "latest", "Which image of the role to run."),
           opt("count", integer(0, Fleet.MAX_COUNT), 1, "Number of nodes."),
           opt("name", NAME_PATTERN, "Node name pattern with {n} (default <fleet>-{n})."),
@@ -295,7 +311,8 @@ final class SpecKeys {
               opt("image", DRIFT_ACTION, "replace", "The node runs another image."),
               opt("config", DRIFT_ACTION, "replace", "The node's config differs from its release."),
               opt("filesystem", DRIFT_ACTION, "replace", "Files changed on the node."),
-              opt("tamper", DRIFT_ACTION, "replace", "Someone exec'd into or changed the node.")),
+              opt("tamper", DRIFT_ACTION, "replace", "Someone exec'd into or changed the node."),
+              opt("exposure", DRIFT_ACTION, "report", "The node listens on a non-loopback address (reachable from other hosts).")),
               "What to do about each kind of drift."),
           opt("logs", obj(
               opt("max_age", DURATION, "7d", "Keep logs this long."),
@@ -307,7 +324,16 @@ final class SpecKeys {
                   "Address the front door listens on (another than loopback only when written out)."),
               opt("protocol", oneOf(Fleet.Protocol.class), "http", "http (retries idempotent requests) or tcp."),
               opt("drain_timeout", DURATION, "30s", "A removed node gets this long to finish its connections.")),
-              "A front door (HAProxy) giving the fleet one address; see docs/frontdoor.md."));
+              "A front door (HAProxy) giving the fleet one address; see docs/frontdoor.md."),
+          opt("volumes", namedMap("volumes", obj(
+              req("path", ABS_PATH, "Where the volume is mounted, read-write, in the node (not inside the role's writable paths)."))),
+              "Named volumes each node keeps across generations; see docs/state.md."),
+          opt("backup", obj(
+              opt("command", nonEmptyListOf(STRING), "Command run in the node; its stdout is the archive (default: a tar of the volumes)."),
+              opt("restore", nonEmptyListOf(STRING), "Command run in the node with the archive on stdin (required with command)."),
+              opt("every", DURATION, "Take a backup this often while herd up runs (at least 1m; default: only by hand)."),
+              opt("keep", integer(1, 10_000), 7, "Backups of the fleet kept; older ones are deleted after a new one.")),
+              "Backups of the fleet's state; see docs/state.md."));
 
   static final Obj REGISTRY =
       obj(

@@ -61,8 +61,9 @@ class SpecLoaderTest {
     assertThat(web.base()).isInstanceOf(Base.Debian.class);
     assertThat(((Base.Debian) web.base()).variant()).isEqualTo(Base.Variant.EXTRACT);
     assertThat(web.resources()).extracting(Resource::target)
-        .containsExactly("www", "www", "/srv/www", "/srv/www/index.html", "/srv/www/config.json", "/etc/motd", "/bin/sh");
-    assertThat(web.command()).contains("${PORT}");
+        .containsExactly("www", "www", "/srv/www", "/srv/www/index.html", "/srv/www/config.json", "/etc/motd", "/bin/sh",
+            "/srv/www/release");
+    assertThat(web.command()).anySatisfy(arg -> assertThat(arg).contains("${HOST}:${PORT}", "$HERD_RELEASE"));
     assertThat(web.health()).get().extracting(Health::check).isEqualTo(new Health.Http("/", 200));
     Fleet fleet = spec.fleet("web");
     assertThat(fleet.count()).isEqualTo(3);
@@ -79,11 +80,19 @@ class SpecLoaderTest {
         "web: {role: web, environment: dev, autoscale: {max: 6, target: {cpu: 60%}}}\n"
             + "  api: {role: web, environment: dev, name: \"api-{n}\", autoscale: {min: 2, max: 9, target: {cpu: 75%},"
             + " scale_up_after: 1m, scale_down_after: 10m, step: 2, tolerance: 5%, interval: 30s}}"));
-    assertThat(spec.fleet("web").autoscale()).contains(new Autoscale(1, 6, 60, Duration.ofSeconds(30),
+    assertThat(spec.fleet("web").autoscale()).contains(Autoscale.cpu(1, 6, 60, Duration.ofSeconds(30),
         Duration.ofMinutes(5), Amount.percentOf(100), 10, Duration.ofSeconds(15)));
-    assertThat(spec.fleet("api").autoscale()).contains(new Autoscale(2, 9, 75, Duration.ofMinutes(1),
+    assertThat(spec.fleet("api").autoscale()).contains(Autoscale.cpu(2, 9, 75, Duration.ofMinutes(1),
         Duration.ofMinutes(10), Amount.nodes(2), 5, Duration.ofSeconds(30)));
     assertThat(load(MINIMAL).fleet("web").autoscale()).isEmpty();
+    // issue 15: requests through an exposed fleet's front door
+    Spec byRequests = load(MINIMAL.replace("web: {role: web, environment: dev}",
+        "web: {role: web, environment: dev, expose: {port: 8080}, autoscale: {max: 6, target: {requests_per_node: 50}}}"));
+    assertThat(byRequests.fleet("web").autoscale()).hasValueSatisfying(a -> {
+      assertThat(a.metric()).isEqualTo(Autoscale.Metric.REQUESTS);
+      assertThat(a.requestsPerNode()).isEqualTo(50);
+      assertThat(a.target()).isEqualTo(50.0);
+    });
   }
 
   @Test
@@ -119,7 +128,7 @@ class SpecLoaderTest {
     assertThat(f.onUnhealthy()).isEqualTo(Fleet.OnUnhealthy.REPLACE);
     assertThat(f.quarantineRetention()).isEqualTo(Duration.ofHours(24));
     assertThat(f.onConfigChange()).isEqualTo(Fleet.OnConfigChange.ROLLING);
-    assertThat(f.drift()).isEqualTo(Fleet.Drift.REPLACE_ALL);
+    assertThat(f.drift()).isEqualTo(Fleet.Drift.DEFAULT);
     assertThat(f.logs()).isEqualTo(new Fleet.Logs(Duration.ofDays(7), Size.parse("100Mi")));
     assertThat(f.expose()).isEmpty();
     assertThat(spec.environments().get("dev").description()).isEmpty();
@@ -168,6 +177,9 @@ class SpecLoaderTest {
     assertThat(f.drift().tamper()).isEqualTo(Fleet.DriftAction.QUARANTINE);
     assertThat(spec.fleet("worker").rollout().blueGreen()).contains(new Fleet.BlueGreen(Duration.ofMinutes(2)));
     assertThat(spec.fleet("worker").image()).isEqualTo(new ImageRef.Version(3));
+    assertThat(f.dependsOn()).containsExactly("worker");
+    assertThat(spec.fleet("worker").dependsOn()).isEmpty();
+    assertThat(spec.startOrder()).containsExactly(List.of("worker", "tool", "db"), List.of("web"));
   }
 
   @Test

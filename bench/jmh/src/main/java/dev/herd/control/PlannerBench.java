@@ -105,6 +105,6 @@ public class PlannerBench {
       health.put(name, new NodeHealth(NodeHealth.State.HEALTHY, r.healthySince(), "HTTP 200"));
     }
     return new FleetSnapshot(NOW, record, Optional.empty(), engine, records, Map.of(rel, release), health, Map.of(),
-        Map.of(), Optional.empty());
+        Map.of(), Optional.empty(), java.util.Set.of(), java.util.List.of(), Optional.empty(), Map.of());
   }
 }

@@ -1,5 +1,6 @@
 package dev.herd.bake.audit;
 
+import dev.herd.bake.base.DpkgDatabase;
 import dev.herd.bake.tree.Applier;
 import dev.herd.bake.tree.ApplyContext;
 import dev.herd.bake.tree.Change;
@@ -64,11 +65,11 @@ public final class Auditor {
         findings.add(new AuditFinding(AuditFinding.Kind.RESOURCE, c.subject(), describe(c)));
       }
     }
-    Optional<DpkgDatabase> db = DpkgDatabase.load(root);
+    Optional<PackageFiles> db = PackageFiles.load(root);
     List<String> wanted = new ArrayList<>(new LinkedHashSet<>(packages(role)));
     for (String p : wanted) {
       String name = p.contains(":") ? p.substring(0, p.indexOf(':')) : p;
-      boolean present = db.isPresent() && db.get().installed().values().stream().anyMatch(i -> i.name().equals(name)
+      boolean present = db.isPresent() && db.get().installed().stream().anyMatch(i -> i.name().equals(name)
           && (!p.contains(":") || p.endsWith(":" + i.architecture())));
       if (!present) {
         findings.add(new AuditFinding(AuditFinding.Kind.PACKAGE, "package " + p,
@@ -77,9 +78,11 @@ public final class Auditor {
     }
     long files = 0;
     if (db.isPresent()) {
-      for (DpkgDatabase.Package p : db.get().installed().values()) {
-        files += verify(db.get(), p, managed, findings);
+      List<Hash> hashes = new ArrayList<>();
+      for (DpkgDatabase.Entry p : db.get().installed()) {
+        files += verify(db.get(), p, managed, findings, hashes);
       }
+      findings.addAll(hashAll(hashes));
     }
     AuditReport out = new AuditReport(role.name(), findings, report.changes().size(), wanted.size(), files);
     log.info("audit of {} against role {}: {}", root.hostDir(), role.name(), out.summary());
@@ -96,22 +99,70 @@ public final class Auditor {
     return out;
   }
 
-  private int verify(DpkgDatabase db, DpkgDatabase.Package p, Set<String> managed, List<AuditFinding> findings) {
+  /** A package file that exists as a regular file: its md5 is compared after the walk, in parallel. */
+  private record Hash(String label, String what, String path, Path host, String md5) {}
+
+  /**
+   * Hashes the files on all cores (the walk and the confined resolution stay on one thread) and
+   * returns the content findings in the walk's order, so a report does not depend on timing.
+   */
+  private static List<AuditFinding> hashAll(List<Hash> hashes) {
+    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+    if (threads == 1 || hashes.size() < 64) {
+      return hashes.stream().map(Auditor::compare).flatMap(Optional::stream).toList();
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "herd-audit-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<java.util.concurrent.Future<Optional<AuditFinding>>> done = new ArrayList<>(hashes.size());
+      for (Hash h : hashes) {
+        done.add(pool.submit(() -> compare(h)));
+      }
+      List<AuditFinding> out = new ArrayList<>();
+      for (java.util.concurrent.Future<Optional<AuditFinding>> f : done) {
+        f.get().ifPresent(out::add);
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("audit interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Optional<AuditFinding> compare(Hash h) {
+    String have = md5(h.host());
+    return have.equals(h.md5()) ? Optional.empty()
+        : Optional.of(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, h.label(), h.what() + h.path()
+            + " content differs (md5 " + have.substring(0, 8) + "…→" + h.md5().substring(0, 8) + "…)"));
+  }
+
+  private int verify(PackageFiles db, DpkgDatabase.Entry p, Set<String> managed, List<AuditFinding> findings,
+      List<Hash> hashes) {
     int checked = 0;
     String label = "package " + p.name();
     for (Map.Entry<String, String> e : db.md5sums(p).entrySet()) {
       checked++;
-      checkFile(db, label, e.getKey(), e.getValue(), "", managed, findings);
+      checkFile(db, label, e.getKey(), e.getValue(), "", managed, findings, hashes);
     }
     for (Map.Entry<String, String> e : p.conffiles().entrySet()) {
       checked++;
-      checkFile(db, label, e.getKey(), e.getValue(), "conffile ", managed, findings);
+      checkFile(db, label, e.getKey(), e.getValue(), "conffile ", managed, findings, hashes);
     }
     return checked;
   }
 
-  private void checkFile(DpkgDatabase db, String label, String packaged, String md5, String what, Set<String> managed,
-      List<AuditFinding> findings) {
+  private void checkFile(PackageFiles db, String label, String packaged, String md5, String what, Set<String> managed,
+      List<AuditFinding> findings, List<Hash> hashes) {
     String path = db.diverted(packaged);
     Optional<ImagePath> p = resolveCached(path);
     // a file the role manages is the role's to judge (its resource line says what differs)
@@ -128,11 +179,7 @@ public final class Auditor {
           + node.get().type().name().toLowerCase() + ", the package has a file"));
       return;
     }
-    String have = md5(root.hostPath(p.get()));
-    if (!have.equals(md5)) {
-      findings.add(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, label, what + path + " content differs (md5 "
-          + have.substring(0, 8) + "…→" + md5.substring(0, 8) + "…)"));
-    }
+    hashes.add(new Hash(label, what, path, root.hostPath(p.get()), md5));
   }
 
   private final java.util.Map<String, Optional<ImagePath>> dirs = new java.util.HashMap<>();
@@ -145,15 +192,15 @@ public final class Auditor {
     int slash = path.lastIndexOf('/');
     String name = path.substring(slash + 1);
     if (slash <= 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
-      return DpkgDatabase.resolve(root, path);
+      return PackageFiles.resolve(root, path);
     }
-    Optional<ImagePath> dir = dirs.computeIfAbsent(path.substring(0, slash), d -> DpkgDatabase.resolve(root, d));
+    Optional<ImagePath> dir = dirs.computeIfAbsent(path.substring(0, slash), d -> PackageFiles.resolve(root, d));
     if (dir.isEmpty()) {
-      return DpkgDatabase.resolve(root, path);
+      return PackageFiles.resolve(root, path);
     }
     ImagePath child = dir.get().resolve(name);
     Optional<Node> n = root.lstat(child);
-    return n.isPresent() && n.get().isSymlink() ? DpkgDatabase.resolve(root, path) : Optional.of(child);
+    return n.isPresent() && n.get().isSymlink() ? PackageFiles.resolve(root, path) : Optional.of(child);
   }
 
   private static String describe(Change c) {

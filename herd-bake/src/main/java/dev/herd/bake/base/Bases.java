@@ -51,12 +51,12 @@ public final class Bases {
         Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
         Optional<String> pin = lock.flatMap(l -> l.role(role.name())).map(RoleLock::image);
         RegistryBases.Prepared p = registry.prepare(spec, role.name(), r, pin, locked, rootfs);
-        BuiltBase imported = new BuiltBase(p.manifest().toString(), rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
+        BuiltBase imported = new BuiltBase(p.manifest().toString(), rootfs, DpkgDatabase.installed(rootfs), Instant.EPOCH, false);
         yield new BaseStages(imported, imported, Optional.of(RoleLock.ofImage(p.pin())), p.lockChanged());
       }
       case Base.Debian d -> {
         DebianStages stages = debian.build(role.name(), d, role.packages(), lock, locked);
-        yield new BaseStages(stages.base(), stages.packages(), Optional.of(stages.lock()), stages.lockChanged());
+        yield new BaseStages(stages.base(), stages.packages(), Optional.of(stages.lock()), stages.lockChanged(), stages.security());
       }
       case Base.Scratch s -> {
         refusePackages(role, "a scratch base has no package manager");
@@ -74,7 +74,7 @@ public final class Bases {
         }
         Path rootfs = emptyDirectory(workDir.resolve("base-rootfs"));
         String digest = images.unpack(image, source, rootfs);
-        BuiltBase imported = new BuiltBase(digest, rootfs, DpkgStatus.installed(rootfs), Instant.EPOCH, false);
+        BuiltBase imported = new BuiltBase(digest, rootfs, DpkgDatabase.installed(rootfs), Instant.EPOCH, false);
         yield new BaseStages(imported, imported, Optional.empty(), false);
       }
     };

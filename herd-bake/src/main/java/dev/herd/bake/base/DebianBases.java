@@ -80,7 +80,7 @@ public final class DebianBases {
     BuiltBase packagesStage = build(fullAtEpoch);
     BuiltBase baseStage = baseRecipe.equals(fullRecipe) ? packagesStage : build(baseAtEpoch);
     RoleLock entry = RoleLock.of(fullAtEpoch);
-    return new DebianStages(baseStage, packagesStage, entry, previous.map(p -> !p.equals(entry)).orElse(true));
+    return new DebianStages(baseStage, packagesStage, entry, previous.map(p -> !p.equals(entry)).orElse(true), full.security());
   }
 
   /** Builds one stage, or finds it in the cache. */
@@ -91,7 +91,7 @@ public final class DebianBases {
     BaseCache.CachedTree tree = cache.getOrBuild(key, rootfs -> {
       built[0] = true;
       mmdebstrap.build(resolution, rootfs);
-      List<DebianPackage> installed = DpkgStatus.installed(rootfs);
+      List<DebianPackage> installed = DpkgDatabase.installed(rootfs);
       List<String> drift = drift(resolution.packages(), installed);
       if (!drift.isEmpty()) {
         // the mirror changed between resolving and building; the tree is not what was resolved

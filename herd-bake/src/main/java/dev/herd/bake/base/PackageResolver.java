@@ -136,8 +136,11 @@ public final class PackageResolver {
   }
 
   private Resolution resolveLocked(BaseRecipe recipe, Map<String, String> pins, Path state) {
-    List<DebianPackage> packages = parseSimulation(simulation(recipe, pins, state, false));
-    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")), Optional.of(state.resolve("lists")));
+    String simulated = simulation(recipe, pins, state, false);
+    List<DebianPackage> packages = parseSimulation(simulated);
+    java.util.Set<DebianPackage> security = new java.util.HashSet<>();
+    parseCandidates(simulated).stream().filter(Candidate::security).forEach(c -> security.add(c.pkg()));
+    return new Resolution(recipe, packages, releaseDate(state.resolve("lists")), Optional.of(state.resolve("lists")), security);
   }
 
   private String simulation(BaseRecipe recipe, Map<String, String> pins, Path state, boolean refresh) {

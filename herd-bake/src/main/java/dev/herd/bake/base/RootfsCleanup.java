@@ -74,9 +74,9 @@ final class RootfsCleanup {
         controls.add(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
       }
     }
-    Path status = rootfs.resolve(DpkgStatus.STATUS_PATH);
+    Path status = rootfs.resolve(DpkgDatabase.STATUS_PATH);
     Files.createDirectories(status.getParent());
-    Files.writeString(status, DpkgStatus.fromControlFiles(controls));
+    Files.writeString(status, DpkgDatabase.fromControlFiles(controls));
     Trees.deleteRecursively(drop);
   }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What an image's SBOM describes.
@@ -17,6 +18,8 @@ import java.util.Optional;
  * @param files the files herd's resources wrote
  * @param epoch the bake's SOURCE_DATE_EPOCH, used as the SBOM timestamp
  * @param specDigest digest of the role's spec; with the contents it seeds the serial number
+ * @param security packages whose version the bake resolved from a security archive; their
+ *     components carry the property {@code herd:security=true}
  */
 public record SbomRequest(
     String role,
@@ -25,8 +28,15 @@ public record SbomRequest(
     List<DebianPackage> packages,
     List<FileDigest> files,
     Instant epoch,
-    String specDigest) {
+    String specDigest,
+    Set<DebianPackage> security) {
+  public SbomRequest(String role, Optional<String> version, Optional<String> distro, List<DebianPackage> packages,
+      List<FileDigest> files, Instant epoch, String specDigest) {
+    this(role, version, distro, packages, files, epoch, specDigest, Set.of());
+  }
+
   public SbomRequest {
+    security = Set.copyOf(security);
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(version, "version");
     Objects.requireNonNull(distro, "distro");

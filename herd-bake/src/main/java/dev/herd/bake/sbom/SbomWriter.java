@@ -22,6 +22,9 @@ import org.cyclonedx.model.Property;
  * the same bake gives the same bytes.
  */
 public final class SbomWriter {
+  /** Property of a package component whose version came from a security archive. */
+  public static final String SECURITY_PROPERTY = "herd:security";
+
   private SbomWriter() {}
 
   public static String cycloneDxJson(SbomRequest request) {
@@ -49,6 +52,9 @@ public final class SbomWriter {
       String purl = purl(p, request.distro().orElse(null));
       c.setPurl(purl);
       c.setBomRef(purl);
+      if (request.security().contains(p)) {
+        c.setProperties(List.of(new Property(SECURITY_PROPERTY, "true")));
+      }
       components.add(c);
     }
     for (FileDigest f : request.files()) {

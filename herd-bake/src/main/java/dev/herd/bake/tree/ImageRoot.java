@@ -27,19 +27,30 @@ import java.util.stream.Stream;
 public final class ImageRoot implements StagingTree {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
   private final Path hostDir;
+  /** The tree is hard-linked to a cached tree: a file changed in place gets its own inode first ({@link OwnInode}). */
+  private final boolean linked;
 
-  private ImageRoot(Path hostDir) {
+  private ImageRoot(Path hostDir, boolean linked) {
     this.hostDir = hostDir;
+    this.linked = linked;
   }
 
   /** The tree rooted at an existing directory. */
   public static ImageRoot at(Path dir) {
+    return at(dir, false);
+  }
+
+  /**
+   * The tree at {@code dir}; {@code linked}: its files are hard links into a tree that must not
+   * change (the cached packages tree), so a mode changed in place is changed on a copy.
+   */
+  public static ImageRoot at(Path dir, boolean linked) {
     try {
       Path real = dir.toRealPath();
       if (!Files.isDirectory(real)) {
         throw new IllegalArgumentException("image root " + dir + " is not a directory");
       }
-      return new ImageRoot(real);
+      return new ImageRoot(real, linked);
     } catch (IOException e) {
       throw new UncheckedIOException("image root " + dir + " is not accessible", e);
     }
@@ -142,6 +153,12 @@ public final class ImageRoot implements StagingTree {
   @Override
   public void setDiskMode(ImagePath path, int diskMode) {
     try {
+      if (linked) {
+        if (Files.isSymbolicLink(hostPath(path))) {
+          return; // a symlink has no mode of its own; chmod would change its target, maybe a cached inode
+        }
+        OwnInode.own(hostPath(path));
+      }
       Files.setPosixFilePermissions(hostPath(path), permissions(diskMode));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot change mode of " + path + " in the image", e);

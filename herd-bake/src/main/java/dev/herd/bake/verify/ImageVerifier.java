@@ -1,5 +1,7 @@
 package dev.herd.bake.verify;
 
+import dev.herd.bake.base.DebianVersion;
+import dev.herd.bake.base.DpkgDatabase;
 import dev.herd.bake.tree.Accounts;
 import dev.herd.bake.tree.Digests;
 import dev.herd.bake.tree.ImagePath;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +41,7 @@ public final class ImageVerifier {
   private final ResourceContent content;
   private final Optional<CommandRunner> runner;
   private Accounts accounts;
-  private DpkgStatus dpkg;
+  private DpkgDatabase dpkg;
 
   /**
    * @param content renders the expected bytes of file/template resources (same as the applier)
@@ -179,8 +182,8 @@ public final class ImageVerifier {
 
   private TestResult pkg(ImageTest.Package t, Origin origin) {
     String name = "package " + t.name();
-    DpkgStatus db = dpkg();
-    Optional<DpkgStatus.Package> p = db.installed(t.name());
+    DpkgDatabase db = dpkg();
+    Optional<DpkgDatabase.Entry> p = db.installed(t.name());
     if (!t.installed()) {
       return p.isEmpty() ? TestResult.pass(name, origin, false)
           : TestResult.fail(name, origin, false, "not installed", "installed " + p.get().version());
@@ -189,31 +192,26 @@ public final class ImageVerifier {
       String found = db.any(t.name()).map(x -> "status \"" + x.status() + "\"").orElse("not installed");
       return TestResult.fail(name, origin, false, "installed" + t.version().map(v -> " " + v).orElse(""), found);
     }
-    if (t.version().isPresent() && !t.version().get().equals(p.get().version())) {
+    if (t.version().isPresent() && !sameVersion(t.version().get(), p.get().version())) {
       return TestResult.fail(name, origin, false, "version " + t.version().get(), "version " + p.get().version());
     }
     return TestResult.pass(name, origin, false);
   }
 
-  private DpkgStatus dpkg() {
+  private DpkgDatabase dpkg() {
     if (dpkg == null) {
-      List<byte[]> files = new ArrayList<>();
-      Origin o = Origin.UNKNOWN;
-      try {
-        root.readIfFile(root.resolve("/var/lib/dpkg/status", PathResolver.Follow.ALL, o), MAX_READ).ifPresent(files::add);
-        ImagePath dir = root.resolve("/var/lib/dpkg/status.d", PathResolver.Follow.ALL, o);
-        if (root.lstat(dir).map(Node::isDirectory).orElse(false)) {
-          for (String f : root.list(dir)) {
-            root.readIfFile(dir.resolve(f), MAX_READ).ifPresent(files::add);
-          }
-        }
-      } catch (TreeException e) {
-        // A dpkg database reached through an escaping symlink is treated as missing.
-        log.warn("dpkg database of the image is not readable: {}", e.detail());
-      }
-      dpkg = DpkgStatus.parse(files);
+      dpkg = DpkgDatabase.read(root).orElseGet(() -> DpkgDatabase.parse(Optional.empty(), new TreeMap<>()));
     }
     return dpkg;
+  }
+
+  /** Debian's ordering decides equality ({@code 0:1.0} is {@code 1.0}); text that is no version compares as text. */
+  private static boolean sameVersion(String want, String have) {
+    try {
+      return DebianVersion.compare(want, have) == 0;
+    } catch (IllegalArgumentException e) {
+      return want.strip().equals(have);
+    }
   }
 
   private TestResult user(ImageTest.User t, Origin origin) {

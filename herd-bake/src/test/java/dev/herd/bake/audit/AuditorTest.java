@@ -172,6 +172,30 @@ class AuditorTest {
     assertThat(u.entries()).isEqualTo(2);
   }
 
+  @Test
+  void aLargePackageIsHashedInParallelAndItsDifferencesComeInTheOrderOfItsMd5sums() throws IOException {
+    StringBuilder sums = new StringBuilder(md5(BUSYBOX) + "  bin/busybox\n" + md5("GPL-2\n")
+        + "  usr/share/doc/busybox-static/copyright\n");
+    for (int i = 0; i < 300; i++) {
+      String rel = "usr/lib/busybox/f" + i;
+      write(rel, "file " + i + "\n");
+      sums.append(md5("file " + i + "\n")).append("  ").append(rel).append('\n');
+    }
+    write("var/lib/dpkg/info/busybox-static.md5sums", sums.toString());
+    Files.writeString(tree.resolve("usr/lib/busybox/f250"), "edited\n");
+    Files.writeString(tree.resolve("usr/lib/busybox/f7"), "edited\n");
+    Files.delete(tree.resolve("usr/lib/busybox/f100"));
+
+    AuditReport report = audit();
+
+    String edited = " content differs (md5 " + md5("edited\n").substring(0, 8) + "…→";
+    assertThat(report.filesChecked()).isEqualTo(303);
+    assertThat(report.render().lines()).containsExactly(
+        "package busybox-static: /usr/lib/busybox/f100 missing",
+        "package busybox-static: /usr/lib/busybox/f7" + edited + md5("file 7\n").substring(0, 8) + "…)",
+        "package busybox-static: /usr/lib/busybox/f250" + edited + md5("file 250\n").substring(0, 8) + "…)");
+  }
+
   private AuditReport audit() {
     ImageRoot root = ImageRoot.at(tree);
     return new Auditor(root, Auditor.ownersOnDisk(root, role.resources()), context).audit(role);

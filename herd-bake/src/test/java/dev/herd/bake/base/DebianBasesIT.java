@@ -51,7 +51,7 @@ class DebianBasesIT {
     Path rootfs = first.base().rootfs();
     assertThat(rootfs.resolve("bin/busybox")).isRegularFile().isExecutable();
     assertThat(first.base().packages()).extracting(DebianPackage::name).contains("busybox-static");
-    assertThat(DpkgStatus.installed(rootfs)).isEqualTo(first.base().packages());
+    assertThat(DpkgDatabase.installed(rootfs)).isEqualTo(first.base().packages());
     assertThat(first.lock().packages()).containsKey("busybox-static");
     assertThat(first.lockChanged()).isTrue();
     // host-specific and build-only files are gone

@@ -37,7 +37,7 @@ class ImageBaseSourceTest {
     dev.herd.spec.Base.Image img = (dev.herd.spec.Base.Image) r.base();
     return new Role(r.name(), new dev.herd.spec.Base.Image(path, img.format(), img.ref(), img.allowDevices(), img.location()),
         r.packages(), r.vars(), r.resources(), r.run(), r.command(), r.user(), r.workdir(), r.env(), r.writable(), r.health(),
-        r.launch(), r.tests(), r.secretScan(), r.limits(), r.reload(), r.location());
+        r.launch(), r.tests(), r.secretScan(), r.limits(), r.reload(), r.rebake(), r.location());
   }
 
   @Test

@@ -64,4 +64,12 @@ class SbomWriterTest {
         .hasMessageContaining("/etc/motd");
     assertThatThrownBy(() -> new FileDigest("etc/motd", "c".repeat(64))).hasMessageContaining("absolute");
   }
+
+  @Test
+  void packagesFromASecurityArchiveAreMarkedAndReadBack() {
+    String sbom = SbomWriter.cycloneDxJson(new SbomRequest("web", Optional.of("7"), Optional.of("bookworm"), List.of(BUSYBOX, STDCXX),
+        List.of(), Instant.parse("2025-05-17T09:00:00Z"), "sha256:" + "b".repeat(64), java.util.Set.of(STDCXX)));
+    assertThat(dev.herd.image.SbomSummary.securityPackages(sbom.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .containsExactly("libstdc++6");
+  }
 }

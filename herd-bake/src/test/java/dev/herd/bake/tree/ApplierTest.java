@@ -74,6 +74,64 @@ class ApplierTest {
     return out;
   }
 
+  /**
+   * A staging tree of hard links to a cached tree (cp -al): the role changes the staging tree
+   * exactly as on a copy, and the cached tree keeps every byte, mode and link it had.
+   */
+  @Test
+  void onATreeHardLinkedToACachedOneTheCachedTreeNeverChanges() throws Exception {
+    Path cached = Files.createDirectories(base.resolve("cached"));
+    Files.createDirectories(cached.resolve("usr/local/bin"));
+    Files.writeString(cached.resolve("usr/local/bin/tool"), "#!/bin/sh\n");       // same content, new mode below
+    Files.setPosixFilePermissions(cached.resolve("usr/local/bin/tool"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createDirectories(cached.resolve("srv/www"));
+    Files.writeString(cached.resolve("srv/www/index.html"), "old\n");              // replaced
+    Files.createDirectories(cached.resolve("tmp/cache"));
+    Files.writeString(cached.resolve("tmp/cache/junk"), "x");                       // removed
+    Files.createSymbolicLink(cached.resolve("srv/current"), Path.of("old"));        // replaced
+    Files.createLink(cached.resolve("usr/local/bin/tool2"), cached.resolve("usr/local/bin/tool")); // the image's own hard link
+    Path staging = Files.createDirectories(base.resolve("staging"));
+    Process cp = new ProcessBuilder("cp", "-a", "-l", cached + "/.", staging + "/").inheritIO().start();
+    assertThat(cp.waitFor()).isZero();
+    Map<String, String> before = snapshot(cached);
+
+    Applier linked = new Applier(ImageRoot.at(staging, true), new TreeMetadata(),
+        new ApplyContext(project, TemplateVars.of(Map.of("port", "8080"), "web", "1.0.0", EPOCH), EPOCH));
+    linked.apply(webRole());
+
+    assertThat(snapshot(cached)).as("the cached tree").isEqualTo(before);
+    Path tool = staging.resolve("usr/local/bin/tool");
+    // on disk the mode without setuid (the layer takes 4755 from the metadata)
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tool))).isEqualTo("rwxr-xr-x");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cached.resolve("usr/local/bin/tool2"))))
+        .as("the cached tree's own hard link to it").isEqualTo("rw-r--r--");
+    assertThat(Files.readString(tool)).isEqualTo("#!/bin/sh\n");
+    assertThat(Files.readString(staging.resolve("srv/www/index.html"))).isEqualTo("<h1>hello</h1>\n");
+    assertThat(Files.readSymbolicLink(staging.resolve("srv/current"))).isEqualTo(Path.of("www"));
+    assertThat(staging.resolve("tmp/cache/junk")).doesNotExist();
+    assertThat(Files.readString(cached.resolve("usr/local/bin/tool2"))).isEqualTo("#!/bin/sh\n");
+    assertThat(OwnInode.own(staging.resolve("usr/local/bin/tool"))).as("already its own").isFalse();
+  }
+
+  private static Map<String, String> snapshot(Path dir) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.toList()) {
+        String key = "/" + dir.relativize(p);
+        String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        Object uid = Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (Files.isSymbolicLink(p)) {
+          out.put(key, "-> " + Files.readSymbolicLink(p));
+        } else if (Files.isRegularFile(p)) {
+          out.put(key, perms + " " + uid + " " + Files.readString(p));
+        } else {
+          out.put(key, perms + " dir");
+        }
+      }
+    }
+    return out;
+  }
+
   @Test
   void appliesARoleAndReportsWhatItCreated() throws IOException {
     ChangeReport report = applier.apply(webRole());

@@ -171,6 +171,15 @@ class ImageVerifierTest {
   }
 
   @Test
+  void packageVersionsCompareByDebianOrderingNotText() {
+    VerifyReport report = verifier(Optional.empty()).verify("web", List.of(), List.of(
+        pkg("nginx", true, "0:1.22.1-9"),
+        pkg("nginx", true, "1.22.1-9~rc1")));
+    assertThat(report.failures()).extracting(TestResult::expected, TestResult::found).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("version 1.22.1-9~rc1", "version 1.22.1-9"));
+  }
+
+  @Test
   void userAndGroupFailures() {
     VerifyReport report = verifier(Optional.empty()).verify("web", List.of(), List.of(
         user("www", true, 1000, "root"),

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * container of the project itself, lists them, stops the podman service the killed herd started,
  * and records the removals so the next {@code herd up} reports no vanished nodes; on an engine
  * herd did not start (DOCKER_HOST) it removes the nodes and leaves the engine running. A 2-node
- * busybox fleet (no bake), ports 35500-35599, a project name unique per run.
+ * busybox fleet (no bake), ports 25500-25599, a project name unique per run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,7 +53,7 @@ class DownWithoutControllerIT {
     Files.writeString(dir.resolve("herd.yaml"), """
         project:
           name: %s
-          ports: 35500-35599
+          ports: 25500-25599
         roles:
           web:
             base: {scratch: {}}

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (its own JVM, no DOCKER_HOST) starts {@code podman system service} on {@code .herd/podman.sock}.
  * A 2-node busybox fleet (no bake: the test image is imported once) goes through, in order: other
  * commands run beside the controller, the service killed mid-rollout, the controller killed,
- * a down and up, and a down with the engine gone. Ports 32000-32099; the project name is unique
+ * a down and up, and a down with the engine gone. Ports 22000-22099; the project name is unique
  * per run and cleanup removes exactly its containers and its podman service.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -215,7 +215,7 @@ class EngineFaultsIT {
     Files.writeString(dir.resolve("herd.yaml"), """
         project:
           name: %s
-          ports: 32000-32099
+          ports: 22000-22099
         roles:
           web:
             base: {scratch: {}}

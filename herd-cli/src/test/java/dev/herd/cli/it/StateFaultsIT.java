@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * herd's own state under faults, on real Podman with the hello-web example: a {@code launch:}
  * change rolls out as a new release, then {@code herd up} refuses a damaged and an emptied
- * herd.db. Steps run in order on one project (unique name, ports 32500-32599).
+ * herd.db. Steps run in order on one project (unique name, ports 22500-22599).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,7 +50,7 @@ class StateFaultsIT {
     copy(EXAMPLE, dir);
     edit(dir.resolve("herd.yaml"), Map.of(
         "  name: hello-web\n", "  name: " + project + "\n",
-        "ports: 18080-18179", "ports: 32500-32599",
+        "ports: 18080-18179", "ports: 22500-22599",
         "    expose: {port: 8080}", "", // no front door here: port 8080 is the example's
         "count: 3\n", "count: " + COUNT + "\n",
         "interval: 5s\n      timeout: 2s\n      start_grace: 10s",

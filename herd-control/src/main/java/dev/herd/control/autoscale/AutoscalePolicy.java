@@ -22,12 +22,15 @@ import java.util.Objects;
 public final class AutoscalePolicy {
   private AutoscalePolicy() {}
 
-  /** Mean CPU use of the fleet's running nodes at {@code at}, in percent of a node's CPU limit. */
-  public record Sample(Instant at, double cpuPercent) {
+  /**
+   * The fleet's load at {@code at}, in the unit of its target: mean CPU use of the running nodes
+   * in percent of a node's CPU limit, or requests per second per node in service.
+   */
+  public record Sample(Instant at, double load) {
     public Sample {
       Objects.requireNonNull(at, "at");
-      if (!(cpuPercent >= 0) || Double.isInfinite(cpuPercent)) {
-        throw new IllegalArgumentException("cpu percent must be a number >= 0, got " + cpuPercent);
+      if (!(load >= 0) || Double.isInfinite(load)) {
+        throw new IllegalArgumentException("load must be a number >= 0, got " + load);
       }
     }
   }
@@ -72,43 +75,44 @@ public final class AutoscalePolicy {
         .filter(x -> !x.at().isAfter(in.now()) && (in.lastChange() == null || x.at().isAfter(in.lastChange())))
         .toList();
     Duration stale = s.interval().multipliedBy(2);
+    String what = s.metric() == Autoscale.Metric.CPU ? "CPU" : "request";
     if (since.isEmpty() || since.getLast().at().isBefore(in.now().minus(stale))) {
-      return hold(current, since.isEmpty() ? "no CPU measurements yet" : "no CPU measurement for " + Durations.format(stale));
+      return hold(current, since.isEmpty() ? "no " + what + " measurements yet" : "no " + what + " measurement for " + Durations.format(stale));
     }
-    double target = s.cpuPercent();
+    double target = s.target();
     double upper = target * (1 + s.tolerance() / 100.0);
     double lower = target * (1 - s.tolerance() / 100.0);
-    double latest = since.getLast().cpuPercent();
+    double latest = since.getLast().load();
     if (latest > upper) {
       Window w = window(since, in.now(), s.scaleUpAfter());
       if (w == null || w.min() <= upper) {
-        return hold(current, "cpu " + pct(latest) + " > target " + pct(target) + ", waiting for " + Durations.format(s.scaleUpAfter()));
+        return hold(current, load(s, latest) + " > " + goal(s) + ", waiting for " + Durations.format(s.scaleUpAfter()));
       }
       if (current >= s.max()) {
-        return hold(current, "cpu " + pct(w.min()) + " > target " + pct(target) + " but at max " + s.max());
+        return hold(current, load(s, w.min()) + " > " + goal(s) + " but at max " + s.max());
       }
       int wanted = (int) Math.ceil(current * w.min() / target);
       int desired = Math.min(Math.min(wanted, s.max()), current + s.maxStep(current));
       return new Decision(current, Math.max(desired, current + 1),
-          "cpu " + pct(w.min()) + " > target " + pct(target) + " for " + Durations.format(s.scaleUpAfter()));
+          load(s, w.min()) + " > " + goal(s) + " for " + Durations.format(s.scaleUpAfter()));
     }
     if (latest < lower) {
       Window w = window(since, in.now(), s.scaleDownAfter());
       if (w == null || w.max() >= lower) {
-        return hold(current, "cpu " + pct(latest) + " < target " + pct(target) + ", waiting for " + Durations.format(s.scaleDownAfter()));
+        return hold(current, load(s, latest) + " < " + goal(s) + ", waiting for " + Durations.format(s.scaleDownAfter()));
       }
       if (current <= s.min()) {
-        return hold(current, "cpu " + pct(w.max()) + " < target " + pct(target) + " but at min " + s.min());
+        return hold(current, load(s, w.max()) + " < " + goal(s) + " but at min " + s.min());
       }
       int wanted = Math.max(1, (int) Math.ceil(current * w.max() / target));
       int desired = Math.max(Math.max(wanted, s.min()), current - s.maxStep(current));
       if (desired >= current) {
-        return hold(current, "cpu " + pct(w.max()) + " < target " + pct(target) + " but one node fewer would be over it");
+        return hold(current, load(s, w.max()) + " < " + goal(s) + " but one node fewer would be over it");
       }
       return new Decision(current, desired,
-          "cpu " + pct(w.max()) + " < target " + pct(target) + " for " + Durations.format(s.scaleDownAfter()));
+          load(s, w.max()) + " < " + goal(s) + " for " + Durations.format(s.scaleDownAfter()));
     }
-    return hold(current, "cpu " + pct(latest) + " within " + s.tolerance() + "% of target " + pct(target));
+    return hold(current, load(s, latest) + " within " + s.tolerance() + "% of " + goal(s));
   }
 
   private record Window(double min, double max) {}
@@ -133,8 +137,8 @@ public final class AutoscalePolicy {
     double min = Double.MAX_VALUE;
     double max = 0;
     for (Sample x : samples.subList(first, samples.size())) {
-      min = Math.min(min, x.cpuPercent());
-      max = Math.max(max, x.cpuPercent());
+      min = Math.min(min, x.load());
+      max = Math.max(max, x.load());
     }
     return new Window(min, max);
   }
@@ -145,5 +149,16 @@ public final class AutoscalePolicy {
 
   static String pct(double p) {
     return Math.round(p) + "%";
+  }
+
+  /** {@code cpu 84%} or {@code requests 72.4/s per node}. */
+  static String load(Autoscale s, double v) {
+    return s.metric() == Autoscale.Metric.CPU ? "cpu " + pct(v)
+        : "requests " + String.format(java.util.Locale.ROOT, "%.1f", v) + "/s per node";
+  }
+
+  /** {@code target 60%} or {@code target 50/s}. */
+  static String goal(Autoscale s) {
+    return "target " + (s.metric() == Autoscale.Metric.CPU ? pct(s.target()) : s.requestsPerNode() + "/s");
   }
 }

@@ -29,15 +29,21 @@ import org.slf4j.MDC;
 
 /**
  * Runs {@link AutoscalePolicy} for every fleet with {@code autoscale}: each {@code interval} it
- * measures the CPU use of the fleet's running nodes from the engine's stats (CPU time between
- * two samples of one container, over the node's CPU limit or one core), decides, and applies a
- * change through {@link Controller#autoscale} (the same path as {@code herd scale}).
+ * measures the fleet's load, decides, and applies a change through {@link Controller#autoscale}
+ * (the same path as {@code herd scale}). The load is the CPU use of the running nodes from the
+ * engine's stats (CPU time between two samples of one container, over the node's CPU limit or
+ * one core), or the requests per second through the fleet's front door
+ * ({@link Controller#traffic}) over its nodes in service.
  */
 public final class Autoscaler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Autoscaler.class);
 
-  /** What {@code herd status} shows of a fleet's autoscaling. */
-  public record State(Autoscale settings, Optional<Double> cpuPercent, Instant measuredAt, String decision,
+  /**
+   * What {@code herd status} shows of a fleet's autoscaling.
+   *
+   * @param load the last measured load in the target's unit (cpu %, or requests/s per node)
+   */
+  public record State(Autoscale settings, Optional<Double> load, Instant measuredAt, String decision,
       Instant lastChange) {}
 
   private final Controller controller;
@@ -96,8 +102,8 @@ public final class Autoscaler implements AutoCloseable {
     wanted.forEach((name, f) -> fleets.computeIfAbsent(name, n -> {
       Watched w = new Watched(f.autoscale().orElseThrow(), cores(f));
       w.task = scheduler.schedule(w.settings.interval(), () -> tick(n));
-      log.info("fleet {} autoscales between {} and {} nodes at cpu {}%", n, w.settings.min(), w.settings.max(),
-          w.settings.cpuPercent());
+      log.info("fleet {} autoscales between {} and {} nodes at {}", n, w.settings.min(), w.settings.max(),
+          AutoscalePolicy.goal(w.settings));
       return w;
     }));
   }
@@ -114,7 +120,7 @@ public final class Autoscaler implements AutoCloseable {
     }
     synchronized (w) {
       Sample last = w.samples.isEmpty() ? null : w.samples.getLast();
-      return Optional.of(new State(w.settings, Optional.ofNullable(last).map(Sample::cpuPercent),
+      return Optional.of(new State(w.settings, Optional.ofNullable(last).map(Sample::load),
           last == null ? null : last.at(), w.decision == null ? "" : w.decision.reason(), w.lastChange));
     }
   }
@@ -153,7 +159,9 @@ public final class Autoscaler implements AutoCloseable {
       w.lastChange = now;
     }
     w.lastCount = status.count();
-    measure(status, w, now).ifPresent(w.samples::add);
+    (w.settings.metric() == Autoscale.Metric.CPU ? measure(status, w, now) : requests(status, w))
+        .filter(s -> w.samples.isEmpty() || s.at().isAfter(w.samples.getLast().at()))
+        .ifPresent(w.samples::add);
     // keep what the longer window needs, plus the sample at its start
     Duration keep = max(w.settings.scaleUpAfter(), w.settings.scaleDownAfter()).plus(w.settings.interval().multipliedBy(2));
     w.samples.removeIf(s -> s.at().isBefore(now.minus(keep)));
@@ -165,6 +173,21 @@ public final class Autoscaler implements AutoCloseable {
       w.lastCount = d.desired();
       log.info("{} scaled {} → {}: {}", fleet, d.current(), d.desired(), d.reason());
     }
+  }
+
+  /**
+   * Requests per second per node in service, from the front door's last sample of the fleet (its
+   * time, so a sample the front door has not renewed is not taken twice and goes stale); empty
+   * without one or without a node in service.
+   */
+  private Optional<Sample> requests(FleetStatus status, Watched w) {
+    long inService = status.nodes().stream().filter(NodeStatus::inService).count();
+    if (inService == 0) {
+      return Optional.empty();
+    }
+    return controller.traffic(status.fleet())
+        .filter(t -> t.requestsPerSecond().isPresent())
+        .map(t -> new Sample(t.at(), t.requestsPerSecond().getAsDouble() / inService));
   }
 
   /** Mean CPU use of the running nodes that have two samples; empty when none has. */

@@ -172,6 +172,16 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     return "HERD_" + fleet.toUpperCase().replace('-', '_') + "_URL";
   }
 
+  /** The front doors of the exposed fleets of {@code env} (none before a spec is applied). */
+  private static Map<String, String> frontDoors(Spec s, String env) {
+    Map<String, String> out = new TreeMap<>();
+    if (s != null) {
+      s.fleets().values().stream().filter(f -> f.environment().equals(env))
+          .forEach(f -> f.expose().ifPresent(x -> out.put(f.name(), frontDoorUrl(x))));
+    }
+    return out;
+  }
+
   static String frontDoorUrl(Fleet.Expose e) {
     // A wildcard bind is reached on loopback from the host's own nodes.
     String host = e.bind().equals("0.0.0.0") ? "127.0.0.1" : e.bind().equals("::") ? "[::1]" : e.address().substring(0, e.address().lastIndexOf(':'));
@@ -207,6 +217,7 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       env.put(e.getKey(), e.getValue());
     }
     env.remove(NodeSpec.PORT_ENV);
+    env.remove(NodeSpec.HOST_ENV);
     Map<String, byte[]> secrets = new TreeMap<>(cfg.secrets().materialize(scope.environment(), scope.role(),
         release.spec().secretRevisions()));
     NodeFiles.Rendered rendered;
@@ -224,6 +235,8 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
       if (watchUrl != null) {
         env.put("HERD_WATCH_URL", watchUrl);
       }
+      // the node can say which release answered (e.g. a header), so a switch is visible to clients
+      env.put("HERD_RELEASE", release.id());
       NodeState node = new NodeState(fleet.name(), base.node(), launch.slot(), base.port(), release.id(), config,
           new PrivateFiles.Owner(base.runAs().uid(), base.runAs().gid()));
       rendered = render(node);
@@ -266,7 +279,10 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     }
     Map<String, List<Endpoint>> byFleet = endpoints.computeIfAbsent(env, k -> new TreeMap<>());
     List<Endpoint> before = byFleet.getOrDefault(fleet, List.of());
-    if (new Discovery(0, before).endpoints().equals(new Discovery(0, serving).endpoints())) {
+    Map<String, String> doors = frontDoors(s, env);
+    Discovery previous = discovery.getOrDefault(env, Discovery.EMPTY);
+    if (new Discovery(0, before, Map.of()).endpoints().equals(new Discovery(0, serving, Map.of()).endpoints())
+        && previous.frontDoors().equals(doors)) {
       return;
     }
     if (serving.isEmpty()) {
@@ -274,11 +290,10 @@ public final class ConfigDelivery implements NodeConfig, AutoCloseable {
     } else {
       byFleet.put(fleet, List.copyOf(serving));
     }
-    Discovery previous = discovery.getOrDefault(env, Discovery.EMPTY);
     // revisions survive a controller restart (watchers hold the last one they saw): never below the clock
     long revision = Math.max(previous.revision() + 1, clock.millis());
     List<Endpoint> all = byFleet.values().stream().flatMap(List::stream).toList();
-    discovery.put(env, new Discovery(revision, all));
+    discovery.put(env, new Discovery(revision, all, doors));
     log.info("discovery of {}: fleet {} now serves {} endpoint(s) (revision {})", env, fleet, serving.size(), revision);
     renderEnvironment(env);
     cfg.watch().publish(ConfigWatch.Topic.discovery(env), revision);

@@ -14,6 +14,8 @@ public enum DriftKind {
   FILESYSTEM,
   /** Someone exec'd into, restarted, paused or otherwise handled the node outside herd. */
   TAMPER,
+  /** The node listens on an address other machines can reach (not loopback). */
+  EXPOSURE,
   /** A herd-labelled container of the project that no fleet owns; herd removes it. */
   ORPHAN,
   /** An unlabelled container that uses a fleet's node names or herd's ports; reported only. */
@@ -34,6 +36,7 @@ public enum DriftKind {
       case CONFIG -> Optional.of(drift.config());
       case FILESYSTEM -> Optional.of(drift.filesystem());
       case TAMPER -> Optional.of(drift.tamper());
+      case EXPOSURE -> Optional.of(drift.exposure());
       case ORPHAN, FOREIGN -> Optional.empty();
     };
   }

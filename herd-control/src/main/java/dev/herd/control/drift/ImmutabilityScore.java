@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param writablePaths the writable paths the current release declares
  * @param score 0-100: 100 minus the points listed in {@code notes}
  * @param rating immutable (90+), mostly immutable (70+), drifting (40+) or mutable
+ * @param consistency how current the fleet's images are, when the catalog was at hand
  * @param notes one short line per lost point
  */
 public record ImmutabilityScore(
@@ -36,6 +37,7 @@ public record ImmutabilityScore(
     List<String> writablePaths,
     int score,
     String rating,
+    Optional<ImageConsistency> consistency,
     List<String> notes) {
 
   public ImmutabilityScore {
@@ -50,6 +52,7 @@ public record ImmutabilityScore(
       throw new IllegalArgumentException("score must be 0-100, got " + score);
     }
     Objects.requireNonNull(rating, "rating");
+    Objects.requireNonNull(consistency, "consistency");
     notes = List.copyOf(notes);
   }
 
@@ -68,9 +71,23 @@ public record ImmutabilityScore(
    */
   public static ImmutabilityScore of(FleetRecord fleet, Release current, List<NodeRecord> nodeRecords,
       List<DriftFinding> findings, Instant now) {
-    List<NodeRecord> live = nodeRecords.stream()
+    return of(fleet, current, nodeRecords, findings, Optional.empty(), now);
+  }
+
+  /** Nodes in service or on their way: what the score and the consistency view count. */
+  public static List<NodeRecord> live(List<NodeRecord> nodeRecords) {
+    return nodeRecords.stream()
         .filter(n -> n.phase() != NodePhase.QUARANTINED && n.phase() != NodePhase.REMOVING && n.phase() != NodePhase.CREATING)
         .toList();
+  }
+
+  /**
+   * @param consistency the fleet's image consistency: loses points per version its oldest image
+   *     is behind the latest and for a base refreshed more than 30 days ago
+   */
+  public static ImmutabilityScore of(FleetRecord fleet, Release current, List<NodeRecord> nodeRecords,
+      List<DriftFinding> findings, Optional<ImageConsistency> consistency, Instant now) {
+    List<NodeRecord> live = live(nodeRecords);
     int onCurrent = (int) live.stream().filter(n -> n.releaseId().equals(current.id())).count();
     List<Duration> ages = live.stream()
         .map(n -> Duration.between(n.startedAt() != null ? n.startedAt() : n.createdAt(), now))
@@ -105,15 +122,28 @@ public record ImmutabilityScore(
       score -= 20;
       notes.add("root filesystem is writable (-20)");
     }
+    // declared state: each volume keeps data across generations, which is what immutability gives up
+    List<String> volumes = fleet.settings().volumes().stream().map(v -> v.name() + " at " + v.path()).toList();
+    if (!volumes.isEmpty()) {
+      int lost = Math.min(20, 10 * volumes.size());
+      score -= lost;
+      notes.add(volumes.size() + " volume" + (volumes.size() == 1 ? "" : "s") + " (state kept across generations): "
+          + String.join(", ", volumes) + " (-" + lost + ")");
+    }
     if (!writable.isEmpty()) {
       int lost = Math.min(10, 2 * writable.size());
       score -= lost;
       notes.add(writable.size() + " writable path" + (writable.size() == 1 ? "" : "s") + ": " + String.join(", ", writable)
           + " (-" + lost + ")");
     }
+    if (consistency.isPresent()) {
+      int[] s = {score};
+      notes.addAll(consistency.get().lostPoints(s));
+      score = s[0];
+    }
     score = Math.max(0, score);
     String rating = score >= 90 ? "immutable" : score >= 70 ? "mostly immutable" : score >= 40 ? "drifting" : "mutable";
     return new ImmutabilityScore(fleet.name(), live.size(), onCurrent, median, maxAge, findings.size(), readOnly, writable,
-        score, rating, notes);
+        score, rating, consistency, notes);
   }
 }

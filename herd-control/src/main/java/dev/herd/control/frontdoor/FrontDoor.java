@@ -6,9 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,16 @@ public final class FrontDoor {
   private final Path dir;
   private final String haproxy;
   private final RuntimeApi api;
-  private final Map<String, Instant> drainingSince = new HashMap<>();
+  /** How often a drain looks at a server's connections. */
+  private static final Duration IDLE_POLL = Duration.ofMillis(50);
+  /** How long a deletion waits for the sessions {@code shutdown sessions} marked to end. */
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(2);
+
+  private final Map<String, Instant> drainingSince = new java.util.concurrent.ConcurrentHashMap<>();
+  /** What the last reconcile served, for rewriting the configuration after a drain. */
+  private volatile List<Backend> lastBackends = List.of();
+  /** Per fleet, the servers HAProxy was last made to serve (what status may call in service). */
+  private final Map<String, java.util.Set<String>> serving = new java.util.concurrent.ConcurrentHashMap<>();
   /** The frontends HAProxy was started with: a new or moved listener needs a reload. */
   private String listeners = "";
 
@@ -85,9 +95,11 @@ public final class FrontDoor {
     String wanted = listenersOf(backends);
     Optional<Long> pid = running();
     if (pid.isEmpty()) {
+      serving.clear();
       writeConfig(backends);
       start();
       listeners = wanted;
+      backends.forEach(this::serves);
       LOG.info("front door: started haproxy for project {} ({} fleet(s))", project, backends.size());
       return;
     }
@@ -101,45 +113,159 @@ public final class FrontDoor {
       reload();
       listeners = wanted;
     }
+    lastBackends = List.copyOf(backends);
     boolean changed = false;
     for (Backend be : backends) {
       List<ServerState> have = api.servers(be.name());
-      for (ServerPlan.Step step : ServerPlan.plan(be.servers(), have, drainingSince, now, be.expose().drainTimeout())) {
-        apply(be, step, now);
+      List<ServerPlan.Step> steps = ServerPlan.plan(be.servers(), have, drainingSince, now, be.expose().drainTimeout());
+      if (!steps.isEmpty()) {
+        // One write for the whole backend: a blue/green switch (new servers in, old ones out)
+        // or a canary's new weights land together, never half.
+        api.batch(commands(be.name(), be.sticky(), steps));
+        delete(be.name(), steps);
+        for (ServerPlan.Step step : steps) {
+          note(be, step, now);
+        }
         changed = true;
       }
+      serves(be);
     }
+    serving.keySet().retainAll(backends.stream().map(Backend::fleet).toList());
     if (changed) {
       writeConfig(withServersServed(backends));
     }
   }
 
-  private void apply(Backend be, ServerPlan.Step step, Instant now) throws IOException {
-    String ref = be.name() + "/" + step.server();
+  private void serves(Backend be) {
+    serving.put(be.fleet(), be.servers().stream().map(Server::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+  }
+
+  /**
+   * The servers of {@code fleet} that HAProxy takes requests to since this process's last
+   * successful reconcile: a node the controller has just found ready is not among them until
+   * the Runtime API has it, so nobody is told to send traffic before the door does.
+   */
+  public java.util.Set<String> serving(String fleet) {
+    return serving.getOrDefault(fleet, java.util.Set.of());
+  }
+
+  /** The Runtime API commands of one backend's steps, in the plan's order (adds first). */
+  static List<String> commands(String backend, boolean sticky, List<ServerPlan.Step> steps) {
+    List<String> out = new ArrayList<>();
+    for (ServerPlan.Step step : steps) {
+      String ref = backend + "/" + step.server();
+      switch (step) {
+        case ServerPlan.Add a -> {
+          out.add("add server " + ref + " " + a.add().address() + " weight " + a.add().weight());
+          out.add("enable server " + ref);
+        }
+        case ServerPlan.Ready r -> out.add("set server " + ref + " state ready");
+        case ServerPlan.Weight w -> out.add("set server " + ref + " weight " + w.weight());
+        // a sticky client is let onto a draining server; out of a server in maintenance it is
+        // redispatched at once (requests in flight finish either way)
+        case ServerPlan.Drain d -> out.add("set server " + ref + " state " + (sticky ? "maint" : "drain"));
+        case ServerPlan.Delete d -> {
+          out.add("set server " + ref + " state maint");
+          out.add("shutdown sessions server " + ref);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Deletes the servers the plan's {@link ServerPlan.Delete} steps took out (already in
+   * maintenance, their sessions shut). {@code shutdown sessions} only marks the sessions: they
+   * end at their next wake-up, and HAProxy refuses {@code del server} while one is attached, so
+   * the deletion waits (at most {@link #SHUTDOWN_WAIT}) until the server holds none.
+   */
+  private void delete(String backend, List<ServerPlan.Step> steps) throws IOException {
+    List<String> gone = steps.stream().filter(st -> st instanceof ServerPlan.Delete).map(ServerPlan.Step::server).toList();
+    if (gone.isEmpty()) {
+      return;
+    }
+    awaitIdleIn(backend, gone, SHUTDOWN_WAIT);
+    api.batch(gone.stream().map(server -> "del server " + backend + "/" + server).toList());
+  }
+
+  private void note(Backend be, ServerPlan.Step step, Instant now) {
     switch (step) {
-      case ServerPlan.Add a -> {
-        api.change("add server " + ref + " " + a.add().address() + " weight " + a.add().weight());
-        api.change("enable server " + ref);
-        LOG.info("front door: fleet {}: {} in service at {}", be.fleet(), a.server(), a.add().address());
-      }
-      case ServerPlan.Ready r -> {
-        api.change("set server " + ref + " state ready");
-        drainingSince.remove(r.server());
-      }
-      case ServerPlan.Weight w -> api.change("set server " + ref + " weight " + w.weight());
+      case ServerPlan.Add a -> LOG.info("front door: fleet {}: {} in service at {} (weight {})", be.fleet(), a.server(),
+          a.add().address(), a.add().weight());
+      case ServerPlan.Ready r -> drainingSince.remove(r.server());
+      case ServerPlan.Weight w -> LOG.info("front door: fleet {}: {} weight {}", be.fleet(), w.server(), w.weight());
       case ServerPlan.Drain d -> {
-        api.change("set server " + ref + " state drain");
-        drainingSince.put(d.server(), now);
+        drainingSince.putIfAbsent(d.server(), now);
         LOG.info("front door: fleet {}: draining {}", be.fleet(), d.server());
       }
       case ServerPlan.Delete d -> {
-        api.change("set server " + ref + " state maint");
-        api.change("shutdown sessions server " + ref);
-        api.change("del server " + ref);
         drainingSince.remove(d.server());
         LOG.info("front door: fleet {}: removed {}", be.fleet(), d.server());
       }
     }
+  }
+
+  /**
+   * Waits, without blocking other changes, until {@code servers} of {@code fleet}'s backend
+   * have no connection left (or are gone), or {@code timeout} passes. Returns whether they
+   * emptied.
+   */
+  public boolean awaitIdle(String fleet, Collection<String> servers, Duration timeout) throws IOException {
+    return awaitIdleIn(Backend.nameOf(fleet), servers, timeout);
+  }
+
+  private boolean awaitIdleIn(String backend, Collection<String> servers, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean busy = false;
+      for (ServerState s : api.servers(backend)) {
+        busy |= servers.contains(s.name()) && s.sessions() > 0;
+      }
+      if (!busy) {
+        return true;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(IDLE_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while draining " + servers);
+      }
+    }
+  }
+
+  /**
+   * Takes drained {@code servers} out of {@code fleet}'s backend in one write (maintenance, what
+   * is left closed, deleted) and rewrites the configuration without them. Servers HAProxy does
+   * not have are skipped.
+   */
+  public void retire(String fleet, Collection<String> servers) throws IOException {
+    String backend = Backend.nameOf(fleet);
+    List<ServerPlan.Step> steps = new ArrayList<>();
+    for (ServerState s : api.servers(backend)) {
+      if (servers.contains(s.name())) {
+        steps.add(new ServerPlan.Delete(s.name()));
+      }
+    }
+    if (steps.isEmpty()) {
+      return;
+    }
+    api.batch(commands(backend, false, steps));
+    delete(backend, steps);
+    for (ServerPlan.Step step : steps) {
+      drainingSince.remove(step.server());
+      LOG.info("front door: fleet {}: removed {} (drained)", fleet, step.server());
+    }
+    if (!lastBackends.isEmpty()) {
+      writeConfig(withServersServed(lastBackends));
+    }
+  }
+
+  /** HAProxy's counters of every exposed fleet ({@code show stat}). */
+  public Map<String, StatCounters> counters() throws IOException {
+    return StatCounters.parse(api.send("show stat"));
   }
 
   /** Stops HAProxy (herd down): the master ends its workers. */
@@ -157,6 +283,7 @@ public final class FrontDoor {
     Files.deleteIfExists(api.socket());
     Files.deleteIfExists(masterSocket());
     listeners = "";
+    serving.clear();
     return pid.isPresent();
   }
 
@@ -221,7 +348,7 @@ public final class FrontDoor {
       }
       Map<String, Server> byName = served.stream().collect(Collectors.toMap(Server::name, s -> s, (a, b) -> a));
       be.servers().forEach(s -> byName.putIfAbsent(s.name(), s));
-      out.add(new Backend(be.fleet(), be.expose(), List.copyOf(byName.values())));
+      out.add(new Backend(be.fleet(), be.expose(), List.copyOf(byName.values()), be.sticky()));
     }
     return out;
   }
@@ -233,14 +360,16 @@ public final class FrontDoor {
   /** The listeners of the file the running HAProxy was started or reloaded with. */
   private String listenersInFile() {
     try {
-      return Files.readString(config()).lines().filter(l -> l.startsWith("frontend ") || l.startsWith("  bind "))
-          .collect(Collectors.joining("\n"));
+      return Files.readString(config()).lines().filter(l -> l.startsWith("frontend ") || l.startsWith("  bind ")
+          || l.startsWith("  stick on ")).map(l -> l.startsWith("  stick on ") ? "  # sticky" : l).collect(Collectors.joining("\n"));
     } catch (IOException e) {
       return "";
     }
   }
 
   private static String listenersOf(List<Backend> backends) {
-    return backends.stream().map(b -> "frontend " + b.name() + "\n  bind " + b.expose().address()).collect(Collectors.joining("\n"));
+    // a sticky backend's cookie rules are in the file too: turning them on or off needs a reload
+    return backends.stream().map(b -> "frontend " + b.name() + "\n  bind " + b.expose().address() + (b.sticky() ? "\n  # sticky" : ""))
+        .collect(Collectors.joining("\n"));
   }
 }

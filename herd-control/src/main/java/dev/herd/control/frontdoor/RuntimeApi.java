@@ -33,6 +33,10 @@ public final class RuntimeApi {
     if (command.contains("\n") || command.contains(";")) {
       throw new IllegalArgumentException("one command, no separators: " + command);
     }
+    return sendLine(command);
+  }
+
+  private String sendLine(String command) throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII)));
@@ -53,6 +57,32 @@ public final class RuntimeApi {
     if (!answer.isEmpty() && !answer.startsWith("New server registered") && !answer.startsWith("Server deleted")) {
       throw new IOException("haproxy refused \"" + command + "\": " + answer.lines().findFirst().orElse(answer));
     }
+  }
+
+  /**
+   * Sends {@code commands} as one line ({@code a; b; c}): HAProxy runs them one after another in
+   * one pass of its CLI, so a switch of a backend's servers lands as one change. Each command
+   * still runs when an earlier one failed; every refusal is in the exception.
+   */
+  public void batch(List<String> commands) throws IOException {
+    if (commands.isEmpty()) {
+      return;
+    }
+    for (String c : commands) {
+      if (c.contains("\n") || c.contains(";")) {
+        throw new IllegalArgumentException("one command, no separators: " + c);
+      }
+    }
+    List<String> refused = refusals(sendLine(String.join("; ", commands)));
+    if (!refused.isEmpty()) {
+      throw new IOException("haproxy refused part of \"" + String.join("; ", commands) + "\": " + String.join("; ", refused));
+    }
+  }
+
+  /** The lines of a batch's answer that are no success: HAProxy answers success with nothing or a known phrase. */
+  static List<String> refusals(String answer) {
+    return answer.lines().map(String::strip).filter(l -> !l.isEmpty())
+        .filter(l -> !l.startsWith("New server registered") && !l.startsWith("Server deleted")).toList();
   }
 
   /** The servers of one backend as HAProxy serves them now ({@code show stat}). */

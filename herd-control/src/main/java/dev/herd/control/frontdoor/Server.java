@@ -27,7 +27,12 @@ public record Server(String name, String host, int port, int weight) {
 
   /** The server for node {@code node} listening on {@code host:port}, full weight. */
   public static Server of(String node, String host, int port) {
-    return new Server(node + "_" + port, host, port, 100);
+    return new Server(nameOf(node, port), host, port, 100);
+  }
+
+  /** A node's server name in its fleet's backend ({@code <node>_<port>}). */
+  public static String nameOf(String node, int port) {
+    return node + "_" + port;
   }
 
   public String address() {

@@ -134,6 +134,15 @@ public final class HealthMonitor {
     return w.verdict;
   }
 
+  /**
+   * The verdict of a node already watched, or null: a round asks this first, so a settled node
+   * costs one map lookup instead of a new probe target per round.
+   */
+  public NodeHealth verdict(String engineName) {
+    Watch w = watches.get(engineName);
+    return w == null ? null : w.verdict;
+  }
+
   /** Stops probing a node (removed, stopped or quarantined). */
   public void forget(String engineName) {
     Watch w = watches.remove(engineName);

@@ -7,8 +7,12 @@ public enum EventKind {
   FLEET_REMOVED,
   RELEASE_CREATED,
   SCALED,
+  /** A fleet starting from no node waits for the fleets it depends on (depends_on) to be healthy. */
+  FLEET_WAITING,
   NODE_CREATED,
   NODE_START_FAILED,
+  /** A slot's nodes keep dying soon after they start: its next starts wait, longer each time (said once). */
+  NODE_CRASHLOOP,
   NODE_REPLACED,
   NODE_REMOVED,
   NODE_RECYCLED,
@@ -33,5 +37,10 @@ public enum EventKind {
   /** A scheduled rebake (roles.NAME.rebake): checked, skipped (and why), or baked with the updates it takes. */
   REBAKE,
   /** herd restarted the engine service it owns after it died. */
-  ENGINE_RESTARTED
+  ENGINE_RESTARTED,
+  /** What went through a fleet's front door during a rollout that just ended (requests, errors, p50/p99). */
+  ROLLOUT_TRAFFIC,
+  BACKUP_TAKEN,
+  BACKUP_FAILED,
+  BACKUP_RESTORED
 }

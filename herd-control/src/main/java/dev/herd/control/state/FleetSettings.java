@@ -6,6 +6,7 @@ import dev.herd.spec.Fleet;
 import dev.herd.spec.NamePattern;
 import dev.herd.spec.Size;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,7 +27,10 @@ public record FleetSettings(
     Duration quarantineRetention,
     Fleet.Logs logs,
     Fleet.Drift drift,
-    Optional<Fleet.Expose> expose) {
+    Optional<Fleet.Expose> expose,
+    List<String> dependsOn,
+    List<Fleet.Volume> volumes,
+    Optional<Fleet.Backup> backup) {
 
   /** The longest generation suffix herd appends to a node name ({@code -g} + 6 digits). */
   static final int GENERATION_SUFFIX = 8;
@@ -50,6 +54,22 @@ public record FleetSettings(
     Objects.requireNonNull(drift, "drift");
     // Stored settings compare equal whatever line the expose key was written on.
     expose = Objects.requireNonNull(expose, "expose").map(FleetSettings::unlocated);
+    dependsOn = List.copyOf(dependsOn);
+    volumes = List.copyOf(volumes);
+    Objects.requireNonNull(backup, "backup");
+  }
+
+  /** Settings without volumes or backups. */
+  public FleetSettings(String name, String role, int count, NamePattern nodeName, Fleet.Rollout rollout,
+      Optional<Duration> maxAge, Fleet.OnUnhealthy onUnhealthy, Duration quarantineRetention, Fleet.Logs logs,
+      Fleet.Drift drift, Optional<Fleet.Expose> expose) {
+    this(name, role, count, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift, expose, List.of(),
+        List.of(), Optional.empty());
+  }
+
+  /** Whether the fleet's nodes keep volumes: each is stopped before its successor starts. */
+  public boolean stateful() {
+    return !volumes.isEmpty();
   }
 
   /** Settings without a front door. */
@@ -67,16 +87,17 @@ public record FleetSettings(
   /** Settings with herd's default drift policy (replace on every kind). */
   public FleetSettings(String name, String role, int count, NamePattern nodeName, Fleet.Rollout rollout,
       Optional<Duration> maxAge, Fleet.OnUnhealthy onUnhealthy, Duration quarantineRetention, Fleet.Logs logs) {
-    this(name, role, count, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, Fleet.Drift.REPLACE_ALL);
+    this(name, role, count, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, Fleet.Drift.DEFAULT);
   }
 
   public static FleetSettings of(Fleet f) {
     return new FleetSettings(f.name(), f.role(), f.count(), f.nodeName(), f.rollout(), f.maxAge(), f.onUnhealthy(),
-        f.quarantineRetention(), f.logs(), f.drift(), f.expose());
+        f.quarantineRetention(), f.logs(), f.drift(), f.expose(), f.dependsOn(), List.copyOf(f.volumes().values()), f.backup());
   }
 
   public FleetSettings withCount(int n) {
-    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift, expose);
+    return new FleetSettings(name, role, n, nodeName, rollout, maxAge, onUnhealthy, quarantineRetention, logs, drift, expose,
+        dependsOn, volumes, backup);
   }
 
   public int maxSurge(int forCount) {
@@ -102,6 +123,10 @@ public record FleetSettings(
     rollout.canary().ifPresent(c -> {
       f.put("rollout.canary.count", Integer.toString(c.count()));
       f.put("rollout.canary.promote_after", Durations.format(c.promoteAfter()));
+      c.weight().ifPresent(w -> f.put("rollout.canary.weight", w + "%"));
+      if (c.sticky()) {
+        f.put("rollout.canary.sticky", "true");
+      }
     });
     rollout.blueGreen().ifPresent(b -> f.put("rollout.blue_green.remove_old_after", Durations.format(b.removeOldAfter())));
     maxAge.ifPresent(a -> f.put("max_age", Durations.format(a)));
@@ -113,19 +138,45 @@ public record FleetSettings(
     f.put("drift.config", drift.config().keyword());
     f.put("drift.filesystem", drift.filesystem().keyword());
     f.put("drift.tamper", drift.tamper().keyword());
+    f.put("drift.exposure", drift.exposure().keyword());
     expose.ifPresent(e -> {
       f.put("expose.port", Integer.toString(e.port()));
       f.put("expose.bind", e.bind());
       f.put("expose.protocol", e.protocol().keyword());
       f.put("expose.drain_timeout", Durations.format(e.drainTimeout()));
     });
+    if (!dependsOn.isEmpty()) {
+      f.put("depends_on", String.join(",", dependsOn));
+    }
+    volumes.forEach(v -> f.put("volume." + v.name(), v.path()));
+    backup.ifPresent(b -> {
+      for (int i = 0; i < b.command().size(); i++) {
+        f.put("backup.command." + i, b.command().get(i));
+      }
+      for (int i = 0; i < b.restore().size(); i++) {
+        f.put("backup.restore." + i, b.restore().get(i));
+      }
+      b.every().ifPresent(e -> f.put("backup.every", Durations.format(e)));
+      f.put("backup.keep", Integer.toString(b.keep()));
+    });
     return Codec.encode(f);
+  }
+
+  private static List<String> list(Map<String, String> f, String prefix) {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; f.containsKey(prefix + i); i++) {
+      out.add(f.get(prefix + i));
+    }
+    return out;
   }
 
   public static FleetSettings decode(String text) {
     Map<String, String> f = Codec.decode(text);
     Optional<Fleet.Canary> canary = Optional.ofNullable(f.get("rollout.canary.count"))
-        .map(c -> new Fleet.Canary(Integer.parseInt(c), Durations.parse(f.get("rollout.canary.promote_after"))));
+        .map(c -> new Fleet.Canary(Integer.parseInt(c), Durations.parse(f.get("rollout.canary.promote_after")),
+            // settings stored before canary weights existed have none
+            Optional.ofNullable(f.get("rollout.canary.weight")).map(w -> Amount.parse(w).value()),
+            Boolean.parseBoolean(f.get("rollout.canary.sticky"))));
     Optional<Fleet.BlueGreen> bg = Optional.ofNullable(f.get("rollout.blue_green.remove_old_after"))
         .map(d -> new Fleet.BlueGreen(Durations.parse(d)));
     Fleet.Rollout rollout = new Fleet.Rollout(
@@ -139,11 +190,20 @@ public record FleetSettings(
         new Fleet.Logs(Durations.parse(f.get("logs.max_age")), Size.ofBytes(Long.parseLong(f.get("logs.max_size")))),
         // settings stored before drift policies existed mean the default: replace
         new Fleet.Drift(driftAction(f, "drift.image"), driftAction(f, "drift.config"), driftAction(f, "drift.filesystem"),
-            driftAction(f, "drift.tamper")),
+            driftAction(f, "drift.tamper"),
+            // settings stored before exposure was a drift kind mean its default: report
+            Fleet.DriftAction.valueOf(f.getOrDefault("drift.exposure", "report").toUpperCase())),
         // settings stored before front doors existed have none
         Optional.ofNullable(f.get("expose.port")).map(port -> new Fleet.Expose(Integer.parseInt(port), f.get("expose.bind"),
             Fleet.Protocol.valueOf(f.get("expose.protocol").toUpperCase()), Durations.parse(f.get("expose.drain_timeout")),
-            dev.herd.spec.Location.UNKNOWN, dev.herd.spec.Location.UNKNOWN)));
+            dev.herd.spec.Location.UNKNOWN, dev.herd.spec.Location.UNKNOWN)),
+        // settings stored before depends_on existed depend on nothing
+        Optional.ofNullable(f.get("depends_on")).map(d -> List.of(d.split(","))).orElse(List.of()),
+        // settings stored before volumes existed have none
+        f.entrySet().stream().filter(e -> e.getKey().startsWith("volume."))
+            .map(e -> new Fleet.Volume(e.getKey().substring("volume.".length()), e.getValue())).toList(),
+        Optional.ofNullable(f.get("backup.keep")).map(keep -> new Fleet.Backup(list(f, "backup.command."),
+            list(f, "backup.restore."), Optional.ofNullable(f.get("backup.every")).map(Durations::parse), Integer.parseInt(keep))));
   }
 
   private static Fleet.DriftAction driftAction(Map<String, String> f, String key) {

@@ -1,5 +1,6 @@
 package dev.herd.control.state;
 
+import dev.herd.engine.NodeSpec;
 import dev.herd.spec.Durations;
 import dev.herd.spec.Health;
 import dev.herd.spec.Location;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * How a role's nodes run, pinned in a release so a rollback restores exactly what ran before:
- * command ({@code ${PORT}} is replaced by the node's port at launch), config env, read-only root
+ * command ({@code ${PORT}} and {@code ${HOST}} are replaced by the node's port and listen address at launch), config env, read-only root
  * with its writable paths, health check, limits and the role's {@code launch:} templates (so a
  * change of them is a new release, rolled out like any other, and every node of one release
  * computes its launch settings from the same templates).
@@ -43,8 +44,9 @@ public record RoleRuntime(
         throw new IllegalArgumentException("role " + role + ": config key " + key
             + " cannot be an environment variable (letters, digits and _, not starting with a digit)");
       }
-      if (key.equals("PORT")) {
-        throw new IllegalArgumentException("role " + role + ": config must not set PORT; herd sets it to the node's port");
+      if (key.equals("PORT") || key.equals("HOST")) {
+        throw new IllegalArgumentException("role " + role + ": config must not set " + key
+            + "; herd sets PORT and HOST to the node's port and listen address");
       }
     }
     writable = List.copyOf(writable);
@@ -66,9 +68,9 @@ public record RoleRuntime(
     return new RoleRuntime(role, command, newEnv, readOnlyRoot, writable, health, memoryBytes, cpus, launch);
   }
 
-  /** The command with {@code ${PORT}} replaced. */
+  /** The command with {@code ${PORT}} and {@code ${HOST}} replaced. */
   public List<String> commandFor(int port) {
-    return command.stream().map(a -> a.replace("${PORT}", Integer.toString(port))).toList();
+    return command.stream().map(a -> a.replace("${PORT}", Integer.toString(port)).replace("${HOST}", NodeSpec.HOST)).toList();
   }
 
   /** The health check as text, comparable across releases (source locations left out). */

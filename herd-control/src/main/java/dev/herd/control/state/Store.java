@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * The controller's state in {@code <stateDir>/herd.db} (shared with the image catalog): fleets,
  * releases, rollouts, nodes, port leases, events and node logs. One connection in WAL mode;
  * writes go through {@link #commit} in one immediate transaction.
+ *
+ * <p>The controller is the only writer of its rows, so the store it opens ({@link #openForController})
+ * keeps each fleet's node rows and the (immutable) releases in memory once read: a reconcile round
+ * reads them from here, not from SQLite; {@link #commit} writes through to them after the
+ * transaction commits. They are read from the file again at every open (a controller start or
+ * restart adopts what the file says). Other openers (short commands) read the file every time.
  */
 public final class Store implements AutoCloseable {
   public static final String FILE_NAME = Db.FILE_NAME;
@@ -32,16 +38,56 @@ public final class Store implements AutoCloseable {
       + "port, phase, created_at, started_at, healthy_since, reason, until, snapshot";
 
   private final Db db;
+  /** fleet → its node rows, for fleets read since open; null for a store that does not keep them. Guarded by this. */
+  private final Map<String, FleetRows> rows;
+  /** release id → release (releases never change once written); null when not kept. Guarded by this. */
+  private final Map<String, Release> releaseCache;
 
-  private Store(Db db) {
-    this.db = db;
+  /** One fleet's node rows in memory, and the sorted list handed out until they change. */
+  private static final class FleetRows {
+    final String name;
+    final Map<String, NodeRecord> byName = new HashMap<>();
+    final Map<String, String> releaseIds = new HashMap<>();
+    List<NodeRecord> sorted;
+
+    FleetRows(String name) {
+      this.name = name;
+    }
+
+    List<NodeRecord> sorted() {
+      if (sorted == null) {
+        List<NodeRecord> out = new ArrayList<>(byName.values());
+        out.sort(java.util.Comparator.comparingInt(NodeRecord::slotIndex).thenComparingLong(NodeRecord::generation));
+        sorted = List.copyOf(out);
+      }
+      return sorted;
+    }
   }
 
+  private Store(Db db, boolean keep) {
+    this.db = db;
+    this.rows = keep ? new HashMap<>() : null;
+    this.releaseCache = keep ? new HashMap<>() : null;
+  }
+
+  /** Opens the state for reading and occasional writes by a short command: every read goes to the file. */
   public static Store open(Path stateDir) {
+    return open(stateDir, false);
+  }
+
+  /**
+   * Opens the state for the controller, the only writer of node rows while it runs: node rows and
+   * releases are kept in memory between rounds (write-through).
+   */
+  public static Store openForController(Path stateDir) {
+    return open(stateDir, true);
+  }
+
+  private static Store open(Path stateDir, boolean keep) {
     Path f = Db.fileIn(stateDir);
     try {
       Db db = Db.open(f, Migrations.MIGRATOR);
-      return new Store(db);
+      return new Store(db, keep);
     } catch (DbException e) {
       throw new StateException(e.needsOperator() ? e.getMessage() : "cannot open the controller state " + f + ": " + e.getMessage(), e);
     }
@@ -91,7 +137,13 @@ public final class Store implements AutoCloseable {
   }
 
   public synchronized Optional<Release> release(String id) {
-    return read(conn -> {
+    if (releaseCache != null) {
+      Release kept = releaseCache.get(id);
+      if (kept != null) {
+        return Optional.of(kept);
+      }
+    }
+    Optional<Release> found = read(conn -> {
       try (PreparedStatement ps = conn.prepareStatement("SELECT id, fleet, version, spec, created_at FROM ctl_releases WHERE id = ?")) {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
@@ -99,6 +151,10 @@ public final class Store implements AutoCloseable {
         }
       }
     });
+    if (releaseCache != null) {
+      found.ifPresent(r -> releaseCache.put(id, r));
+    }
+    return found;
   }
 
   /** A fleet's releases, newest first. */
@@ -155,15 +211,39 @@ public final class Store implements AutoCloseable {
     });
   }
 
-  /** The fleet's nodes, by slot index then generation. */
+  /** The fleet's nodes, by slot index then generation (an immutable list). */
   public synchronized List<NodeRecord> nodes(String fleet) {
-    return read(conn -> {
+    if (rows != null) {
+      FleetRows kept = rows.get(fleet);
+      if (kept != null) {
+        return kept.sorted();
+      }
+    }
+    List<NodeRecord> read = read(conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
           "SELECT " + NODE_COLUMNS + " FROM ctl_nodes WHERE fleet = ? ORDER BY slot_index, generation")) {
         ps.setString(1, fleet);
         return nodes(ps);
       }
     });
+    if (rows == null) {
+      return List.copyOf(read);
+    }
+    FleetRows kept = new FleetRows(fleet);
+    read.forEach(r -> kept.byName.put(r.engineName(), compact(kept, r)));
+    rows.put(fleet, kept);
+    return kept.sorted();
+  }
+
+  /**
+   * The row with the strings many rows share (fleet name, release ids, an empty reason) taken
+   * from one instance: kept rows cost heap per node, and much of a row is such strings.
+   */
+  private static NodeRecord compact(FleetRows f, NodeRecord r) {
+    String release = f.releaseIds.computeIfAbsent(r.releaseId(), id -> id);
+    return new NodeRecord(r.engineName(), f.name, r.slot(), r.slotIndex(), r.generation(), r.containerId(), release,
+        r.port(), r.phase(), r.createdAt(), r.startedAt(), r.healthySince(), r.reason().isEmpty() ? "" : r.reason(),
+        r.until(), r.snapshot().isEmpty() ? "" : r.snapshot());
   }
 
   public synchronized List<NodeRecord> allNodes() {
@@ -275,6 +355,37 @@ public final class Store implements AutoCloseable {
     if (b.isEmpty()) {
       return List.of();
     }
+    List<Event> inserted = write(b);
+    if (rows != null) {
+      keep(b);
+    }
+    return inserted;
+  }
+
+  /** Applies a committed batch's node changes to the rows kept in memory (fleets not read yet are read later). */
+  private void keep(Batch b) {
+    for (Release r : b.releases) {
+      releaseCache.put(r.id(), r);
+    }
+    if (!b.deletedNodes.isEmpty()) {
+      for (FleetRows f : rows.values()) {
+        for (String n : b.deletedNodes) {
+          if (f.byName.remove(n) != null) {
+            f.sorted = null;
+          }
+        }
+      }
+    }
+    for (NodeRecord n : b.nodes.values()) {
+      FleetRows f = rows.get(n.fleet());
+      if (f != null) {
+        f.byName.put(n.engineName(), compact(f, n));
+        f.sorted = null;
+      }
+    }
+  }
+
+  private List<Event> write(Batch b) {
     return tx(conn -> {
       for (Release r : b.releases) {
         try (PreparedStatement ps = conn.prepareStatement(

@@ -34,7 +34,7 @@ class AutoscalePolicyTest {
   }
 
   static Autoscale settings(int min, int max, String step) {
-    return new Autoscale(min, max, 60, Duration.ofSeconds(30), Duration.ofMinutes(5), Amount.parse(step), 10,
+    return Autoscale.cpu(min, max, 60, Duration.ofSeconds(30), Duration.ofMinutes(5), Amount.parse(step), 10,
         Duration.ofSeconds(15));
   }
 

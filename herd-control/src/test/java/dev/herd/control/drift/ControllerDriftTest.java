@@ -85,6 +85,49 @@ class ControllerDriftTest {
     assertThat(sim.controller.driftFindings("web", null)).singleElement().extracting(DriftFinding::action).isEqualTo("reported");
   }
 
+  /** Issue 10: a node reachable from other hosts is drift of kind exposure, reported by default. */
+  @Test
+  void aNodeListeningOnAllAddressesIsReportedAsExposureOnceAndKept() {
+    sim.apply(DriftSim.spec(2, "", ""));
+    sim.settle(2);
+    NodeInfo web1 = sim.node("web-1");
+    sim.tick(Duration.ofMinutes(2));
+    assertThat(sim.controller.driftFindings("web", null)).as("nodes on ${HOST} are not exposed").isEmpty();
+
+    sim.fake.listenByHand(web1.ref(), "0.0.0.0", web1.port());
+    sim.fake.listenByHand(web1.ref(), "::", 9229);
+    sim.fake.listenByHand(web1.ref(), "::1", 9230);
+    for (int i = 0; i < 5; i++) {
+      sim.tick(Duration.ofMinutes(1));
+    }
+
+    assertThat(sim.controller.driftFindings("web", null)).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(DriftKind.EXPOSURE);
+      assertThat(f.node()).isEqualTo("web-1");
+      assertThat(f.action()).isEqualTo("reported");
+      assertThat(f.detail()).startsWith("listens on 0.0.0.0:" + web1.port() + ", [::]:9229, reachable from other hosts")
+          .doesNotContain("9230");
+    });
+    assertThat(sim.events(EventKind.DRIFT_DETECTED)).singleElement().extracting(ControllerEvent::reason).asString()
+        .startsWith("web-1-g1 drift (exposure): listens on 0.0.0.0:").endsWith("→ reported");
+    assertThat(sim.fake.containerExists(web1.ref().containerName())).isTrue();
+    assertThat(sim.events(EventKind.NODE_REPLACED)).isEmpty();
+  }
+
+  @Test
+  void exposureIsConfigurableLikeTheOtherKinds() {
+    sim.apply(DriftSim.spec(1, "drift: {exposure: replace}", ""));
+    sim.settle(1);
+    NodeInfo web1 = sim.node("web-1");
+    sim.fake.listenByHand(web1.ref(), "0.0.0.0", web1.port());
+    sim.tick(Duration.ofMinutes(2));
+
+    assertThat(sim.events(EventKind.NODE_REPLACED)).singleElement().extracting(ControllerEvent::reason).asString()
+        .startsWith("web-1 replaced: drift (exposure): listens on 0.0.0.0:" + web1.port());
+    sim.settle(1);
+    assertThat(sim.node("web-1").name()).isEqualTo("web-1-g2");
+  }
+
   @Test
   void quarantinePolicyKeepsTheTamperedContainerStoppedAndStartsAReplacement() {
     sim.apply(DriftSim.spec(1, "drift: {tamper: quarantine}", ""));
@@ -211,6 +254,29 @@ class ControllerDriftTest {
 
     sim.tick(Duration.ofHours(25)); // max_age recycles; the finding leaves the 24 h window
     assertThat(sim.controller.immutability("web").driftFindings()).isZero();
+  }
+
+  @Test
+  void theScoreFallsWhenTheOldestImageInServiceIsBehindTheLatest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path db) {
+    sim.apply(DriftSim.spec(2, "max_age: 1h\ndrift: {tamper: report}", ""));
+    sim.settle(2);
+    try (dev.herd.image.catalog.Catalog catalog = dev.herd.image.catalog.Catalog.open(db.resolve("herd.db"), sim.clock)) {
+      catalog.register("web", dev.herd.image.oci.Digest.parse(DriftSim.V1), 1, new dev.herd.image.catalog.Lineage("s", "", "base-a"));
+      assertThat(sim.controller.immutability("web", java.util.Optional.of(catalog)).summary()).isEqualTo("immutable (100/100)");
+      catalog.register("web", dev.herd.image.oci.Digest.parse(DriftSim.V2), 1, new dev.herd.image.catalog.Lineage("s", "", "base-b"));
+      catalog.register("web", dev.herd.image.oci.Digest.parse("sha256:" + "3".repeat(64)), 1,
+          new dev.herd.image.catalog.Lineage("s", "", "base-b"));
+
+      ImmutabilityScore behind = sim.controller.immutability("web", java.util.Optional.of(catalog));
+
+      assertThat(behind.consistency()).hasValueSatisfying(c -> {
+        assertThat(c.oldestImage()).isEqualTo("web:1");
+        assertThat(c.versionsBehind()).isEqualTo(2);
+        assertThat(c.summary()).isEqualTo("oldest image web:1, 2 versions behind web:3, base refreshed 0 days ago");
+      });
+      assertThat(behind.summary()).isEqualTo("immutable (90/100): oldest image web:1 is 2 versions behind web:3 (-10)");
+      assertThat(sim.controller.immutability("web").summary()).as("without a catalog").isEqualTo("immutable (100/100)");
+    }
   }
 
   static byte[] bytes(String s) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FrontDoorPreflightTest {
   static Spec spec(String exposeWeb, String exposeApi) {
     String yaml = """
-        project: {name: fd-preflight, ports: 39200-39299}
+        project: {name: fd-preflight, ports: 29200-29299}
         roles:
           web:
             base: {scratch: {}}
@@ -38,14 +38,14 @@ class FrontDoorPreflightTest {
   @Test
   void aPortInUseAndAnAddressTheHostLacksAreLocatedRefusals() throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
-      taken.bind(new InetSocketAddress("127.0.0.1", 39091));
+      taken.bind(new InetSocketAddress("127.0.0.1", 29091));
       // 192.0.2.1 is TEST-NET-1: documentation only, never a host's address.
-      Spec s = spec("{port: 39091}", "{port: 39092, bind: 192.0.2.1}");
+      Spec s = spec("{port: 29091}", "{port: 29092, bind: 192.0.2.1}");
       assertThat(FrontDoorPreflight.check(s, Set.of())).extracting(SpecError::render).containsExactly(
-          "herd.yaml:12:20: fleets.web.expose.port: 127.0.0.1:39091 is already in use on this host (address already in use)",
+          "herd.yaml:12:20: fleets.web.expose.port: 127.0.0.1:29091 is already in use on this host (address already in use)",
           "herd.yaml:16:33: fleets.api.expose.bind: this host has no address 192.0.2.1 (use 127.0.0.1, 0.0.0.0 or one of the host's addresses)");
       // The project's own front door holds its port: that is no refusal.
-      assertThat(FrontDoorPreflight.check(spec("{port: 39091}", "{port: 39092}"), Set.of("127.0.0.1:39091"))).isEmpty();
+      assertThat(FrontDoorPreflight.check(spec("{port: 29091}", "{port: 29092}"), Set.of("127.0.0.1:29091"))).isEmpty();
     }
   }
 }

@@ -59,6 +59,61 @@ class StoreTest {
     }
   }
 
+  private NodeRecord node(String fleet, int index, long gen, NodePhase phase) {
+    String slot = fleet + "-" + index;
+    return new NodeRecord(NodeRecord.engineName(slot, gen), fleet, slot, index, gen, "c" + index + gen, fleet + ":v1",
+        20000 + 10 * index + (int) gen, phase, t0, t0, null, "", null, "");
+  }
+
+  @Test
+  void theControllersStoreKeepsNodeRowsInMemoryAndWritesThrough() {
+    NodeRecord a = node("web", 2, 1, NodePhase.HEALTHY);
+    NodeRecord b = node("web", 1, 1, NodePhase.HEALTHY);
+    NodeRecord c = node("api", 1, 1, NodePhase.STARTING);
+    try (Store setup = Store.open(dir)) {
+      setup.commit(new Batch().put(a).put(b).put(c));
+    }
+    try (Store ctl = Store.openForController(dir); Store other = Store.open(dir)) {
+      assertThat(ctl.nodes("web")).as("read from the file at open, sorted by slot").containsExactly(b, a);
+      List<NodeRecord> first = ctl.nodes("web");
+
+      // a row changed behind the controller's back (no other writer is allowed while it runs) is
+      // not seen: the rounds read the kept rows, not the file
+      other.commit(new Batch().put(a.withPhase(NodePhase.DEAD, "changed elsewhere")));
+      assertThat(ctl.nodes("web")).as("the same list, not read again").isSameAs(first).containsExactly(b, a);
+      assertThat(other.nodes("web")).as("a short command's store reads the file").contains(a.withPhase(NodePhase.DEAD, "changed elsewhere"));
+
+      // the controller's own commits write through
+      NodeRecord a2 = node("web", 2, 2, NodePhase.CREATING);
+      ctl.commit(new Batch().put(a2).delete(b).put(a.withPhase(NodePhase.REMOVING, "replaced")));
+      assertThat(ctl.nodes("web")).containsExactly(a.withPhase(NodePhase.REMOVING, "replaced"), a2);
+      assertThat(other.nodes("web")).containsExactlyElementsOf(ctl.nodes("web"));
+      // a fleet not read yet is read from the file, with what was committed meanwhile
+      ctl.commit(new Batch().put(c.withPhase(NodePhase.HEALTHY, "")));
+      assertThat(ctl.nodes("api")).containsExactly(c.withPhase(NodePhase.HEALTHY, ""));
+    }
+    try (Store restarted = Store.openForController(dir)) {
+      assertThat(restarted.nodes("web")).as("a restart reads the file again")
+          .containsExactly(a.withPhase(NodePhase.REMOVING, "replaced"), node("web", 2, 2, NodePhase.CREATING));
+    }
+  }
+
+  @Test
+  void aFailedCommitLeavesTheKeptRowsAsTheFileHasThem() {
+    NodeRecord a = node("web", 1, 1, NodePhase.HEALTHY);
+    try (Store ctl = Store.openForController(dir)) {
+      ctl.commit(new Batch().put(a));
+      assertThat(ctl.nodes("web")).containsExactly(a);
+      RoleRuntime rt = new RoleRuntime("web", List.of("/srv/web"), Map.of(), true, List.of(), Optional.empty(), 0, 0);
+      Release v1 = new Release("web:v1", "web", 1, new ReleaseSpec("sha256:" + "1".repeat(64), 1, Map.of(), rt), t0);
+      ctl.commit(new Batch().release(v1));
+      // the same release again breaks its primary key: the transaction rolls back, nodes included
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ctl.commit(new Batch().put(node("web", 2, 1, NodePhase.STARTING))
+          .delete(a).release(v1))).isInstanceOf(StateException.class);
+      assertThat(ctl.nodes("web")).containsExactly(a);
+    }
+  }
+
   @Test
   void logRetentionDropsOldLinesThenTheOldestBeyondTheSizePerNode() {
     try (Store store = Store.open(dir)) {
@@ -110,6 +165,31 @@ class StoreTest {
     assertThat(back).isEqualTo(withDoor);
     assertThat(back.expose().orElseThrow().address()).isEqualTo("[::1]:8080");
     assertThat(back.withCount(7).expose()).isEqualTo(back.expose());
+  }
+
+  @Test
+  void aCanarysWeightAndStickyCookieSurviveEncoding() {
+    FleetSettings old = FleetSettings.decode(sampleSettings());
+    dev.herd.spec.Fleet.Rollout ro = new dev.herd.spec.Fleet.Rollout(dev.herd.spec.Fleet.Strategy.CANARY, dev.herd.spec.Amount.nodes(1),
+        dev.herd.spec.Amount.nodes(0), java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(5), true,
+        Optional.of(new dev.herd.spec.Fleet.Canary(1, java.time.Duration.ofMinutes(1), Optional.of(10), true)), Optional.empty());
+    FleetSettings weighted = new FleetSettings(old.name(), old.role(), old.count(), old.nodeName(), ro, old.maxAge(),
+        old.onUnhealthy(), old.quarantineRetention(), old.logs(), old.drift(), old.expose());
+    FleetSettings back = FleetSettings.decode(weighted.encode());
+    assertThat(back).isEqualTo(weighted);
+    assertThat(back.rollout().canary().orElseThrow().weight()).contains(10);
+    assertThat(back.rollout().canary().orElseThrow().sticky()).isTrue();
+  }
+
+  @Test
+  void dependenciesSurviveEncodingAndOlderSettingsHaveNone() {
+    FleetSettings old = FleetSettings.decode(sampleSettings());
+    assertThat(old.dependsOn()).isEmpty();
+    FleetSettings web = new FleetSettings(old.name(), old.role(), old.count(), old.nodeName(), old.rollout(), old.maxAge(),
+        old.onUnhealthy(), old.quarantineRetention(), old.logs(), old.drift(), Optional.empty(), java.util.List.of("db", "cache"), java.util.List.of(), Optional.empty());
+    FleetSettings back = FleetSettings.decode(web.encode());
+    assertThat(back).isEqualTo(web);
+    assertThat(back.withCount(2).dependsOn()).containsExactly("db", "cache");
   }
 
   static String sampleSettings() {

@@ -20,6 +20,7 @@ import dev.herd.engine.NodeState;
 import dev.herd.engine.NodeStats;
 import dev.herd.engine.PortInUse;
 import dev.herd.engine.Subscription;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +61,7 @@ public abstract class EngineContract {
   protected Engine engine;
   protected String project;
   private final List<String> foreign = new ArrayList<>();
+  private final List<String> foreignVolumes = new ArrayList<>();
 
   /** Opens (or returns) the engine under test. Called before each test. */
   protected abstract Engine openEngine();
@@ -109,6 +111,23 @@ public abstract class EngineContract {
   /** A host port no one uses. */
   protected abstract int freePort();
 
+  /** What the node's process reads at {@code path} (empty when it cannot). */
+  protected abstract Optional<byte[]> readFileInNode(NodeInfo node, String path);
+
+  /** Creates a volume herd did not create. */
+  protected abstract void createForeignVolume(String name);
+
+  protected abstract void removeForeignVolume(String name);
+
+  /** A command that prints the numbers 1 to 30000, one a line. */
+  /** The file at {@code path} in the node as that uid/gid reads it (engine CLI exec), empty when they cannot. */
+  protected abstract Optional<byte[]> readFileInNodeAs(NodeInfo node, String path, int uid, int gid);
+
+  protected abstract List<String> countCommand();
+
+  /** A command that exits 3 after writing "oops" to stderr. */
+  protected abstract List<String> failingCommand();
+
   @BeforeEach
   void openContract() {
     engine = openEngine();
@@ -123,6 +142,12 @@ public abstract class EngineContract {
       }
       for (String name : foreign) {
         removeForeignContainer(name);
+      }
+      for (dev.herd.engine.VolumeInfo v : engine.listVolumes(project)) {
+        engine.removeVolume(project, v.name());
+      }
+      for (String name : foreignVolumes) {
+        removeForeignVolume(name);
       }
     } finally {
       closeEngine(engine);
@@ -383,6 +408,21 @@ public abstract class EngineContract {
   }
 
   @Test
+  void aNodeListedRunningGetsNoSignalOnceStoppedOrRemoved() {
+    NodeInfo stopped = start(spec("web-1"), Program.SERVE);
+    NodeInfo removed = start(spec("web-2"), Program.SERVE);
+    awaitServing(stopped);
+    awaitServing(removed);
+    // the engine last saw both running (an engine may signal what it listed without asking again)
+    assertThat(engine.listNodes(project)).extracting(NodeInfo::state).containsOnly(NodeState.RUNNING);
+    engine.stopNode(stopped.ref(), Duration.ofSeconds(5));
+    engine.removeNode(removed.ref());
+
+    assertThat(engine.signal(stopped.ref(), "HUP")).as("stopped since the list").isFalse();
+    assertThat(engine.signal(removed.ref(), "HUP")).as("removed since the list").isFalse();
+  }
+
+  @Test
   void stopReturnsBeforeTheGracePeriodWhenTheProcessHonoursTerm() {
     NodeInfo node = start(spec("web-1"), Program.SERVE);
     awaitServing(node);
@@ -481,5 +521,115 @@ public abstract class EngineContract {
 
   protected static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ---- named volumes and exec -------------------------------------------------------------
+
+  @Test
+  void aVolumeOutlivesItsNodeAndTheNextGenerationSeesItsFiles() {
+    NodeInfo first = start(spec("db-1").fleet("db").volume("data", "/data"), Program.SERVE);
+    assertThat(first.readOnlyRoot()).isTrue();
+    assertThat(writeByHand(first, "/data/entry.txt")).as("the volume is writable on a read-only root").isTrue();
+    assertThat(engine.diff(first.ref())).as("a volume is not a change against the image").isEmpty();
+    engine.removeNode(first.ref());
+
+    String name = dev.herd.engine.VolumeInfo.engineName(project, "db", "db-1", "data");
+    assertThat(engine.listVolumes(project)).containsExactly(new dev.herd.engine.VolumeInfo(name, project, "db", "db-1", "data"));
+    NodeInfo second = start(spec("db-1").fleet("db").generation(2).volume("data", "/data"), Program.SERVE);
+    assertThat(readFileInNode(second, "/data/entry.txt").map(b -> new String(b, StandardCharsets.UTF_8))).contains("touched\n");
+  }
+
+  @Test
+  void aVolumeInUseIsNotRemovedAndAFreeOneIs() {
+    NodeInfo node = start(spec("db-1").fleet("db").volume("data", "/data"), Program.SERVE);
+    String name = dev.herd.engine.VolumeInfo.engineName(project, "db", "db-1", "data");
+    engine.stopNode(node.ref(), Duration.ofSeconds(10));
+    assertThatThrownBy(() -> engine.removeVolume(project, name)).isInstanceOf(dev.herd.engine.EngineFailure.class)
+        .satisfies(e -> assertThat(((dev.herd.engine.EngineFailure) e).status()).isEqualTo(409));
+    engine.removeNode(node.ref());
+    assertThat(engine.removeVolume(project, name)).isTrue();
+    assertThat(engine.listVolumes(project)).isEmpty();
+    assertThat(engine.removeVolume(project, name)).as("idempotent").isFalse();
+  }
+
+  @Test
+  void aForeignVolumeOfTheSameNameIsNeitherUsedNorRemoved() {
+    String name = dev.herd.engine.VolumeInfo.engineName(project, "db", "db-1", "data");
+    foreignVolumes.add(name);
+    createForeignVolume(name);
+    assertThatThrownBy(() -> start(spec("db-1").fleet("db").volume("data", "/data"), Program.SERVE))
+        .isInstanceOf(dev.herd.engine.EngineFailure.class).hasMessageContaining(name);
+    assertThat(engine.inspectNode(new NodeRef(project, "db-1"))).isEmpty();
+    assertThat(engine.listVolumes(project)).isEmpty();
+    assertThat(engine.removeVolume(project, name)).isFalse();
+  }
+
+  @Test
+  void anExportedVolumeRestoresIntoAFreshVolumeBeforeTheNodeStarts() throws Exception {
+    NodeInfo first = start(spec("db-1").fleet("db").volume("data", "/data"), Program.SERVE);
+    writeByHand(first, "/data/entry.txt");
+    java.nio.file.Path archive = java.nio.file.Files.createTempFile("herd-volume-", ".tar");
+    try {
+      try (var out = java.nio.file.Files.newOutputStream(archive)) {
+        engine.exportVolume(first.ref(), "data", out);
+      }
+      assertThat(dev.herd.engine.fake.FakeTar.read(archive)).containsOnlyKeys("entry.txt");
+      engine.removeNode(first.ref());
+      engine.removeVolume(project, dev.herd.engine.VolumeInfo.engineName(project, "db", "db-1", "data"));
+
+      NodeInfo empty = start(spec("db-1").fleet("db").generation(2).volume("data", "/data"), Program.SERVE);
+      assertThat(readFileInNode(empty, "/data/entry.txt")).as("a new volume is empty").isEmpty();
+      engine.removeNode(empty.ref());
+      engine.removeVolume(project, dev.herd.engine.VolumeInfo.engineName(project, "db", "db-1", "data"));
+
+      NodeInfo restored = engine.startNode(withProgram(spec("db-1").fleet("db").generation(3).volume("data", "/data").build(),
+          Program.SERVE), Map.of("data", archive));
+      assertThat(readFileInNode(restored, "/data/entry.txt").map(b -> new String(b, StandardCharsets.UTF_8))).contains("touched\n");
+      assertThatThrownBy(() -> engine.exportVolume(restored.ref(), "logs", OutputStream.nullOutputStream()))
+          .isInstanceOf(dev.herd.engine.EngineFailure.class).hasMessageContaining("logs");
+    } finally {
+      java.nio.file.Files.deleteIfExists(archive);
+    }
+  }
+
+  @Test
+  void execWritesTheCommandsStdoutAndReportsItsExitCode() {
+    NodeInfo node = start(spec("web-1"), Program.SERVE);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    dev.herd.engine.ExecResult counted = engine.exec(node.ref(), countCommand(), out);
+    assertThat(counted.exitCode()).isZero();
+    StringBuilder want = new StringBuilder();
+    for (int i = 1; i <= 30000; i++) {
+      want.append(i).append('\n');
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(want.toString());
+
+    dev.herd.engine.ExecResult failed = engine.exec(node.ref(), failingCommand(), OutputStream.nullOutputStream());
+    assertThat(failed.exitCode()).isEqualTo(3);
+    assertThat(failed.stderr()).contains("oops");
+    engine.stopNode(node.ref(), Duration.ofSeconds(10));
+    assertThatThrownBy(() -> engine.exec(node.ref(), countCommand(), OutputStream.nullOutputStream()))
+        .isInstanceOf(dev.herd.engine.EngineFailure.class);
+  }
+
+  @Test
+  protected void aFileCopiedInIsReadByTheNodesUserOnlyAndRemovable() throws Exception {
+    NodeInfo node = start(spec("web-1").readOnlyRoot(true), Program.SERVE);
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("herd-copy-in", ".bin");
+    try {
+      byte[] content = new byte[300_000]; // more than one pipe buffer and tar block
+      ThreadLocalRandom.current().nextBytes(content);
+      java.nio.file.Files.write(file, content);
+      engine.copyFileIn(node.ref(), "/tmp/herd-in-test", file, new NodeSpec.RunAs(1000, 1000));
+      assertThat(readFileInNodeAs(node, "/tmp/herd-in-test", 1000, 1000)).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+      assertThat(readFileInNodeAs(node, "/tmp/herd-in-test", 2000, 2000)).as("0600: no other user reads it").isEmpty();
+      assertThat(engine.listNodes(project)).singleElement().satisfies(n -> assertThat(n.running()).isTrue());
+
+      engine.stopNode(node.ref(), Duration.ofSeconds(10));
+      assertThatThrownBy(() -> engine.copyFileIn(node.ref(), "/tmp/herd-in-test", file, NodeSpec.RunAs.ROOT))
+          .isInstanceOf(dev.herd.engine.EngineFailure.class);
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
   }
 }

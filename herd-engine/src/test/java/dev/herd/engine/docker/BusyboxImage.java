@@ -27,6 +27,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 public final class BusyboxImage {
   public static final String INDEX_HTML = "hello from a herd node\n";
   private static volatile BusyboxImage instance;
+  private static volatile BusyboxImage withShell;
+  /** The applets {@link #withShell()} links into /bin: a shell and what herd's restore script and tests call. */
+  static final java.util.List<String> SHELL_APPLETS = java.util.List.of("sh", "rm", "cat");
 
   private final byte[] archive;
   private final byte[] dockerArchive;
@@ -49,6 +52,18 @@ public final class BusyboxImage {
       }
     }
     return instance;
+  }
+
+  /** The same busybox with /bin/sh, /bin/rm and /bin/cat linked to it: an image with a shell. */
+  public static BusyboxImage withShell() {
+    if (withShell == null) {
+      synchronized (BusyboxImage.class) {
+        if (withShell == null) {
+          withShell = build(busyboxBinary(), SHELL_APPLETS);
+        }
+      }
+    }
+    return withShell;
   }
 
   /** Both archive formats, as herd's image store offers them. */
@@ -140,8 +155,12 @@ public final class BusyboxImage {
   }
 
   static BusyboxImage build(byte[] busybox) {
+    return build(busybox, java.util.List.of());
+  }
+
+  static BusyboxImage build(byte[] busybox, java.util.List<String> applets) {
     try {
-      byte[] layer = tar(Map.of(), true, busybox);
+      byte[] layer = tar(Map.of(), true, busybox, applets);
       String diffId = sha256(layer);
       byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\","
           + "\"config\":{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"/bin/busybox\",\"sh\"],\"Labels\":{\"herd.test\":\"1\"}},"
@@ -166,20 +185,29 @@ public final class BusyboxImage {
       docker.put(hex(layer) + "/layer.tar", layer);
       docker.put("manifest.json", ("[{\"Config\":\"" + hex(config) + ".json\",\"RepoTags\":[],\"Layers\":[\""
           + hex(layer) + "/layer.tar\"]}]").getBytes(StandardCharsets.UTF_8));
-      return new BusyboxImage(tar(files, false, null), tar(docker, false, null), manifestDigest, sha256(config));
+      return new BusyboxImage(tar(files, false, null, java.util.List.of()), tar(docker, false, null, java.util.List.of()), manifestDigest, sha256(config));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** A tar with fixed metadata: either the rootfs layer or the archive holding the given files. */
-  private static byte[] tar(Map<String, byte[]> files, boolean rootfs, byte[] busybox) throws IOException {
+  private static byte[] tar(Map<String, byte[]> files, boolean rootfs, byte[] busybox, java.util.List<String> applets)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       if (rootfs) {
         dir(tar, "bin/");
         file(tar, "bin/busybox", busybox, 0755);
+        for (String applet : applets) {
+          TarArchiveEntry link = new TarArchiveEntry("bin/" + applet, TarArchiveEntry.LF_SYMLINK);
+          link.setLinkName("busybox");
+          link.setMode(0120777);
+          fixed(link);
+          tar.putArchiveEntry(link);
+          tar.closeArchiveEntry();
+        }
         dir(tar, "www/");
         file(tar, "www/index.html", INDEX_HTML.getBytes(StandardCharsets.UTF_8), 0644);
       } else {

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class DockerDaemon implements BeforeAllCallback {
   /** Ports the Docker tests give nodes (this work's range, apart from other test suites). */
-  public static final int PORT_FROM = 33000;
-  public static final int PORT_TO = 33999;
+  public static final int PORT_FROM = 23000;
+  public static final int PORT_TO = 23999;
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(DockerDaemon.class);
   private static volatile Running running;
 

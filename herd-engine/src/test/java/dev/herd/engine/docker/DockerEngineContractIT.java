@@ -68,4 +68,23 @@ class DockerEngineContractIT extends RealEngineContract {
         dev.herd.engine.EnsuredImage.refFor(image.digest())).out().strip();
     assertThat(id).as("the engine's image ID is herd's config digest").isEqualTo(image.configDigest());
   }
+
+  /**
+   * Docker's archive API writes into the container's root filesystem and never into a tmpfs
+   * mount (Podman's does): on a read-only root the copy is refused, and herd says why.
+   */
+  @Override
+  @Test
+  protected void aFileCopiedInIsReadByTheNodesUserOnlyAndRemovable() throws Exception {
+    dev.herd.engine.NodeInfo node = start(spec("web-1").readOnlyRoot(true), Program.SERVE);
+    Path file = java.nio.file.Files.createTempFile("herd-copy-in", ".bin");
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.copyFileIn(node.ref(), "/tmp/herd-in-test", file,
+              dev.herd.engine.NodeSpec.RunAs.ROOT))
+          .isInstanceOf(dev.herd.engine.EngineFailure.class).hasMessageContaining("tmpfs").hasMessageContaining("/tmp");
+      assertThat(engine.inspectNode(node.ref())).get().matches(dev.herd.engine.NodeInfo::running);
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
 }

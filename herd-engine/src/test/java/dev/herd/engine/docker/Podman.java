@@ -21,9 +21,9 @@ public final class Podman {
     return HostCli.PODMAN.ok(args);
   }
 
-  /** A free port in a high range that nothing on the host listens on. */
+  /** A free port that nothing on the host listens on, below the kernel's ephemeral range (32768+). */
   public static int freePort() {
-    return freePort(30000, 40000);
+    return freePort(30100, 31000);
   }
 
   /** A free port in [from, to). */

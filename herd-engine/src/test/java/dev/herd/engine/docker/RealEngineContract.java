@@ -147,4 +147,36 @@ abstract class RealEngineContract extends EngineContract {
     cli().ok("exec", node.ref().containerName(), "/bin/busybox", "sh", "-c", "echo " + marker + " > /proc/1/fd/1");
   }
 
+
+  @Override
+  protected Optional<byte[]> readFileInNodeAs(NodeInfo node, String path, int uid, int gid) {
+    Podman.Result r = cli().run("exec", "--user", uid + ":" + gid, node.ref().containerName(), "/bin/busybox", "cat", path);
+    return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
+  }
+
+  @Override
+  protected Optional<byte[]> readFileInNode(NodeInfo node, String path) {
+    Podman.Result r = cli().run("exec", node.ref().containerName(), "/bin/busybox", "cat", path);
+    return r.exitCode() == 0 ? Optional.of(r.stdout()) : Optional.empty();
+  }
+
+  @Override
+  protected void createForeignVolume(String name) {
+    cli().ok("volume", "create", name);
+  }
+
+  @Override
+  protected void removeForeignVolume(String name) {
+    cli().run("volume", "rm", "-f", name);
+  }
+
+  @Override
+  protected List<String> countCommand() {
+    return List.of("/bin/busybox", "seq", "1", "30000");
+  }
+
+  @Override
+  protected List<String> failingCommand() {
+    return List.of("/bin/busybox", "sh", "-c", "echo oops >&2; exit 3");
+  }
 }

@@ -12,6 +12,7 @@ import dev.herd.engine.FsChange;
 import dev.herd.engine.ImageMissing;
 import dev.herd.engine.ImageSource;
 import dev.herd.engine.Labels;
+import dev.herd.engine.Listener;
 import dev.herd.engine.LogLine;
 import dev.herd.engine.NameConflict;
 import dev.herd.engine.NodeInfo;
@@ -21,6 +22,8 @@ import dev.herd.engine.NodeState;
 import dev.herd.engine.NodeStats;
 import dev.herd.engine.PortInUse;
 import dev.herd.engine.Subscription;
+import dev.herd.engine.ExecResult;
+import dev.herd.engine.VolumeInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -81,6 +84,8 @@ public final class FakeEngine implements Engine {
   private final ManualClock clock;
   private final Map<String, Behaviour> behaviours = new HashMap<>();
   private final Map<String, Container> containersByName = new LinkedHashMap<>();
+  /** The container last started on each host port: a start checks its port without a scan of every container. */
+  private final Map<Integer, Container> lastOnPort = new java.util.HashMap<>();
   private final Map<String, Double> fleetCores = new HashMap<>();
   /** Containers by their herd.fleet label, so a fleet's list costs its own nodes (as an engine's label filter does). */
   private final Map<String, Map<String, Container>> containersByFleet = new HashMap<>();
@@ -93,6 +98,38 @@ public final class FakeEngine implements Engine {
   private volatile EngineCapabilities capabilities = EngineCapabilities.of("Podman Engine", "1.41"); // until told otherwise
   private long nextId = 1;
   private long transfers;
+  /** Named volumes by engine name: labels and files (path relative to the volume → content). */
+  private final Map<String, FakeVolume> volumes = new java.util.TreeMap<>();
+  private final Map<String, ExecProgram> programs = new HashMap<>();
+  private long mostOnOneVolume;
+
+  /** The most containers (in any state) that ever had one volume mounted at once, counted at each start. */
+  public synchronized long mostContainersOnOneVolume() {
+    return mostOnOneVolume;
+  }
+
+  /** What a command run in a fake node does (by its first word); see {@link #program}. */
+  @FunctionalInterface
+  public interface ExecProgram {
+    /** Runs with the node's volumes (volume name → files) and stdout; returns the exit code. */
+    int run(Map<String, Map<String, byte[]>> volumes, OutputStream stdout) throws IOException;
+  }
+
+  /** A program that also sees its argv and the files herd copied into the node (it may remove them). */
+  @FunctionalInterface
+  public interface ArgvProgram {
+    int run(List<String> argv, Map<String, ScratchFile> scratch, Map<String, Map<String, byte[]>> volumes, OutputStream stdout)
+        throws IOException;
+  }
+
+  private final Map<String, ArgvProgram> argvPrograms = new HashMap<>();
+
+  /** What a command run in a fake node does when it needs its arguments (e.g. a shell). */
+  public synchronized void programArgv(String command, ArgvProgram program) {
+    argvPrograms.put(command, program);
+  }
+
+  private record FakeVolume(Map<String, String> labels, Map<String, byte[]> files) {}
 
   public FakeEngine(ManualClock clock) {
     this.clock = clock;
@@ -257,6 +294,13 @@ public final class FakeEngine implements Engine {
   public synchronized boolean writeByHand(NodeRef ref, String path) {
     execByHand(ref);
     Container c = herdContainer(ref).orElseThrow();
+    for (NodeSpec.Volume v : c.spec.volumes()) {
+      if (path.startsWith(v.path() + "/")) {
+        volumes.get(c.spec.volumeName(v)).files().put(path.substring(v.path().length() + 1),
+            "touched\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return true;
+      }
+    }
     // a read-only root also has scratch tmpfs at /run, /tmp and /var/tmp, on every engine
     List<String> tmpfs = new ArrayList<>(c.spec.writablePaths());
     if (c.spec.readOnlyRoot()) {
@@ -290,6 +334,32 @@ public final class FakeEngine implements Engine {
   public synchronized void emitLog(NodeRef ref, String text) {
     Container c = herdContainer(ref).orElseThrow(() -> new IllegalStateException("no node " + ref));
     log(c, text);
+  }
+
+  /** The files of a named volume (path in the volume → content), or empty when there is no such volume. */
+  public synchronized Optional<Map<String, byte[]>> volumeFiles(String name) {
+    return Optional.ofNullable(volumes.get(name)).map(v -> Map.copyOf(v.files()));
+  }
+
+  /** What the node would read at {@code path}, when it is on one of its volumes. */
+  public synchronized Optional<byte[]> readVolumeFile(NodeRef ref, String path) {
+    Container c = require(ref);
+    for (NodeSpec.Volume v : c.spec.volumes()) {
+      if (path.startsWith(v.path() + "/")) {
+        return Optional.ofNullable(volumes.get(c.spec.volumeName(v)).files().get(path.substring(v.path().length() + 1)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A volume herd did not create (no labels). */
+  public synchronized void addForeignVolume(String name) {
+    volumes.put(name, new FakeVolume(Map.of(), new java.util.TreeMap<>()));
+  }
+
+  /** Makes {@code command} (its first word) run {@code program} in any fake node. */
+  public synchronized void program(String command, ExecProgram program) {
+    programs.put(command, program);
   }
 
   /** What the node would read at /run/secrets/name, if the node exists and has that secret. */
@@ -354,7 +424,7 @@ public final class FakeEngine implements Engine {
   }
 
   @Override
-  public synchronized NodeInfo startNode(NodeSpec spec) {
+  public synchronized NodeInfo startNode(NodeSpec spec, Map<String, java.nio.file.Path> restore) {
     check();
     settle();
     String name = spec.ref().containerName();
@@ -372,8 +442,31 @@ public final class FakeEngine implements Engine {
     if (b.startFailure() != null) {
       throw new EngineFailure("could not start " + name + ": " + b.startFailure());
     }
+    for (NodeSpec.Volume v : spec.volumes()) {
+      String vn = spec.volumeName(v);
+      Map<String, String> labels = VolumeInfo.labels(spec.project(), spec.fleet(), v.owner(), v.name());
+      FakeVolume have = volumes.get(vn);
+      if (have != null && !have.labels().equals(labels)) {
+        throw new EngineFailure("volume " + vn + " exists and is not node " + v.owner() + "'s " + v.name(), 409, null);
+      }
+    }
+    for (NodeSpec.Volume v : spec.volumes()) {
+      FakeVolume vol = volumes.computeIfAbsent(spec.volumeName(v),
+          k -> new FakeVolume(VolumeInfo.labels(spec.project(), spec.fleet(), v.owner(), v.name()), new java.util.TreeMap<>()));
+      java.nio.file.Path archive = restore.get(v.name());
+      if (archive != null) {
+        vol.files().putAll(FakeTar.read(archive));
+      }
+    }
+    for (NodeSpec.Volume v : spec.volumes()) {
+      String vn = spec.volumeName(v);
+      long sharers = 1 + containersByName.values().stream()
+          .filter(o -> o.spec != null && o.spec.volumes().stream().anyMatch(x -> o.spec.volumeName(x).equals(vn))).count();
+      mostOnOneVolume = Math.max(mostOnOneVolume, sharers);
+    }
     Container c = new Container(newId(), name, spec, spec.labels());
     put(c);
+    lastOnPort.put(spec.port(), c);
     emit(new EngineEvent.Created(clock.instant(), spec.ref(), c.id));
     c.state = NodeState.RUNNING;
     c.startedAt = clock.instant();
@@ -462,6 +555,108 @@ public final class FakeEngine implements Engine {
   }
 
   @Override
+  public synchronized List<VolumeInfo> listVolumes(String project) {
+    check();
+    List<VolumeInfo> out = new ArrayList<>();
+    volumes.forEach((name, v) -> VolumeInfo.fromLabels(name, project, v.labels()).ifPresent(out::add));
+    return out;
+  }
+
+  @Override
+  public synchronized boolean removeVolume(String project, String name) {
+    check();
+    FakeVolume v = volumes.get(name);
+    if (v == null || VolumeInfo.fromLabels(name, project, v.labels()).isEmpty()) {
+      return false;
+    }
+    boolean used = containersByName.values().stream()
+        .anyMatch(c -> c.spec != null && c.spec.volumes().stream().anyMatch(x -> c.spec.volumeName(x).equals(name)));
+    if (used) {
+      throw new EngineFailure("volume " + name + " is in use by a container", 409, null);
+    }
+    volumes.remove(name);
+    return true;
+  }
+
+  @Override
+  public synchronized void exportVolume(NodeRef ref, String volume, OutputStream out) {
+    check();
+    Container c = require(ref);
+    NodeSpec.Volume v = c.spec.volumes().stream().filter(x -> x.name().equals(volume)).findFirst()
+        .orElseThrow(() -> new EngineFailure("node " + ref + " has no volume " + volume, 404, null));
+    try {
+      FakeTar.write(volumes.get(c.spec.volumeName(v)).files(), out);
+    } catch (IOException e) {
+      throw new EngineFailure("could not write the export of " + volume + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** A file herd copied into a node's scratch directory: content, mode, owner. */
+  public record ScratchFile(byte[] content, int mode, NodeSpec.RunAs owner) {}
+
+  @Override
+  public synchronized void copyFileIn(NodeRef ref, String path, java.nio.file.Path source, NodeSpec.RunAs owner) {
+    check();
+    settle();
+    Container c = require(ref);
+    if (c.state != NodeState.RUNNING) {
+      throw new EngineFailure("node " + ref + " is not running", 409, null);
+    }
+    boolean scratch = c.spec.writablePaths().stream().anyMatch(w -> path.startsWith(w.endsWith("/") ? w : w + "/"))
+        || path.startsWith("/tmp/") || path.startsWith("/run/") || path.startsWith("/var/tmp/");
+    if (!scratch && c.spec.readOnlyRoot()) {
+      throw new EngineFailure("node " + ref + ": " + path + " is on the read-only root", 500, null);
+    }
+    try {
+      c.scratch.put(path, new ScratchFile(java.nio.file.Files.readAllBytes(source), 0600, owner));
+    } catch (IOException e) {
+      throw new EngineFailure("cannot read " + source + ": " + e.getMessage(), 0, e);
+    }
+  }
+
+  /** The files herd copied into the node and not removed yet (path → file); live, programs may remove them. */
+  public synchronized Map<String, ScratchFile> scratchFiles(NodeRef ref) {
+    return require(ref).scratch;
+  }
+
+  @Override
+  public ExecResult exec(NodeRef ref, List<String> command, OutputStream stdout) {
+    ExecProgram program;
+    Map<String, Map<String, byte[]>> files = new HashMap<>();
+    synchronized (this) {
+      check();
+      settle();
+      Container c = require(ref);
+      if (c.state != NodeState.RUNNING) {
+        throw new EngineFailure("node " + ref + " is not running", 409, null);
+      }
+      emit(new EngineEvent.Exec(clock.instant(), ref, c.id, String.join(" ", command)));
+      program = programs.get(command.get(0));
+      ArgvProgram withArgs = argvPrograms.get(command.get(0));
+      if (withArgs != null) {
+        Map<String, ScratchFile> scratch = c.scratch;
+        program = (vols, out) -> withArgs.run(List.copyOf(command), scratch, vols, out);
+      }
+      for (NodeSpec.Volume v : c.spec.volumes()) {
+        files.put(v.name(), volumes.get(c.spec.volumeName(v)).files());
+      }
+    }
+    if (command.get(0).equals("fail")) {
+      return new ExecResult(3, "oops\n"); // what the contract's failing command does
+    }
+    if (program == null) {
+      return new ExecResult(127, command.get(0) + ": not found");
+    }
+    try {
+      synchronized (this) {
+        return new ExecResult(program.run(files, stdout), "");
+      }
+    } catch (IOException e) {
+      throw new EngineFailure("exec in " + ref + " failed: " + e.getMessage(), 0, e);
+    }
+  }
+
+  @Override
   public synchronized List<NodeInfo> listNodes(String project) {
     check();
     settle();
@@ -514,6 +709,28 @@ public final class FakeEngine implements Engine {
   public synchronized List<FsChange> diff(NodeRef ref) {
     check();
     return List.copyOf(require(ref).changes);
+  }
+
+  /**
+   * The node's process also listens on {@code address:port} (say someone started a debug server
+   * bound to 0.0.0.0). A started node listens on its {@link NodeSpec#HOST}:port, as herd's
+   * examples do.
+   */
+  public synchronized void listenByHand(NodeRef ref, String address, int port) {
+    require(ref).listeners.add(new Listener(address, port));
+  }
+
+  @Override
+  public synchronized List<Listener> listeners(NodeRef ref) {
+    check();
+    settle();
+    Container c = require(ref);
+    if (c.state != NodeState.RUNNING) {
+      return List.of();
+    }
+    List<Listener> out = new ArrayList<>(c.listeners);
+    out.add(new Listener(NodeSpec.HOST, c.spec.port()));
+    return out.stream().distinct().sorted(java.util.Comparator.comparing(Listener::toString)).toList();
   }
 
   @Override
@@ -632,6 +849,14 @@ public final class FakeEngine implements Engine {
     if (hostPorts.contains(port)) {
       return true;
     }
+    Container last = lastOnPort.get(port);
+    if (last == null) {
+      return false; // no node ever started on it
+    }
+    if (last.state == NodeState.RUNNING && containersByName.get(last.name) == last) {
+      return true;
+    }
+    // the last one stopped or went: an earlier one may have been restarted on it (rare; scan)
     return containersByName.values().stream()
         .anyMatch(c -> c.spec != null && c.state == NodeState.RUNNING && c.spec.port() == port);
   }
@@ -671,10 +896,22 @@ public final class FakeEngine implements Engine {
     return String.format("%064x", nextId++);
   }
 
+  /**
+   * The container as a node, built again only when its state changed (as the Docker-API engine
+   * inspects only containers that changed since its last list): a list of a settled fleet then
+   * costs what a real engine's does, not a copy of every node's env and labels.
+   */
   private NodeInfo info(Container c) {
+    NodeInfo kept = c.info;
+    if (kept != null && kept.state() == c.state && java.util.Objects.equals(kept.exitCode(), c.exitCode)
+        && java.util.Objects.equals(kept.startedAt(), c.startedAt) && java.util.Objects.equals(kept.finishedAt(), c.finishedAt)) {
+      return kept;
+    }
     Map<String, String> env = c.spec == null ? Map.of() : c.spec.effectiveEnv();
-    return NodeInfo.fromLabels(c.id, c.spec.project(), c.labels, c.state, c.exitCode, false,
+    NodeInfo info = NodeInfo.fromLabels(c.id, c.spec.project(), c.labels, c.state, c.exitCode, false,
         c.spec.readOnlyRoot(), c.createdAt, c.startedAt, c.finishedAt, env);
+    c.info = info;
+    return info;
   }
 
   private final class Container {
@@ -686,6 +923,8 @@ public final class FakeEngine implements Engine {
     final Set<FsChange> changes = new LinkedHashSet<>();
     final List<LogLine> logs = new ArrayList<>();
     final List<Integer> publishedPorts = new ArrayList<>();
+    final List<Listener> listeners = new ArrayList<>();
+    final Map<String, ScratchFile> scratch = new java.util.concurrent.ConcurrentHashMap<>();
     NodeState state = NodeState.CREATED;
     Integer exitCode;
     Instant startedAt;
@@ -695,6 +934,8 @@ public final class FakeEngine implements Engine {
     /** CPU time used up to {@link #cpuAsOf} (the rest accrues at the fleet's load, see {@link #cpuLoad}). */
     long cpuNanos;
     Instant cpuAsOf;
+    /** The node as last listed or inspected; see {@link #info(Container)}. */
+    NodeInfo info;
 
     Container(String id, String name, NodeSpec spec, Map<String, String> labels) {
       this.id = id;

@@ -105,4 +105,41 @@ class FakeEngineContractTest extends EngineContract {
   protected int freePort() {
     return nextPort++;
   }
+
+  @Override
+  protected Optional<byte[]> readFileInNode(NodeInfo node, String path) {
+    return fake.readVolumeFile(node.ref(), path);
+  }
+
+  @Override
+  protected Optional<byte[]> readFileInNodeAs(NodeInfo node, String path, int uid, int gid) {
+    FakeEngine.ScratchFile f = fake.scratchFiles(node.ref()).get(path);
+    return f == null || (uid != 0 && uid != f.owner().uid()) ? Optional.empty() : Optional.of(f.content());
+  }
+
+  @Override
+  protected void createForeignVolume(String name) {
+    fake.addForeignVolume(name);
+  }
+
+  @Override
+  protected void removeForeignVolume(String name) {
+    // the fake is thrown away after each test
+  }
+
+  @Override
+  protected java.util.List<String> countCommand() {
+    fake.program("seq", (volumes, stdout) -> {
+      for (int i = 1; i <= 30000; i++) {
+        stdout.write((i + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return 0;
+    });
+    return java.util.List.of("seq");
+  }
+
+  @Override
+  protected java.util.List<String> failingCommand() {
+    return java.util.List.of("fail");
+  }
 }

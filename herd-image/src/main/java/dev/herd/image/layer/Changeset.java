@@ -109,7 +109,9 @@ public final class Changeset {
       return true;
     }
     return switch (a.kind()) {
-      case FILE, HARDLINK -> a.size() != b.size() || (a.size() > 0 && !sameContent(lt.root().resolve(a.path()), ut.root().resolve(b.path())));
+      // one inode is one content (a staging tree hard-linked to its lower tree): nothing to read
+      case FILE, HARDLINK -> a.size() != b.size() || (a.size() > 0 && !l.inode().equals(u.inode())
+          && !sameContent(lt.root().resolve(a.path()), ut.root().resolve(b.path())));
       case SYMLINK -> !a.linkTarget().equals(b.linkTarget());
       case CHAR_DEVICE, BLOCK_DEVICE -> a.devMajor() != b.devMajor() || a.devMinor() != b.devMinor();
       case DIRECTORY, FIFO -> false;

@@ -29,9 +29,9 @@ class RegistryErrorsTest {
 
   @Test
   void aPortThatContains401Or500IsNotAStatus() {
-    RegistryRef ref = RegistryRef.parse("127.0.0.1:34015/shop/nope:1");
-    assertThat(RegistryErrors.explain("pull", ref, "reading manifest 1 in 127.0.0.1:34015/shop/nope: manifest unknown: manifest unknown"))
-        .contains("no such image in registry 127.0.0.1:34015");
+    RegistryRef ref = RegistryRef.parse("127.0.0.1:24015/shop/nope:1");
+    assertThat(RegistryErrors.explain("pull", ref, "reading manifest 1 in 127.0.0.1:24015/shop/nope: manifest unknown: manifest unknown"))
+        .contains("no such image in registry 127.0.0.1:24015");
     RegistryRef five = RegistryRef.parse("127.0.0.1:5003/shop/web:1");
     assertThat(RegistryErrors.explain("pull", five, "Get \"https://127.0.0.1:5003/v2/\": EOF"))
         .contains("broke during the transfer");

@@ -2,6 +2,7 @@ package dev.herd.server.api;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -65,11 +66,48 @@ public final class Api {
       boolean deleted,
       RolloutView rollout,
       List<NodeView> nodes,
-      String address) {
+      String address,
+      ConsistencyView consistency,
+      TrafficView traffic) {
     public FleetView {
       nodes = List.copyOf(nodes);
     }
+
+    public FleetView(String name, String role, int count, int specCount, String release, String lastGoodRelease, long healthy,
+        boolean deleted, RolloutView rollout, List<NodeView> nodes, String address) {
+      this(name, role, count, specCount, release, lastGoodRelease, healthy, deleted, rollout, nodes, address, null, null);
+    }
+
+    public FleetView withConsistency(ConsistencyView c) {
+      return new FleetView(name, role, count, specCount, release, lastGoodRelease, healthy, deleted, rollout, nodes, address, c,
+          traffic);
+    }
   }
+
+  /**
+   * How current a fleet's images are (null when no node runs a catalog image).
+   *
+   * @param oldestImage the oldest image a live node runs ({@code web:3})
+   * @param latestImage the role's newest non-revoked version
+   * @param versionsBehind non-revoked versions newer than the oldest image
+   * @param baseAgeDays days since the oldest image's base was refreshed; null for a scratch base
+   * @param summary {@code oldest image web:3, 2 versions behind web:5, base refreshed 41 days ago}
+   */
+  public record ConsistencyView(String oldestImage, String latestImage, int versionsBehind, Long baseAgeDays,
+      int imagesInService, String summary) {}
+
+  /**
+   * What an exposed fleet's front door measured (null in {@link FleetView} before it measured).
+   * Counters are HAProxy's since it started or reloaded; {@code avgResponseMs}/{@code avgTotalMs}
+   * are its averages of the last 1024 requests; p50/p99 come from the access log of the last
+   * {@code windowSeconds} (null without requests in it).
+   *
+   * @param summary the one line herd status prints
+   */
+  public record TrafficView(Double requestsPerSecond, long requests, long responses1xx, long responses2xx,
+      long responses3xx, long responses4xx, long responses5xx, long connectionErrors, long responseErrors, long retries,
+      long avgResponseMs, long avgTotalMs, Long p50Ms, Long p99Ms, long windowRequests, long windowFailed,
+      long windowSeconds, String summary) {}
 
   /**
    * @param state creating, starting, healthy, unhealthy, dead, removing or quarantined
@@ -151,6 +189,24 @@ public final class Api {
   /** What an operator action did, in words. */
   public record Done(String fleet, String message) {}
 
+  /**
+   * {@code POST /v1/bake}: roles to bake (none: every role) from the controller's herd.yaml.
+   *
+   * @param spec the herd.yaml the client means; refused (409) when it is not the controller's
+   * @param user the client's user; refused when the controller runs as another
+   * @param environment the client's values of {@code BakeEnvironment} variables that are set;
+   *     refused when one differs from the controller's (the bake would not be the client's)
+   */
+  public record BakeRequest(List<String> roles, Boolean locked, String spec, String user, Map<String, String> environment) {}
+
+  /** What a bake made: one image per role, as {@code herd bake} prints it ({@code line}). */
+  public record Baked(List<BakedImage> images) {}
+
+  public record BakedImage(String role, String image, String digest, String line) {}
+
+  /** {@code POST /v1/ui/login}: a dashboard URL holding a one-time login code, and when it stops working. */
+  public record DashboardLogin(String url, Instant expiresAt) {}
+
   /** {@code GET /v1/fleets/{fleet}/endpoints}: healthy, in-service nodes. */
   public record Endpoints(String fleet, List<Endpoint> endpoints) {
     public Endpoints {
@@ -159,4 +215,23 @@ public final class Api {
   }
 
   public record Endpoint(String node, String address) {}
+
+  /** {@code POST /v1/fleets/{fleet}/backups}: {@code node} (a slot like db-1) or null for the first healthy node. */
+  public record BackupRequest(String node) {}
+
+  /** One stored backup: its files by name with their sha256. */
+  public record Backup(String id, String fleet, String node, String kind, Instant created, long tookMillis, long bytes,
+      java.util.Map<String, String> files) {}
+
+  /** {@code GET /v1/backups[?fleet=F]}: newest first. */
+  public record Backups(List<Backup> backups) {}
+
+  /** {@code POST /v1/fleets/{fleet}/restore}: {@code node} null for the node the backup was taken of. */
+  public record Restore(String backup, String node) {}
+
+  /**
+   * What a restore did: {@code restarting} when the node's next generation comes up on the
+   * restored volumes (a volume backup), false when backup.restore already ran in the running node.
+   */
+  public record Restoring(String fleet, String node, String backup, boolean restarting, String message) {}
 }

@@ -72,6 +72,17 @@ public final class HerdMetrics implements AutoCloseable {
   private final MultiGauge autoscaleMin;
   private final MultiGauge autoscaleMax;
   private volatile dev.herd.control.autoscale.Autoscaler autoscaler;
+  private final MultiGauge autoscaleRequests;
+  private final MultiGauge autoscaleTargetRequests;
+  private final MultiGauge doorRequests;
+  private final MultiGauge doorResponses;
+  private final MultiGauge doorNodeErrors;
+  private final MultiGauge doorRetries;
+  private final MultiGauge doorRate;
+  private final MultiGauge doorTime;
+  private final MultiGauge doorAvgTime;
+  /** Where an exposed fleet's front-door figures come from (the controller; a test may give its own). */
+  private volatile java.util.function.Function<String, Optional<dev.herd.control.FleetTraffic>> traffic;
 
   public HerdMetrics() {
     new ClassLoaderMetrics().bindTo(registry);
@@ -97,6 +108,20 @@ public final class HerdMetrics implements AutoCloseable {
     autoscaleTarget = gauge("herd.autoscale.target.cpu.percent", "autoscaled fleets: the cpu target");
     autoscaleMin = gauge("herd.autoscale.min.nodes", "autoscaled fleets: min");
     autoscaleMax = gauge("herd.autoscale.max.nodes", "autoscaled fleets: max");
+    autoscaleRequests = gauge("herd.autoscale.requests.per.node", "autoscaled fleets with a requests target: requests per second per node in service, last measured");
+    autoscaleTargetRequests = gauge("herd.autoscale.target.requests.per.node", "autoscaled fleets: the requests_per_node target");
+    doorRequests = gauge("herd.frontdoor.requests", "exposed fleets: requests (tcp: sessions) through the front door, HAProxy's counter since it started or reloaded");
+    doorResponses = gauge("herd.frontdoor.responses", "exposed fleets: responses by class (1xx..5xx), HAProxy's counters since it started or reloaded");
+    doorNodeErrors = gauge("herd.frontdoor.node.errors", "exposed fleets: connections a node refused or dropped (kind connection) or closed without a whole answer (kind response)");
+    doorRetries = gauge("herd.frontdoor.retries", "exposed fleets: requests HAProxy retried on another node");
+    doorRate = gauge("herd.frontdoor.requests.per.second", "exposed fleets: requests per second, from HAProxy's counter sampled every 5 s");
+    doorTime = gauge("herd.frontdoor.request.time.ms", "exposed fleets: request time percentiles (quantile 0.5, 0.99) from the access log of the last minute");
+    doorAvgTime = gauge("herd.frontdoor.avg.time.ms", "exposed fleets: HAProxy's averages of its last 1024 requests (kind response: rtime, total: ttime)");
+  }
+
+  /** Takes an exposed fleet's front-door figures from {@code source} instead of the controller. */
+  public void traffic(java.util.function.Function<String, Optional<dev.herd.control.FleetTraffic>> source) {
+    this.traffic = source;
   }
 
   private MultiGauge gauge(String name, String description) {
@@ -197,6 +222,16 @@ public final class HerdMetrics implements AutoCloseable {
     List<MultiGauge.Row<?>> targetRows = new ArrayList<>();
     List<MultiGauge.Row<?>> minRows = new ArrayList<>();
     List<MultiGauge.Row<?>> maxRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> requestRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> requestTargetRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorRequestRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorResponseRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorErrorRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorRetryRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorRateRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorTimeRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> doorAvgRows = new ArrayList<>();
+    java.util.function.Function<String, Optional<dev.herd.control.FleetTraffic>> source = traffic != null ? traffic : c::traffic;
     dev.herd.control.autoscale.Autoscaler scaler = autoscaler;
     for (FleetStatus f : c.status()) {
       if (f.deleted()) {
@@ -239,10 +274,30 @@ public final class HerdMetrics implements AutoCloseable {
         rolloutRows.add(MultiGauge.Row.of(fleet.and("state", s), s.equals(state) ? 1 : 0));
       }
       f.rollout().ifPresent(r -> progressRows.add(MultiGauge.Row.of(fleet, progress(r, f))));
+      source.apply(f.fleet()).ifPresent(t -> {
+        doorRequestRows.add(MultiGauge.Row.of(fleet, t.requests()));
+        long[] byClass = {t.responses1xx(), t.responses2xx(), t.responses3xx(), t.responses4xx(), t.responses5xx()};
+        for (int i = 0; i < byClass.length; i++) {
+          doorResponseRows.add(MultiGauge.Row.of(fleet.and("code", (i + 1) + "xx"), byClass[i]));
+        }
+        doorErrorRows.add(MultiGauge.Row.of(fleet.and("kind", "connection"), t.connectionErrors()));
+        doorErrorRows.add(MultiGauge.Row.of(fleet.and("kind", "response"), t.responseErrors()));
+        doorRetryRows.add(MultiGauge.Row.of(fleet, t.retries()));
+        t.requestsPerSecond().ifPresent(r -> doorRateRows.add(MultiGauge.Row.of(fleet, r)));
+        t.p50Ms().ifPresent(p -> doorTimeRows.add(MultiGauge.Row.of(fleet.and("quantile", "0.5"), p)));
+        t.p99Ms().ifPresent(p -> doorTimeRows.add(MultiGauge.Row.of(fleet.and("quantile", "0.99"), p)));
+        doorAvgRows.add(MultiGauge.Row.of(fleet.and("kind", "response"), t.avgResponseMs()));
+        doorAvgRows.add(MultiGauge.Row.of(fleet.and("kind", "total"), t.avgTotalMs()));
+      });
       if (scaler != null) {
         scaler.state(f.fleet()).ifPresent(a -> {
-          a.cpuPercent().ifPresent(cpu -> cpuRows.add(MultiGauge.Row.of(fleet, cpu)));
-          targetRows.add(MultiGauge.Row.of(fleet, a.settings().cpuPercent()));
+          if (a.settings().metric() == dev.herd.spec.Autoscale.Metric.CPU) {
+            a.load().ifPresent(cpu -> cpuRows.add(MultiGauge.Row.of(fleet, cpu)));
+            targetRows.add(MultiGauge.Row.of(fleet, a.settings().cpuPercent()));
+          } else {
+            a.load().ifPresent(r -> requestRows.add(MultiGauge.Row.of(fleet, r)));
+            requestTargetRows.add(MultiGauge.Row.of(fleet, a.settings().requestsPerNode()));
+          }
           minRows.add(MultiGauge.Row.of(fleet, a.settings().min()));
           maxRows.add(MultiGauge.Row.of(fleet, a.settings().max()));
         });
@@ -264,6 +319,15 @@ public final class HerdMetrics implements AutoCloseable {
     autoscaleTarget.register(targetRows, true);
     autoscaleMin.register(minRows, true);
     autoscaleMax.register(maxRows, true);
+    autoscaleRequests.register(requestRows, true);
+    autoscaleTargetRequests.register(requestTargetRows, true);
+    doorRequests.register(doorRequestRows, true);
+    doorResponses.register(doorResponseRows, true);
+    doorNodeErrors.register(doorErrorRows, true);
+    doorRetries.register(doorRetryRows, true);
+    doorRate.register(doorRateRows, true);
+    doorTime.register(doorTimeRows, true);
+    doorAvgTime.register(doorAvgRows, true);
   }
 
   /** Ready (healthy) nodes on the rollout's new release over the fleet's count, at most 1. */

@@ -57,8 +57,39 @@ final class TimedEngine implements Engine {
   }
 
   @Override
-  public NodeInfo startNode(NodeSpec spec) {
-    return timed("start_node", () -> delegate.startNode(spec));
+  public NodeInfo startNode(NodeSpec spec, java.util.Map<String, java.nio.file.Path> restore) {
+    return timed("start_node", () -> delegate.startNode(spec, restore));
+  }
+
+  @Override
+  public List<dev.herd.engine.VolumeInfo> listVolumes(String project) {
+    return timed("list_volumes", () -> delegate.listVolumes(project));
+  }
+
+  @Override
+  public boolean removeVolume(String project, String name) {
+    return timed("remove_volume", () -> delegate.removeVolume(project, name));
+  }
+
+  @Override
+  public void exportVolume(NodeRef node, String volume, java.io.OutputStream out) {
+    timed("export_volume", () -> {
+      delegate.exportVolume(node, volume, out);
+      return null;
+    });
+  }
+
+  @Override
+  public void copyFileIn(NodeRef node, String path, java.nio.file.Path source, dev.herd.engine.NodeSpec.RunAs owner) {
+    timed("copy_file_in", () -> {
+      delegate.copyFileIn(node, path, source, owner);
+      return null;
+    });
+  }
+
+  @Override
+  public dev.herd.engine.ExecResult exec(NodeRef node, List<String> command, java.io.OutputStream stdout) {
+    return timed("exec", () -> delegate.exec(node, command, stdout));
   }
 
   @Override
@@ -97,8 +128,28 @@ final class TimedEngine implements Engine {
   }
 
   @Override
+  public dev.herd.engine.EngineCapabilities capabilities() {
+    return delegate.capabilities();
+  }
+
+  @Override
+  public boolean setInService(NodeRef node, boolean inService) {
+    return timed("set_in_service", () -> delegate.setInService(node, inService));
+  }
+
+  @Override
+  public Optional<Boolean> ready(NodeRef node) {
+    return timed("ready", () -> delegate.ready(node));
+  }
+
+  @Override
   public List<FsChange> diff(NodeRef node) {
     return timed("diff", () -> delegate.diff(node));
+  }
+
+  @Override
+  public java.util.List<dev.herd.engine.Listener> listeners(NodeRef node) {
+    return timed("listeners", () -> delegate.listeners(node));
   }
 
   @Override
