@@ -1,11 +1,15 @@
 package dev.herd.control.drift;
 
+import dev.herd.control.state.NodePhase;
 import dev.herd.control.state.NodeRecord;
 import dev.herd.control.state.Release;
 import dev.herd.engine.Engine;
 import dev.herd.engine.EngineEvent;
+import dev.herd.engine.EngineException;
 import dev.herd.engine.FsChange;
+import dev.herd.engine.Listener;
 import dev.herd.engine.NodeInfo;
+import dev.herd.engine.NodeSpec;
 import dev.herd.engine.NodeState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,6 +28,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds how a running node differs from its release. Pure comparison except for two inputs:
@@ -34,6 +40,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Thread-safe: engine events arrive on the engine's thread, passes run on the loop's.
  */
 public final class DriftDetector {
+  private static final Logger log = LoggerFactory.getLogger(DriftDetector.class);
   /** Engine actions on a container that herd itself never performs. */
   private static final Set<String> FOREIGN_ACTIONS = Set.of("attach", "commit", "copy", "export", "rename", "update",
       "checkpoint", "restore");
@@ -48,15 +55,62 @@ public final class DriftDetector {
   private final Duration diffInterval;
   private final Map<String, List<Touch>> touches = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastDiff = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastListen = new ConcurrentHashMap<>();
+  /** The non-loopback listeners each container was last seen with. */
+  private final Map<String, List<Listener>> exposed = new ConcurrentHashMap<>();
+  private final Set<String> checking = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.Executor listenChecks;
+  private final java.util.function.Consumer<String> checked;
+  /** herd's own execs and copies (backups, restores) by container name: from, and until once done. */
+  private final Map<String, Instant[]> own = new ConcurrentHashMap<>();
+  /** Events of herd's own action may be stamped a little before it began or arrive after it ended. */
+  private static final Duration OWN_SLACK = Duration.ofSeconds(5);
 
   public DriftDetector(Engine engine, Clock clock, Duration diffInterval) {
+    this(engine, clock, diffInterval, null, fleet -> { });
+  }
+
+  /**
+   * @param listenChecks where the exposure check (an engine inspect and a walk of /proc per
+   *     node) runs, so a reconcile pass never waits for it: its result is a finding from the
+   *     next pass on; null runs it in the pass (herd drift, simulations)
+   * @param checked told the fleet of a node whose listeners a background check found changed
+   */
+  public DriftDetector(Engine engine, Clock clock, Duration diffInterval, java.util.concurrent.Executor listenChecks,
+      java.util.function.Consumer<String> checked) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.diffInterval = Objects.requireNonNull(diffInterval, "diffInterval");
+    this.listenChecks = listenChecks;
+    this.checked = Objects.requireNonNull(checked, "checked");
+  }
+
+  /**
+   * herd itself runs a command in (or copies out of) the node until the returned handle is
+   * closed: execs and copies of that window are herd's, not tamper.
+   */
+  public AutoCloseable ownAction(dev.herd.engine.NodeRef node) {
+    Instant[] window = {clock.instant().minus(OWN_SLACK), Instant.MAX};
+    own.put(node.containerName(), window);
+    return () -> window[1] = clock.instant().plus(OWN_SLACK);
+  }
+
+  private boolean herds(EngineEvent e) {
+    Instant[] w = own.get(e.node().containerName());
+    if (w == null) {
+      return false;
+    }
+    if (w[1] != Instant.MAX && clock.instant().isAfter(w[1].plus(OWN_SLACK))) {
+      own.remove(e.node().containerName(), w);
+    }
+    return !e.time().isBefore(w[0]) && !e.time().isAfter(w[1]);
   }
 
   /** Remembers what was done to a node by hand; forgets a container once it is removed. */
   public void onEngineEvent(EngineEvent e) {
+    if ((e instanceof EngineEvent.Exec || e instanceof EngineEvent.Other) && herds(e)) {
+      return;
+    }
     String what = switch (e) {
       case EngineEvent.Exec x -> x.command().isEmpty() ? "exec" : "exec \"" + abbreviate(x.command()) + "\"";
       case EngineEvent.Paused p -> "paused outside herd";
@@ -66,6 +120,8 @@ public final class DriftDetector {
       case EngineEvent.Removed r -> {
         touches.remove(r.containerId());
         lastDiff.remove(r.containerId());
+        lastListen.remove(r.containerId());
+        exposed.remove(r.containerId());
         yield null;
       }
       default -> null;
@@ -84,13 +140,23 @@ public final class DriftDetector {
   public void forget(String containerId) {
     touches.remove(containerId);
     lastDiff.remove(containerId);
+    lastListen.remove(containerId);
+    exposed.remove(containerId);
   }
 
   /**
    * Every drift of one running node against its release, in kind order (image, config,
-   * filesystem, tamper). The actions are {@link DriftFinding#NOT_ACTED_ON}; the caller decides.
+   * filesystem, tamper, exposure). The actions are {@link DriftFinding#NOT_ACTED_ON}; the caller decides.
    */
   public List<DriftFinding> inspect(NodeRecord row, NodeInfo node, Release release) {
+    return inspect(row, node, release, List.of());
+  }
+
+  /**
+   * Like {@link #inspect(NodeRecord, NodeInfo, Release)}; changes under {@code volumes} (the
+   * fleet's declared volume paths) are state the spec declares, not filesystem drift.
+   */
+  public List<DriftFinding> inspect(NodeRecord row, NodeInfo node, Release release, List<String> volumes) {
     Instant now = clock.instant();
     List<DriftFinding> out = new ArrayList<>();
     String id = node.id();
@@ -114,7 +180,7 @@ public final class DriftDetector {
     }
     List<Touch> touched = touches.getOrDefault(id, List.of());
     if (!release.spec().runtime().readOnlyRoot()) {
-      filesystem(row, node, release, now, touched).ifPresent(out::add);
+      filesystem(row, node, release, volumes, now, touched).ifPresent(out::add);
     }
     boolean restartSeen = false;
     for (Touch t : touched) {
@@ -131,18 +197,72 @@ public final class DriftDetector {
       out.add(finding(now, row, DriftKind.TAMPER, "restarted outside herd at " + HMS.format(at),
           id + ":tamper:start:" + at.toEpochMilli()));
     }
+    exposure(row, node, now).ifPresent(out::add);
     return out;
   }
 
-  private java.util.Optional<DriftFinding> filesystem(NodeRecord row, NodeInfo node, Release release, Instant now,
-      List<Touch> touched) {
+  /**
+   * Listeners not on loopback, as last checked. Checked while the node starts (it may not have
+   * bound yet), once after it became healthy, then at most once per {@code diffInterval}: it
+   * reads /proc. With an executor the check runs there and this pass reports what the last one found.
+   */
+  private java.util.Optional<DriftFinding> exposure(NodeRecord row, NodeInfo node, Instant now) {
+    Instant last = lastListen.get(node.id());
+    boolean healthySince = row.phase() == NodePhase.HEALTHY && row.healthySince() != null && last != null
+        && last.isBefore(row.healthySince());
+    if (last == null || row.phase() == NodePhase.STARTING || healthySince || !now.isBefore(last.plus(diffInterval))) {
+      lastListen.put(node.id(), now);
+      if (listenChecks == null) {
+        checkListeners(row, node);
+      } else if (checking.add(node.id())) {
+        listenChecks.execute(() -> {
+          try {
+            if (checkListeners(row, node)) {
+              checked.accept(row.fleet());
+            }
+          } finally {
+            checking.remove(node.id());
+          }
+        });
+      }
+    }
+    List<Listener> open = exposed.getOrDefault(node.id(), List.of());
+    if (open.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String shown = String.join(", ", open.stream().map(Listener::toString).toList());
+    return java.util.Optional.of(finding(now, row, DriftKind.EXPOSURE, "listens on " + shown
+        + ", reachable from other hosts (nodes bind ${HOST}, " + NodeSpec.HOST + "; traffic comes through the front door)",
+        node.id() + ":exposure:" + sha(shown)));
+  }
+
+  /** Reads the node's listeners; true when what is exposed changed. */
+  private boolean checkListeners(NodeRecord row, NodeInfo node) {
+    List<Listener> open;
+    try {
+      open = engine.listeners(node.ref()).stream().filter(l -> !l.loopback()).toList();
+    } catch (EngineException e) {
+      // a remote engine (this host cannot see the node's sockets) or a node gone meanwhile: nothing to say
+      return false;
+    } catch (RuntimeException e) {
+      // the engine went away under the call (its service restarts); the next check reads again
+      log.debug("listeners of {}: {}", node.ref(), e.toString(), e);
+      return false;
+    }
+    List<Listener> before = open.isEmpty() ? exposed.remove(node.id()) : exposed.put(node.id(), open);
+    return !open.equals(before == null ? List.of() : before);
+  }
+
+  private java.util.Optional<DriftFinding> filesystem(NodeRecord row, NodeInfo node, Release release, List<String> volumes,
+      Instant now, List<Touch> touched) {
     Instant last = lastDiff.get(node.id());
     boolean touchedSince = touched.stream().anyMatch(t -> last == null || !t.time().isBefore(last));
     if (last != null && !touchedSince && now.isBefore(last.plus(diffInterval))) {
       return java.util.Optional.empty();
     }
     lastDiff.put(node.id(), now);
-    List<String> writable = release.spec().runtime().writable();
+    List<String> writable = new ArrayList<>(release.spec().runtime().writable());
+    writable.addAll(volumes);
     List<String> outside = new ArrayList<>();
     for (FsChange c : engine.diff(node.ref())) {
       if (writable.stream().noneMatch(w -> c.path().equals(w) || c.path().startsWith(w.endsWith("/") ? w : w + "/"))) {

@@ -21,6 +21,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import dev.herd.engine.Engine;
+import dev.herd.engine.Listener;
 import dev.herd.engine.EngineEvent;
 import dev.herd.engine.EngineException;
 import dev.herd.engine.EngineFailure;
@@ -41,6 +42,8 @@ import dev.herd.engine.NodeState;
 import dev.herd.engine.NodeStats;
 import dev.herd.engine.PortInUse;
 import dev.herd.engine.Subscription;
+import dev.herd.engine.ExecResult;
+import dev.herd.engine.VolumeInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -92,6 +95,7 @@ public final class DockerApiEngine implements Engine {
   }
 
   private final Endpoint endpoint;
+  private final ListenSockets listenSockets = ListenSockets.host();
   private final EngineDiscovery.Result discovery;
   private final PodmanService ownedService;
   private final DockerHttpClient requestHttp;
@@ -223,24 +227,38 @@ public final class DockerApiEngine implements Engine {
   }
 
   @Override
-  public NodeInfo startNode(NodeSpec spec) {
+  public NodeInfo startNode(NodeSpec spec, Map<String, Path> restore) {
     NodeRef ref = spec.ref();
     String name = ref.containerName();
     Optional<InspectContainerResponse> existing = inspectByName(name);
     if (existing.isPresent()) {
       throw new NameConflict(name, herdNode(existing.get(), ref).isEmpty());
     }
-    if (!Calls.retrying("inspect image", () -> images.present(spec.imageDigest()))) {
-      throw new ImageMissing(spec.imageDigest(), "ensure it before starting " + ref);
-    }
+    // no inspection of the image first: a create of a missing image fails with 404, which
+    // create() turns into ImageMissing (one engine call less on every start and replacement)
     if (endpoint.local() && !portFree(spec.port())) {
       throw new PortInUse(spec.port(), "needed by " + ref);
+    }
+    for (NodeSpec.Volume v : spec.volumes()) {
+      ensureVolume(spec, v);
     }
     Optional<Path> secretDir = secrets.write(spec);
     String id;
     try {
       id = create(spec, secretDir);
     } catch (RuntimeException e) {
+      secrets.remove(ref);
+      throw e;
+    }
+    try {
+      for (NodeSpec.Volume v : spec.volumes()) {
+        Path archive = restore.get(v.name());
+        if (archive != null) {
+          fill(id, ref, v, archive);
+        }
+      }
+    } catch (EngineException e) {
+      removeQuietly(id);
       secrets.remove(ref);
       throw e;
     }
@@ -266,6 +284,8 @@ public final class DockerApiEngine implements Engine {
       binds.add(new Bind(spec.configDir().toString(), new Volume(NodeSpec.CONFIG_MOUNT), AccessMode.ro));
     }
     secretDir.ifPresent(d -> binds.add(new Bind(d.toString(), new Volume(NodeSpec.SECRETS_MOUNT), AccessMode.ro)));
+    // a named volume: read-write on the otherwise read-only root
+    spec.volumes().forEach(v -> binds.add(new Bind(spec.volumeName(v), new Volume(v.path()), AccessMode.rw)));
     Map<String, String> tmpfs = new LinkedHashMap<>();
     spec.writablePaths().forEach(p -> tmpfs.put(p, TMPFS_OPTIONS));
     if (spec.readOnlyRoot() && !knownInfo().capabilities().tmpfsOnReadOnlyRoot()) {
@@ -330,15 +350,23 @@ public final class DockerApiEngine implements Engine {
   @Override
   public boolean signal(NodeRef ref, String signal) {
     dev.herd.engine.Signals.check(signal);
-    Optional<NodeInfo> node = inspectNode(ref);
-    if (node.isEmpty() || !node.get().running()) {
+    // a node the last list saw running is signalled by its id in one call (a reload signals
+    // every node of a fleet at once); ids are never reused, so this reaches that herd node or
+    // nothing. Others are inspected first: a foreign container of that name is never signalled.
+    String known = seen.values().stream().map(Seen::info).filter(n -> n.ref().equals(ref) && n.running())
+        .map(NodeInfo::id).findFirst().orElse(null);
+    Optional<NodeInfo> node = known != null ? Optional.empty() : inspectNode(ref);
+    if (known == null && (node.isEmpty() || !node.get().running())) {
       return false;
     }
+    String id = known != null ? known : node.get().id();
     try {
-      Calls.retrying("signal " + ref, () -> docker.killContainerCmd(node.get().id()).withSignal(signal).exec());
+      Calls.retrying("signal " + ref, () -> docker.killContainerCmd(id).withSignal(signal).exec());
     } catch (EngineFailure e) {
-      // 404: removed meanwhile; 409: not running any more
-      if (e.status() == 404 || e.status() == 409) {
+      // 404: removed meanwhile; 409 (Docker) or 500 "container state improper" (Podman): not
+      // running any more. Which one it was is asked, not read from the message.
+      if (e.status() == 404 || e.status() == 409
+          || known != null && inspectNode(ref).filter(n -> n.id().equals(id) && n.running()).isEmpty()) {
         return false;
       }
       throw e;
@@ -372,6 +400,240 @@ public final class DockerApiEngine implements Engine {
   @Override
   public List<NodeInfo> listNodes(String project) {
     return list(project, null);
+  }
+
+  /**
+   * Creates the node's volume with herd's labels when it is missing (the engine would create it
+   * unlabelled on first mount); refuses a volume of that name that is not this node's.
+   */
+  private void ensureVolume(NodeSpec spec, NodeSpec.Volume v) {
+    String name = spec.volumeName(v);
+    Map<String, String> labels = VolumeInfo.labels(spec.project(), spec.fleet(), v.owner(), v.name());
+    Optional<Map<String, String>> existing = volumeLabels(name);
+    if (existing.isPresent()) {
+      Map<String, String> have = existing.get();
+      if (!labels.entrySet().stream().allMatch(e -> e.getValue().equals(have.get(e.getKey())))) {
+        throw new EngineFailure("volume " + name + " exists and is not node " + v.owner() + "'s volume " + v.name()
+            + " (labels " + new java.util.TreeMap<>(have) + "); herd leaves it alone", 409, null);
+      }
+      return;
+    }
+    try {
+      Calls.retrying("create volume " + name, () -> docker.createVolumeCmd().withName(name).withLabels(labels).exec());
+      log.info("created volume {} (fleet {}, node {})", name, spec.fleet(), v.owner());
+    } catch (EngineFailure e) {
+      if (e.status() != 409) {
+        throw e;
+      }
+    }
+  }
+
+  private Optional<Map<String, String>> volumeLabels(String name) {
+    try {
+      var v = Calls.retrying("inspect volume " + name, () -> docker.inspectVolumeCmd(name).exec());
+      return Optional.of(v.getLabels() == null ? Map.of() : v.getLabels());
+    } catch (EngineFailure e) {
+      if (e.status() == 404 || e.getCause() instanceof NotFoundException) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  /** Puts the archive into the (created, not yet started) container's volume. */
+  private void fill(String id, NodeRef ref, NodeSpec.Volume v, Path archive) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(archive)) {
+      // no retry: the stream is spent after one attempt
+      streams.copyArchiveToContainerCmd(id).withRemotePath(v.path()).withTarInputStream(in).exec();
+      log.info("restored volume {} of node {} from {}", v.name(), ref, archive.getFileName());
+    } catch (IOException e) {
+      throw new EngineFailure("cannot read the archive " + archive + ": " + e.getMessage(), 0, e);
+    } catch (RuntimeException e) {
+      throw Calls.map("restore volume " + v.name() + " of " + ref, e);
+    }
+  }
+
+  @Override
+  public List<VolumeInfo> listVolumes(String project) {
+    var found = Calls.retrying("list volumes of " + project, () -> docker.listVolumesCmd()
+        .withFilter("label", List.of(Labels.MANAGED + "=true", Labels.PROJECT + "=" + project)).exec());
+    List<VolumeInfo> out = new ArrayList<>();
+    if (found.getVolumes() != null) {
+      for (var v : found.getVolumes()) {
+        VolumeInfo.fromLabels(v.getName(), project, v.getLabels()).ifPresent(out::add);
+      }
+    }
+    out.sort(Comparator.comparing(VolumeInfo::name));
+    return out;
+  }
+
+  @Override
+  public boolean removeVolume(String project, String name) {
+    Optional<Map<String, String>> labels = volumeLabels(name);
+    if (labels.isEmpty() || VolumeInfo.fromLabels(name, project, labels.get()).isEmpty()) {
+      return false;
+    }
+    try {
+      Calls.retrying("remove volume " + name, () -> docker.removeVolumeCmd(name).exec());
+    } catch (EngineFailure e) {
+      if (e.status() == 404) {
+        return false;
+      }
+      throw e.status() == 409 ? new EngineFailure("volume " + name + " is in use by a container", 409, e) : e;
+    }
+    log.info("removed volume {}", name);
+    return true;
+  }
+
+  @Override
+  public void exportVolume(NodeRef ref, String volume, java.io.OutputStream out) {
+    InspectContainerResponse c = inspectByName(ref.containerName()).filter(i -> herdNode(i, ref).isPresent())
+        .orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    // the volume's owner is the slot (db-1), the node may be a later generation (db-1-g3): ask the volume's labels
+    String fleet = c.getConfig().getLabels().get(Labels.FLEET);
+    String path = c.getMounts() == null ? null : c.getMounts().stream()
+        .filter(m -> m.getName() != null && m.getDestination() != null && m.getName().startsWith(ref.project() + "-" + fleet + "-"))
+        .filter(m -> volumeLabels(m.getName()).flatMap(l -> VolumeInfo.fromLabels(m.getName(), ref.project(), l))
+            .filter(v -> v.volume().equals(volume) && v.fleet().equals(fleet)).isPresent())
+        .map(m -> m.getDestination().getPath()).findFirst().orElse(null);
+    if (path == null) {
+      throw new EngineFailure("node " + ref + " has no volume " + volume + " mounted", 404, null);
+    }
+    // "/." asks for the directory's content: entries relative to the volume's root on both engines
+    try (java.io.InputStream in = streams.copyArchiveFromContainerCmd(c.getId(), path + "/.").exec()) {
+      in.transferTo(out);
+    } catch (IOException e) {
+      throw new EngineUnreachable("export of volume " + volume + " of " + ref + " broke off: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw Calls.map("export volume " + volume + " of " + ref, e);
+    }
+  }
+
+  @Override
+  public void copyFileIn(NodeRef ref, String path, Path source, NodeSpec.RunAs owner) {
+    int slash = path.lastIndexOf('/');
+    if (!path.startsWith("/") || slash == path.length() - 1 || path.contains("/../") || path.endsWith("/..")) {
+      throw new IllegalArgumentException("copyFileIn needs an absolute file path, got " + path);
+    }
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    if (!node.running()) {
+      throw new EngineFailure("node " + ref + " is not running", 409, null);
+    }
+    String dir = slash == 0 ? "/" : path.substring(0, slash);
+    long size;
+    try {
+      size = java.nio.file.Files.size(source);
+    } catch (IOException e) {
+      throw new EngineFailure("cannot read " + source + ": " + e.getMessage(), 0, e);
+    }
+    // one tar entry that says 0600 and the node's uid/gid: the engine unpacks it as it says, so the
+    // file is never readable by anyone else in the node. Streamed: an archive may be gigabytes.
+    java.io.PipedInputStream in = new java.io.PipedInputStream(1 << 16);
+    java.util.concurrent.atomic.AtomicReference<IOException> readFailed = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread writer;
+    try {
+      java.io.PipedOutputStream pipe = new java.io.PipedOutputStream(in);
+      writer = Thread.ofVirtual().name("herd-copy-in-" + ref.containerName()).start(() -> {
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(pipe)) {
+          out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+          out.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
+          var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(path.substring(slash + 1));
+          entry.setSize(size);
+          entry.setMode(0100600);
+          entry.setUserId(owner.uid());
+          entry.setGroupId(owner.gid());
+          entry.setModTime(new java.util.Date());
+          out.putArchiveEntry(entry);
+          java.nio.file.Files.copy(source, out);
+          out.closeArchiveEntry();
+        } catch (IOException e) {
+          readFailed.set(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new EngineFailure("cannot stream " + source + ": " + e.getMessage(), 0, e);
+    }
+    try (in) {
+      streams.copyArchiveToContainerCmd(node.id()).withRemotePath(dir).withTarInputStream(in).exec();
+    } catch (IOException e) {
+      throw new EngineFailure("cannot stream " + source + ": " + e.getMessage(), 0, e);
+    } catch (RuntimeException e) {
+      // no retry: the stream is spent after one attempt
+      EngineException mapped = Calls.map("copy a file into " + dir + " of " + ref, e);
+      if (String.valueOf(mapped.getMessage()).contains("read-only")) {
+        // Docker's archive API writes to the container's root filesystem, never into its tmpfs mounts
+        throw new EngineFailure("cannot copy a file into " + dir + " of " + ref + ": this engine writes only to the"
+            + " container's root filesystem, which is read-only, not into its tmpfs (Podman does)", 409, e);
+      }
+      throw mapped;
+    } finally {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (readFailed.get() != null && !(readFailed.get().getMessage() + "").contains("Pipe closed")) {
+      throw new EngineFailure("cannot read " + source + ": " + readFailed.get().getMessage(), 0, readFailed.get());
+    }
+  }
+
+  @Override
+  public ExecResult exec(NodeRef ref, List<String> command, java.io.OutputStream stdout) {
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("exec needs a command");
+    }
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    if (!node.running()) {
+      throw new EngineFailure("node " + ref + " is not running", 409, null);
+    }
+    String execId = Calls.retrying("exec in " + ref, () -> docker.execCreateCmd(node.id()).withCmd(command.toArray(String[]::new))
+        .withAttachStdout(true).withAttachStderr(true).withAttachStdin(false).exec().getId());
+    StringBuilder err = new StringBuilder();
+    java.util.concurrent.atomic.AtomicReference<IOException> writeFailed = new java.util.concurrent.atomic.AtomicReference<>();
+    ResultCallback.Adapter<Frame> cb = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame f) {
+        if (f.getStreamType() == com.github.dockerjava.api.model.StreamType.STDERR) {
+          synchronized (err) {
+            err.append(new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+            if (err.length() > 2 * ExecResult.MAX_STDERR) {
+              err.delete(0, err.length() - ExecResult.MAX_STDERR);
+            }
+          }
+        } else if (writeFailed.get() == null) {
+          try {
+            stdout.write(f.getPayload());
+          } catch (IOException e) {
+            writeFailed.set(e);
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("exec stream in {} ended with an error", ref, t);
+        super.onError(t);
+      }
+    };
+    try {
+      streams.execStartCmd(execId).exec(cb).awaitCompletion();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EngineFailure("interrupted while running a command in " + ref, 0, e);
+    } catch (RuntimeException e) {
+      throw Calls.map("exec in " + ref, e);
+    } finally {
+      closeQuietly(cb);
+    }
+    if (writeFailed.get() != null) {
+      throw new EngineFailure("could not write the output of a command in " + ref + ": " + writeFailed.get().getMessage(), 0,
+          writeFailed.get());
+    }
+    Long code = Calls.retrying("inspect exec in " + ref, () -> docker.inspectExecCmd(execId).exec().getExitCodeLong());
+    synchronized (err) {
+      return new ExecResult(code == null ? -1 : code.intValue(), err.toString());
+    }
   }
 
   @Override
@@ -514,6 +776,23 @@ public final class DockerApiEngine implements Engine {
   }
 
   @Override
+  public List<Listener> listeners(NodeRef ref) {
+    NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
+    if (!node.running()) {
+      return List.of();
+    }
+    java.util.OptionalLong pid = pidOf(node.id());
+    if (pid.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return listenSockets.of(pid.getAsLong());
+    } catch (java.io.IOException e) {
+      throw new EngineFailure("cannot read the sockets of " + ref + " from this host: " + e.getMessage());
+    }
+  }
+
+  @Override
   public NodeStats stats(NodeRef ref) {
     NodeInfo node = inspectNode(ref).orElseThrow(() -> new EngineFailure("no herd node " + ref, 404, null));
     RawApi.Reply r = Calls.retrying("stats " + ref, () -> raw.get("/containers/" + node.id() + "/stats?stream=false"));
@@ -595,7 +874,8 @@ public final class DockerApiEngine implements Engine {
   }
 
   private java.util.OptionalLong pidOf(String containerId) {
-    Long pid = docker.inspectContainerCmd(containerId).exec().getState().getPidLong();
+    Optional<InspectContainerResponse> c = inspectByName(containerId);
+    Long pid = c.map(i -> i.getState().getPidLong()).orElse(null);
     return pid == null || pid <= 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(pid);
   }
 
