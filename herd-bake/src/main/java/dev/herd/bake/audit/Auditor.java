@@ -78,11 +78,12 @@ public final class Auditor {
     }
     long files = 0;
     if (db.isPresent()) {
-      List<Hash> hashes = new ArrayList<>();
-      for (DpkgDatabase.Entry p : db.get().installed()) {
-        files += verify(db.get(), p, managed, findings, hashes);
+      try (Hasher hasher = new Hasher()) {
+        for (DpkgDatabase.Entry p : db.get().installed()) {
+          files += verify(db.get(), p, managed, findings, hasher);
+        }
+        findings.addAll(hasher.findings());
       }
-      findings.addAll(hashAll(hashes));
     }
     AuditReport out = new AuditReport(role.name(), findings, report.changes().size(), wanted.size(), files);
     log.info("audit of {} against role {}: {}", root.hostDir(), role.name(), out.summary());
@@ -99,43 +100,59 @@ public final class Auditor {
     return out;
   }
 
-  /** A package file that exists as a regular file: its md5 is compared after the walk, in parallel. */
+  /** A package file that exists as a regular file: its md5 is compared on the hashing threads. */
   private record Hash(String label, String what, String path, Path host, String md5) {}
 
   /**
-   * Hashes the files on all cores (the walk and the confined resolution stay on one thread) and
-   * returns the content findings in the walk's order, so a report does not depend on timing.
+   * Hashes package files on all cores while the walk (and its confined resolution, on one
+   * thread) goes on finding them; {@link #findings()} returns the content findings in the walk's
+   * order, so a report does not depend on timing. Each thread reuses one buffer and one digest.
    */
-  private static List<AuditFinding> hashAll(List<Hash> hashes) {
-    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
-    if (threads == 1 || hashes.size() < 64) {
-      return hashes.stream().map(Auditor::compare).flatMap(Optional::stream).toList();
-    }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "herd-audit-hash");
-      t.setDaemon(true);
-      return t;
+  private static final class Hasher implements AutoCloseable {
+    private static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+      try {
+        return MessageDigest.getInstance("MD5");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
     });
-    try {
-      List<java.util.concurrent.Future<Optional<AuditFinding>>> done = new ArrayList<>(hashes.size());
-      for (Hash h : hashes) {
-        done.add(pool.submit(() -> compare(h)));
-      }
+    private final java.util.concurrent.ExecutorService pool = THREADS == 1 ? null
+        : java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
+          Thread t = new Thread(r, "herd-audit-hash");
+          t.setDaemon(true);
+          return t;
+        });
+    private final List<java.util.concurrent.Future<Optional<AuditFinding>>> done = new ArrayList<>();
+
+    void add(Hash h) {
+      done.add(pool == null ? java.util.concurrent.CompletableFuture.completedFuture(compare(h)) : pool.submit(() -> compare(h)));
+    }
+
+    List<AuditFinding> findings() {
       List<AuditFinding> out = new ArrayList<>();
-      for (java.util.concurrent.Future<Optional<AuditFinding>> f : done) {
-        f.get().ifPresent(out::add);
+      try {
+        for (java.util.concurrent.Future<Optional<AuditFinding>> f : done) {
+          f.get().ifPresent(out::add);
+        }
+        return out;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("audit interrupted", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(e.getCause());
       }
-      return out;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("audit interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
+    }
+
+    @Override
+    public void close() {
+      if (pool != null) {
+        pool.shutdownNow();
       }
-      throw new IllegalStateException(e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -147,7 +164,7 @@ public final class Auditor {
   }
 
   private int verify(PackageFiles db, DpkgDatabase.Entry p, Set<String> managed, List<AuditFinding> findings,
-      List<Hash> hashes) {
+      Hasher hashes) {
     int checked = 0;
     String label = "package " + p.name();
     for (Map.Entry<String, String> e : db.md5sums(p).entrySet()) {
@@ -162,7 +179,7 @@ public final class Auditor {
   }
 
   private void checkFile(PackageFiles db, String label, String packaged, String md5, String what, Set<String> managed,
-      List<AuditFinding> findings, List<Hash> hashes) {
+      List<AuditFinding> findings, Hasher hashes) {
     String path = db.diverted(packaged);
     Optional<ImagePath> p = resolveCached(path);
     // a file the role manages is the role's to judge (its resource line says what differs)
@@ -213,16 +230,15 @@ public final class Auditor {
 
   private static String md5(Path file) {
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      MessageDigest md = MessageDigest.getInstance("MD5");
-      byte[] buf = new byte[64 * 1024];
+      MessageDigest md = Hasher.MD5.get();
+      md.reset();
+      byte[] buf = Hasher.BUFFER.get();
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
