@@ -181,12 +181,13 @@ public final class Auditor {
   private void checkFile(PackageFiles db, String label, String packaged, String md5, String what, Set<String> managed,
       List<AuditFinding> findings, Hasher hashes) {
     String path = db.diverted(packaged);
-    Optional<ImagePath> p = resolveCached(path);
+    Found found = resolveCached(path);
+    Optional<ImagePath> p = found.path();
     // a file the role manages is the role's to judge (its resource line says what differs)
     if (managed.contains(path) || p.isPresent() && managed.contains(p.get().toString())) {
       return;
     }
-    Optional<Node> node = p.flatMap(root::lstat);
+    Optional<Node> node = found.node();
     if (node.isEmpty()) {
       findings.add(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, label, what + path + " missing"));
       return;
@@ -205,19 +206,26 @@ public final class Auditor {
    * Confined resolution with the parent directory resolved once: a full rootfs has thousands of
    * package files in a few hundred directories. A final symlink falls back to full resolution.
    */
-  private Optional<ImagePath> resolveCached(String path) {
+  private Found resolveCached(String path) {
     int slash = path.lastIndexOf('/');
     String name = path.substring(slash + 1);
     if (slash <= 0 || name.isEmpty() || name.equals(".") || name.equals("..")) {
-      return PackageFiles.resolve(root, path);
+      return found(PackageFiles.resolve(root, path));
     }
     Optional<ImagePath> dir = dirs.computeIfAbsent(path.substring(0, slash), d -> PackageFiles.resolve(root, d));
     if (dir.isEmpty()) {
-      return PackageFiles.resolve(root, path);
+      return found(PackageFiles.resolve(root, path));
     }
     ImagePath child = dir.get().resolve(name);
     Optional<Node> n = root.lstat(child);
-    return n.isPresent() && n.get().isSymlink() ? PackageFiles.resolve(root, path) : Optional.of(child);
+    return n.isPresent() && n.get().isSymlink() ? found(PackageFiles.resolve(root, path)) : new Found(Optional.of(child), n);
+  }
+
+  /** A package path after confined resolution, and what is there (one lstat per path). */
+  private record Found(Optional<ImagePath> path, Optional<Node> node) {}
+
+  private Found found(Optional<ImagePath> path) {
+    return new Found(path, path.flatMap(root::lstat));
   }
 
   private static String describe(Change c) {

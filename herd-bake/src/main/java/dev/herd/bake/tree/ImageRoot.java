@@ -78,15 +78,17 @@ public final class ImageRoot implements StagingTree {
   public Optional<Node> lstat(ImagePath path) {
     Path p = hostPath(path);
     try {
-      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-      Node.Type type =
-          a.isSymbolicLink() ? Node.Type.SYMLINK
-              : a.isDirectory() ? Node.Type.DIRECTORY
-              : a.isRegularFile() ? Node.Type.FILE
-              : Node.Type.OTHER;
-      // unix:mode carries setuid/setgid/sticky too, which PosixFilePermission cannot express.
-      int mode = ((Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW)) & 07777;
-      return Optional.of(new Node(type, mode, a.size()));
+      // one lstat: unix:mode carries the file type and setuid/setgid/sticky (which
+      // PosixFilePermission cannot express)
+      java.util.Map<String, Object> a = Files.readAttributes(p, "unix:mode,size", NOFOLLOW);
+      int raw = (Integer) a.get("mode");
+      Node.Type type = switch (raw & 0170000) {
+        case 0120000 -> Node.Type.SYMLINK;
+        case 0040000 -> Node.Type.DIRECTORY;
+        case 0100000 -> Node.Type.FILE;
+        default -> Node.Type.OTHER;
+      };
+      return Optional.of(new Node(type, raw & 07777, (Long) a.get("size")));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
