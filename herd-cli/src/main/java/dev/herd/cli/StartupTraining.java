@@ -144,6 +144,20 @@ public final class StartupTraining {
       runs.add(new String[] {"bake", "web", "-f", spec});
       runs.add(new String[] {"bake", "web", "-f", spec});
       runs.add(new String[] {"images", "-f", spec});
+      // an audit of a tiny tree with one package (its database, md5sums and a file)
+      Path tree = state.resolve("tree");
+      Files.createDirectories(tree.resolve("var/lib/dpkg/info"));
+      Files.createDirectories(tree.resolve("etc"));
+      Files.writeString(tree.resolve("etc/motd"), "trained\n");
+      Files.writeString(tree.resolve("var/lib/dpkg/status"), """
+          Package: motd
+          Status: install ok installed
+          Architecture: all
+          Version: 1
+
+          """);
+      Files.writeString(tree.resolve("var/lib/dpkg/info/motd.md5sums"), "00000000000000000000000000000000  etc/motd\n");
+      runs.add(new String[] {"audit", "web", "-f", spec, "--root", tree.toString()});
       for (String name : HerdCli.commandLine(sink, sink).getSubcommands().keySet()) {
         runs.add(new String[] {name, "--help"});
       }

@@ -78,12 +78,12 @@ public final class Auditor {
     }
     long files = 0;
     if (db.isPresent()) {
-      try (Hasher hasher = new Hasher()) {
-        for (DpkgDatabase.Entry p : db.get().installed()) {
-          files += verify(db.get(), p, managed, findings, hasher);
-        }
-        findings.addAll(hasher.findings());
+      List<Checked> checked = checkAll(db.get(), managed);
+      for (Checked c : checked) {
+        files += c.files();
+        findings.addAll(c.findings());
       }
+      checked.forEach(c -> findings.addAll(c.content()));
     }
     AuditReport out = new AuditReport(role.name(), findings, report.changes().size(), wanted.size(), files);
     log.info("audit of {} against role {}: {}", root.hostDir(), role.name(), out.summary());
@@ -100,86 +100,78 @@ public final class Auditor {
     return out;
   }
 
-  /** A package file that exists as a regular file: its md5 is compared on the hashing threads. */
-  private record Hash(String label, String what, String path, Path host, String md5) {}
+  /**
+   * One package's files as checked: how many, what is missing or of the wrong type, and whose
+   * content differs.
+   */
+  private record Checked(int files, List<AuditFinding> findings, List<AuditFinding> content) {}
+
+  private static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   /**
-   * Hashes package files on all cores while the walk (and its confined resolution, on one
-   * thread) goes on finding them; {@link #findings()} returns the content findings in the walk's
-   * order, so a report does not depend on timing. Each thread reuses one buffer and one digest.
+   * Checks every package on all cores, a package per task (its paths resolved, stat'ed and
+   * hashed there), and returns the results in the database's order, so a report does not depend
+   * on timing.
    */
-  private static final class Hasher implements AutoCloseable {
-    private static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-      try {
-        return MessageDigest.getInstance("MD5");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+  private List<Checked> checkAll(PackageFiles db, Set<String> managed) {
+    List<DpkgDatabase.Entry> installed = db.installed();
+    if (THREADS == 1) {
+      return installed.stream().map(p -> verify(db, p, managed)).toList();
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
+      Thread t = new Thread(r, "herd-audit");
+      t.setDaemon(true);
+      return t;
     });
-    private final java.util.concurrent.ExecutorService pool = THREADS == 1 ? null
-        : java.util.concurrent.Executors.newFixedThreadPool(THREADS, r -> {
-          Thread t = new Thread(r, "herd-audit-hash");
-          t.setDaemon(true);
-          return t;
-        });
-    private final List<java.util.concurrent.Future<Optional<AuditFinding>>> done = new ArrayList<>();
-
-    void add(Hash h) {
-      done.add(pool == null ? java.util.concurrent.CompletableFuture.completedFuture(compare(h)) : pool.submit(() -> compare(h)));
-    }
-
-    List<AuditFinding> findings() {
-      List<AuditFinding> out = new ArrayList<>();
-      try {
-        for (java.util.concurrent.Future<Optional<AuditFinding>> f : done) {
-          f.get().ifPresent(out::add);
-        }
-        return out;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("audit interrupted", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new IllegalStateException(e.getCause());
+    try {
+      List<java.util.concurrent.Future<Checked>> done = new ArrayList<>(installed.size());
+      for (DpkgDatabase.Entry p : installed) {
+        done.add(pool.submit(() -> verify(db, p, managed)));
       }
-    }
-
-    @Override
-    public void close() {
-      if (pool != null) {
-        pool.shutdownNow();
+      List<Checked> out = new ArrayList<>(done.size());
+      for (java.util.concurrent.Future<Checked> f : done) {
+        out.add(f.get());
       }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("audit interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 
-  private static Optional<AuditFinding> compare(Hash h) {
-    String have = md5(h.host());
-    return have.equals(h.md5()) ? Optional.empty()
-        : Optional.of(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, h.label(), h.what() + h.path()
-            + " content differs (md5 " + have.substring(0, 8) + "…→" + h.md5().substring(0, 8) + "…)"));
-  }
-
-  private int verify(PackageFiles db, DpkgDatabase.Entry p, Set<String> managed, List<AuditFinding> findings,
-      Hasher hashes) {
+  private Checked verify(PackageFiles db, DpkgDatabase.Entry p, Set<String> managed) {
+    List<AuditFinding> findings = new ArrayList<>();
+    List<AuditFinding> content = new ArrayList<>();
     int checked = 0;
     String label = "package " + p.name();
     for (Map.Entry<String, String> e : db.md5sums(p).entrySet()) {
       checked++;
-      checkFile(db, label, e.getKey(), e.getValue(), "", managed, findings, hashes);
+      checkFile(db, label, e.getKey(), e.getValue(), "", managed, findings, content);
     }
     for (Map.Entry<String, String> e : p.conffiles().entrySet()) {
       checked++;
-      checkFile(db, label, e.getKey(), e.getValue(), "conffile ", managed, findings, hashes);
+      checkFile(db, label, e.getKey(), e.getValue(), "conffile ", managed, findings, content);
     }
-    return checked;
+    return new Checked(checked, findings, content);
   }
 
   private void checkFile(PackageFiles db, String label, String packaged, String md5, String what, Set<String> managed,
-      List<AuditFinding> findings, Hasher hashes) {
+      List<AuditFinding> findings, List<AuditFinding> content) {
     String path = db.diverted(packaged);
     Found found = resolveCached(path);
     Optional<ImagePath> p = found.path();
@@ -197,10 +189,14 @@ public final class Auditor {
           + node.get().type().name().toLowerCase() + ", the package has a file"));
       return;
     }
-    hashes.add(new Hash(label, what, path, root.hostPath(p.get()), md5));
+    String have = md5(root.hostPath(p.get()));
+    if (!have.equals(md5)) {
+      content.add(new AuditFinding(AuditFinding.Kind.PACKAGE_FILE, label, what + path
+          + " content differs (md5 " + have.substring(0, 8) + "…→" + md5.substring(0, 8) + "…)"));
+    }
   }
 
-  private final java.util.Map<String, Optional<ImagePath>> dirs = new java.util.HashMap<>();
+  private final java.util.Map<String, Optional<ImagePath>> dirs = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Confined resolution with the parent directory resolved once: a full rootfs has thousands of
@@ -238,9 +234,9 @@ public final class Auditor {
 
   private static String md5(Path file) {
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      MessageDigest md = Hasher.MD5.get();
+      MessageDigest md = MD5.get();
       md.reset();
-      byte[] buf = Hasher.BUFFER.get();
+      byte[] buf = BUFFER.get();
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
       }
