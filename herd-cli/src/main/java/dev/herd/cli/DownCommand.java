@@ -97,8 +97,9 @@ public final class DownCommand implements Callable<Integer> {
       boolean ownedService;
       try (engine) {
         ownedService = engine instanceof DockerApiEngine d && d.ownsService();
+        // the front door too: HAProxy outlives a killed controller by design, and down stops it
         Controller controller = Controller.open(ControllerConfig.builder().stateDir(state).project(name)
-            .ports(s.project().ports()).engine(engine).build());
+            .ports(s.project().ports()).engine(engine).frontDoor("haproxy").build());
         result = controller.down(BOUND, deleteVolumes);
       }
       for (String node : result.removedNodes()) {

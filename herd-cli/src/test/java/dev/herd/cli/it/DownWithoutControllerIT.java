@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code herd down} after {@code herd up} was SIGKILLed, on real Podman: the command removes every
  * container of the project itself, lists them, stops the podman service the killed herd started,
  * and records the removals so the next {@code herd up} reports no vanished nodes; on an engine
- * herd did not start (DOCKER_HOST) it removes the nodes and leaves the engine running. A 2-node
- * busybox fleet (no bake), ports 25500-25599, a project name unique per run.
+ * herd did not start (DOCKER_HOST) it removes the nodes and leaves the engine running; the fleet's
+ * front door (HAProxy, which outlives the killed controller by design) is stopped too. A 2-node
+ * busybox fleet (no bake), node ports 25500-25589, front door 25599, a project name unique per run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -53,7 +54,7 @@ class DownWithoutControllerIT {
     Files.writeString(dir.resolve("herd.yaml"), """
         project:
           name: %s
-          ports: 25500-25599
+          ports: 25500-25589
         roles:
           web:
             base: {scratch: {}}
@@ -66,7 +67,7 @@ class DownWithoutControllerIT {
         environments:
           dev: {}
         fleets:
-          web: {role: web, environment: dev, count: %d}
+          web: {role: web, environment: dev, count: %d, expose: {port: 25599}}
         """.formatted(project, COUNT));
     TestImages.importBusybox(dir.resolve(".herd"));
   }
@@ -82,6 +83,11 @@ class DownWithoutControllerIT {
         Podman.removeAll(project);
       } finally {
         servicePids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+        try {
+          haproxy().ifPresent(ProcessHandle::destroy);
+        } catch (IOException e) {
+          System.err.println("cannot read the front door's pid file: " + e);
+        }
         if (otherEngine != null) {
           otherEngine.close();
         }
@@ -99,6 +105,8 @@ class DownWithoutControllerIT {
     List<String> left = Podman.containers(project).stream().map(Podman.Container::name).sorted().toList();
     assertThat(left).as("SIGKILL leaves the nodes").hasSize(COUNT);
     assertThat(servicePids()).as("and the podman service").hasSize(1);
+    Optional<ProcessHandle> door = haproxy();
+    assertThat(door).as("and the front door (the data plane outlives the controller)").isPresent();
 
     HerdProcess.Run down = HerdProcess.run(Duration.ofSeconds(90), "down", "-f", file());
     System.out.println("herd down with no controller (" + down.took().toMillis() + " ms):\n" + down.output());
@@ -110,6 +118,8 @@ class DownWithoutControllerIT {
     left.forEach(name -> assertThat(down.output()).contains("removed " + name));
     assertThat(servicePids()).as("the podman service the killed herd started is stopped").isEmpty();
     assertThat(down.output()).contains("stopped herd's podman service");
+    assertThat(door.get().isAlive()).as("herd down stops the front door the killed herd left").isFalse();
+    assertThat(dir.resolve(".herd/frontdoor/haproxy.pid")).doesNotExist();
 
     herd = start(Map.of());
     awaitSettled();
@@ -143,6 +153,7 @@ class DownWithoutControllerIT {
     assertThat(down.output()).contains("removed " + COUNT + " nodes").doesNotContain("podman service");
     assertThat(Ping.HTTP.failure(new Endpoint(otherEngine.endpoint().uri(), "test")))
         .as("the engine herd did not start still answers").isEmpty();
+    assertThat(haproxy()).as("the front door is stopped").isEmpty();
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -179,5 +190,15 @@ class DownWithoutControllerIT {
         .filter(h -> h.info().commandLine().map(c -> c.contains("system service") && c.contains(socket.toString()))
             .orElse(false))
         .map(ProcessHandle::pid).sorted().toList();
+  }
+
+  /** The project's HAProxy master, from the pid file its front door keeps. */
+  private Optional<ProcessHandle> haproxy() throws IOException {
+    Path pidFile = dir.resolve(".herd/frontdoor/haproxy.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return Optional.empty();
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    return ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("haproxy")).orElse(false));
   }
 }
