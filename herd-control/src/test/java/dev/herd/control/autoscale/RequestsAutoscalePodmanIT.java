@@ -7,7 +7,6 @@ import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.control.ControllerEvent;
 import dev.herd.control.DesiredState;
-import dev.herd.control.health.ProbeResult;
 import dev.herd.engine.docker.BusyboxImage;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.spec.PortRange;
@@ -51,6 +50,8 @@ class RequestsAutoscalePodmanIT {
           web:
             base: {scratch: {}}
             command: ["/bin/busybox", "httpd", "-f", "-p", "${HOST}:${PORT}", "-h", "/"]
+            # ready once it listens: a node joins the front door only then (as an operator sets it)
+            health: {tcp: {}, interval: 1s, timeout: 500ms, start_grace: 10s}
         environments:
           prod: {config: {GREETING: hello}}
         fleets:
@@ -70,7 +71,6 @@ class RequestsAutoscalePodmanIT {
             }
             return image.source();
           })
-          .prober((t, check, timeout) -> ProbeResult.ok("running"))
           .ports(new PortRange(22200, 22299))
           .frontDoor("haproxy")
           .build();
