@@ -42,8 +42,92 @@ final class Mmdebstrap {
     Trees.clampTimes(target, resolution.epoch());
   }
 
-  static List<String> command(Resolution resolution, Path target, boolean root) {
-    BaseRecipe recipe = resolution.recipe();
+  /**
+   * Starts building {@code recipe} into {@code target} before its resolution is known: the
+   * requested package names unpinned, mmdebstrap downloading its own index. Only for the
+   * extract variant, whose tree holds the packages' files and nothing apt decides per install
+   * (no maintainer scripts, no auto-installed marks), so it equals the pinned build of the same
+   * versions; {@link DebianBases} compares the installed versions with the resolution before
+   * using the tree. The tree's times are clamped once the epoch is known ({@link Early#finish}).
+   */
+  Early startEarly(BaseRecipe recipe, Path target) {
+    if (recipe.variant() != Base.Variant.EXTRACT) {
+      throw new IllegalArgumentException("an early build is for the extract variant only, not " + recipe.variant());
+    }
+    List<String> command = unpinnedCommand(recipe, target, isRoot());
+    java.util.concurrent.CompletableFuture<ProcessResult> run = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual().name("herd-mmdebstrap-early").start(() -> {
+      try {
+        run.complete(runner.run(command, Map.of("LC_ALL", "C.UTF-8"), TIMEOUT));
+      } catch (RuntimeException e) {
+        run.completeExceptionally(e);
+      }
+    });
+    return new Early(recipe, target, run);
+  }
+
+  /** An early (unpinned) build under way. */
+  static final class Early {
+    private final BaseRecipe recipe;
+    private final Path target;
+    private final java.util.concurrent.CompletableFuture<ProcessResult> run;
+
+    private Early(BaseRecipe recipe, Path target, java.util.concurrent.CompletableFuture<ProcessResult> run) {
+      this.recipe = recipe;
+      this.target = target;
+      this.run = run;
+    }
+
+    BaseRecipe recipe() {
+      return recipe;
+    }
+
+    /** Waits for the build; the cleaned tree and its packages, or empty when it failed. */
+    java.util.Optional<List<DebianPackage>> finish(java.time.Instant epoch) {
+      ProcessResult result;
+      try {
+        result = run.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        return java.util.Optional.empty();
+      }
+      if (!result.succeeded()) {
+        return java.util.Optional.empty();
+      }
+      RootfsCleanup.apply(target, recipe.variant());
+      Trees.clampTimes(target, epoch);
+      return java.util.Optional.of(DpkgDatabase.installed(target));
+    }
+
+    Path tree() {
+      return target;
+    }
+
+    /** Waits for the build to end (so nothing writes into it any more) and removes what it made. */
+    void discard() {
+      try {
+        run.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // failed: whatever it left goes below
+      }
+      Trees.deleteRecursively(target.getParent());
+    }
+  }
+
+  static List<String> unpinnedCommand(BaseRecipe recipe, Path target, boolean root) {
+    List<String> command = head(recipe, root);
+    if (!recipe.packages().isEmpty()) {
+      command.add("--include=" + String.join(",", recipe.packages()));
+    }
+    if (recipe.variant() == Base.Variant.EXTRACT) {
+      command.add("--extract-hook=" + RootfsCleanup.extractHook());
+    }
+    command.add(recipe.suite());
+    command.add(target.toAbsolutePath().toString());
+    command.addAll(recipe.sources());
+    return command;
+  }
+
+  private static List<String> head(BaseRecipe recipe, boolean root) {
     List<String> command = new ArrayList<>();
     command.add("mmdebstrap");
     // root mode needs no user namespaces (this kind of host has no systemd/subuid setup); as a
@@ -53,6 +137,12 @@ final class Mmdebstrap {
     command.add("--format=directory");
     command.add("--architectures=" + recipe.architecture());
     command.add("--quiet");
+    return command;
+  }
+
+  static List<String> command(Resolution resolution, Path target, boolean root) {
+    BaseRecipe recipe = resolution.recipe();
+    List<String> command = head(recipe, root);
     if (!resolution.packages().isEmpty()) {
       command.add("--include=" + resolution.packages().stream().map(p -> p.name() + "=" + p.version()).collect(Collectors.joining(",")));
     }

@@ -287,10 +287,30 @@ public final class PackageResolver {
     return Optional.empty();
   }
 
+  /**
+   * Whether this resolver has never downloaded the index of the recipe's sources (a first bake
+   * with them on this machine): its resolution then starts with a full download.
+   */
+  public boolean hasNoIndex(BaseRecipe recipe) {
+    Path lists = stateOf(recipe).resolve("lists");
+    if (!Files.isDirectory(lists)) {
+      return true;
+    }
+    try (Stream<Path> files = Files.list(lists)) {
+      return files.noneMatch(f -> f.getFileName().toString().endsWith("_Packages"));
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private Path stateOf(BaseRecipe recipe) {
+    String id = HexFormat.of().formatHex(CacheKey.sha256(recipe.architecture() + "\n" + String.join("\n", recipe.sources()))).substring(0, 16);
+    return stateRoot.resolve(id);
+  }
+
   /** A private apt tree per source list, so different mirrors never share or clobber indexes. */
   private Path prepareState(BaseRecipe recipe) {
-    String id = HexFormat.of().formatHex(CacheKey.sha256(recipe.architecture() + "\n" + String.join("\n", recipe.sources()))).substring(0, 16);
-    Path state = stateRoot.resolve(id);
+    Path state = stateOf(recipe);
     try {
       for (String dir : List.of("lists/partial", "cache/archives/partial", "etc/apt.conf.d", "etc/sources.list.d", "etc/preferences.d")) {
         Files.createDirectories(state.resolve(dir));

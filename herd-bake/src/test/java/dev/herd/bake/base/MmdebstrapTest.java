@@ -33,4 +33,23 @@ class MmdebstrapTest {
         java.util.Optional.of(lists.resolve("missing")));
     assertThat(Mmdebstrap.command(gone, Path.of("/t"), true)).noneMatch(a -> a.startsWith("--setup-hook") || a.equals("--skip=update"));
   }
+
+  @Test
+  void anEarlyBuildAsksForTheRecipesNamesUnpinnedAndDownloadsItsOwnIndex() {
+    BaseRecipe recipe = RoleLockTest.resolution(List.of("busybox-static"), RoleLockTest.BUSYBOX, RoleLockTest.LIBC).recipe();
+    List<String> command = Mmdebstrap.unpinnedCommand(recipe, Path.of("/cache/early-1/rootfs"), true);
+    assertThat(command).startsWith("mmdebstrap", "--mode=root", "--variant=extract");
+    assertThat(command).contains("--include=busybox-static").noneMatch(a -> a.contains("="  + "1:") || a.equals("--skip=update"));
+    assertThat(command).anyMatch(a -> a.startsWith("--extract-hook=") && a.contains("dpkg-deb --field"));
+    assertThat(command).endsWith("bookworm", "/cache/early-1/rootfs", "deb http://deb.debian.org/debian bookworm main");
+  }
+
+  @Test
+  void onlyAnExtractTreeIsBuiltEarly() {
+    BaseRecipe extract = RoleLockTest.resolution(List.of("busybox-static"), RoleLockTest.BUSYBOX, RoleLockTest.LIBC).recipe();
+    BaseRecipe minbase = BaseRecipe.base(new dev.herd.spec.Base.Debian("bookworm", dev.herd.spec.Base.Variant.MINBASE,
+        "http://deb.debian.org/debian", List.of("nginx-light"), extract.location()), extract.architecture());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Mmdebstrap(new dev.herd.bake.run.ProcessRunner())
+        .startEarly(minbase, Path.of("/nonexistent/rootfs"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("extract");
+  }
 }
