@@ -58,7 +58,10 @@ final class Mmdebstrap {
     java.util.concurrent.CompletableFuture<ProcessResult> run = new java.util.concurrent.CompletableFuture<>();
     Thread.ofVirtual().name("herd-mmdebstrap-early").start(() -> {
       try {
-        run.complete(runner.run(command, Map.of("LC_ALL", "C.UTF-8"), TIMEOUT));
+        // the release date is not known yet: what mmdebstrap dates "now" is clamped to it later
+        // (a SOURCE_DATE_EPOCH from herd's own environment must not reach this tree)
+        run.complete(runner.run(command, Map.of("LC_ALL", "C.UTF-8",
+            "SOURCE_DATE_EPOCH", Long.toString(java.time.Instant.now().getEpochSecond())), TIMEOUT));
       } catch (RuntimeException e) {
         run.completeExceptionally(e);
       }
