@@ -27,24 +27,38 @@ final class ClusterEngine {
   private final KubernetesEngine engine;
   private final EngineTarget.Kubernetes target;
   private final AtomicReference<Spec> applied;
+  /** Where {@code herd login}'s credentials are (the state directory), or null: no pull Secret is applied. */
+  private final java.nio.file.Path stateDir;
+  private final Map<String, String> env;
 
-  private ClusterEngine(KubernetesEngine engine, EngineTarget.Kubernetes target, AtomicReference<Spec> applied) {
+  private ClusterEngine(KubernetesEngine engine, EngineTarget.Kubernetes target, AtomicReference<Spec> applied,
+      java.nio.file.Path stateDir, Map<String, String> env) {
     this.engine = engine;
     this.target = target;
     this.applied = applied;
+    this.stateDir = stateDir;
+    this.env = env;
   }
 
-  /** Opens the target's cluster from the kubeconfig ({@code KUBECONFIG} or ~/.kube/config); refuses a bad target plainly. */
-  static ClusterEngine open(Spec spec, EngineTarget.Kubernetes target, Map<String, String> env, Clock clock) {
+  /**
+   * Opens the target's cluster from the kubeconfig ({@code KUBECONFIG} or ~/.kube/config); refuses
+   * a bad target plainly. The image pull Secret comes from the credentials stored under {@code stateDir}.
+   */
+  static ClusterEngine open(Spec spec, EngineTarget.Kubernetes target, Map<String, String> env, Clock clock, java.nio.file.Path stateDir) {
     KubernetesClient client = KubeConnect.client(target, env, System.getProperty("user.home"));
-    return on(client, spec, target, clock);
+    return on(client, spec, target, clock, stateDir, env);
   }
 
-  /** On a client already made (tests: fabric8's mock server); checks that the namespace exists. */
+  /** On a client already made (tests: fabric8's mock server); checks that the namespace exists. No pull Secret. */
   static ClusterEngine on(KubernetesClient client, Spec spec, EngineTarget.Kubernetes target, Clock clock) {
+    return on(client, spec, target, clock, null, Map.of());
+  }
+
+  static ClusterEngine on(KubernetesClient client, Spec spec, EngineTarget.Kubernetes target, Clock clock,
+      java.nio.file.Path stateDir, Map<String, String> env) {
     AtomicReference<Spec> applied = new AtomicReference<>(Objects.requireNonNull(spec, "spec"));
     KubernetesEngine engine = KubeConnect.engine(client, target, KubeFleets.of(applied::get, target), clock);
-    return new ClusterEngine(engine, target, applied);
+    return new ClusterEngine(engine, target, applied, stateDir, env);
   }
 
   KubernetesEngine engine() {
@@ -66,6 +80,7 @@ final class ClusterEngine {
    */
   void applied(Spec spec) {
     applied.set(spec);
+    applyPullSecret(spec);
     for (Fleet f : spec.clusterFleets()) {
       if (f.expose().isPresent()) {
         try {
@@ -77,5 +92,27 @@ final class ClusterEngine {
         }
       }
     }
+  }
+
+  /**
+   * The registry's image pull Secret, from {@code herd login}'s credentials, before any Pod
+   * needs it: created, or replaced when the credentials changed. Missing credentials are a
+   * warning naming {@code herd login} (Pods then fail to pull, which their events say).
+   */
+  private void applyPullSecret(Spec spec) {
+    if (stateDir == null) {
+      return;
+    }
+    PullSecrets.credentialed(spec, target).ifPresent(r -> {
+      try (dev.herd.config.HerdConfig cfg = dev.herd.config.HerdConfig.open(stateDir, env)) {
+        io.fabric8.kubernetes.api.model.HasMetadata secret = PullSecrets.of(cfg, spec, target.namespace(), r);
+        if (engine.applyPullSecret((io.fabric8.kubernetes.api.model.Secret) secret)) {
+          log.info("registry {}: image pull Secret {} applied in namespace {}", r.name(), secret.getMetadata().getName(),
+              target.namespace());
+        }
+      } catch (CliFailure | dev.herd.config.ConfigException | dev.herd.engine.EngineException e) {
+        log.warn("registry {}: image pull Secret not applied: {}", r.name(), e.getMessage());
+      }
+    });
   }
 }

@@ -91,7 +91,7 @@ public final class RenderCommand implements Callable<Integer> {
           Optional<Registry> registry = k.registry().map(r -> s.registries().get(r.substring(0, r.indexOf('/'))));
           Optional<String> pullSecret = Optional.empty();
           if (registry.isPresent() && registry.get().credentials().isPresent()) {
-            HasMetadata ps = pullSecret(cfg, s, k.namespace(), registry.get());
+            HasMetadata ps = PullSecrets.of(cfg, s, k.namespace(), registry.get());
             pull.computeIfAbsent(k.namespace(), x -> new TreeMap<>()).put(ps.getMetadata().getName(), ps);
             pullSecret = Optional.of(ps.getMetadata().getName());
           }
@@ -201,23 +201,6 @@ public final class RenderCommand implements Callable<Integer> {
         return "render-" + HexFormat.of().formatHex(d.digest()).substring(0, 12);
       } catch (java.security.NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
-      }
-    }
-
-    private static HasMetadata pullSecret(HerdConfig cfg, Spec s, String namespace, Registry r) {
-      String name = r.credentials().orElseThrow();
-      Secret stored = cfg.secrets().registryCredentials(r.name(), name).orElseThrow(() -> new CliFailure(HerdCli.FAILED,
-          "registry " + r.name() + " needs credentials " + name + " and none are stored; run `herd login " + r.name() + "`"));
-      byte[] v = stored.value();
-      try {
-        int nl = Registries.indexOf(v, (byte) '\n');
-        if (nl <= 0) {
-          throw new CliFailure(HerdCli.FAILED, "stored credentials of registry " + r.name() + " are damaged; run `herd login " + r.name() + "` again");
-        }
-        return KubeObjects.pullSecret(namespace, s.project().name(), r.name(), r.host(),
-            new String(v, 0, nl, StandardCharsets.UTF_8), Arrays.copyOfRange(v, nl + 1, v.length));
-      } finally {
-        Arrays.fill(v, (byte) 0);
       }
     }
   }

@@ -113,7 +113,7 @@ public final class UpCommand implements Callable<Integer> {
       ClusterEngine cluster = null;
       if (spec.engineTarget() instanceof EngineTarget.Kubernetes k) {
         // the fleets run on a cluster: the controller drives the Kubernetes engine (docs/engine.md, "Kubernetes")
-        cluster = ClusterEngine.open(spec, k, env, java.time.Clock.systemUTC());
+        cluster = ClusterEngine.open(spec, k, env, java.time.Clock.systemUTC(), state);
         r.engine = cluster.engine();
         engineName = cluster.engine().info().endpoint();
       } else {

@@ -366,6 +366,28 @@ public final class KubernetesEngine implements Engine {
   }
 
   /**
+   * Creates the registry's image pull Secret, or replaces it when {@code herd login} stored new
+   * credentials since. True when it was created or its data changed.
+   */
+  public boolean applyPullSecret(io.fabric8.kubernetes.api.model.Secret secret) {
+    String name = secret.getMetadata().getName();
+    try {
+      io.fabric8.kubernetes.api.model.Secret now = client.secrets().inNamespace(namespace).withName(name).get();
+      if (now != null && java.util.Objects.equals(now.getData(), secret.getData()) && java.util.Objects.equals(now.getType(), secret.getType())) {
+        return false;
+      }
+      if (now == null) {
+        client.resource(secret).inNamespace(namespace).create();
+      } else {
+        client.resource(secret).inNamespace(namespace).update();
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      throw KubeErrors.of("apply", "Secret " + namespace + "/" + name, e);
+    }
+  }
+
+  /**
    * The node joins or leaves its fleet's Service (label {@value KubeObjects#IN_SERVICE}); out of
    * service it keeps running (quarantine, the old side of a blue/green switch). A Pod starts out
    * of service until herd's controller puts it in. One PATCH; false when herd has no such node.
