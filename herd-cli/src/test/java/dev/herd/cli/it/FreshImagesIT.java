@@ -92,7 +92,7 @@ class FreshImagesIT {
         environments:
           dev: {}
         fleets:
-          web: {role: web, environment: dev, count: %3$d}
+          web: {role: web, environment: dev, count: %3$d, drift: {tamper: report}}   # the test execs into nodes; replacing them would race its checks
         """.formatted(project, MIRROR_PORT, COUNT));
   }
 
