@@ -105,8 +105,8 @@ final class ClusterEngine {
     }
     PullSecrets.credentialed(spec, target).ifPresent(r -> {
       try (dev.herd.config.HerdConfig cfg = dev.herd.config.HerdConfig.open(stateDir, env)) {
-        io.fabric8.kubernetes.api.model.HasMetadata secret = PullSecrets.of(cfg, spec, target.namespace(), r);
-        if (engine.applyPullSecret((io.fabric8.kubernetes.api.model.Secret) secret)) {
+        io.fabric8.kubernetes.api.model.Secret secret = PullSecrets.of(cfg, spec, target.namespace(), r);
+        if (engine.applyPullSecret(secret)) {
           log.info("registry {}: image pull Secret {} applied in namespace {}", r.name(), secret.getMetadata().getName(),
               target.namespace());
         }
