@@ -76,6 +76,8 @@ public final class DebianBases {
    * A first bake with these sources on this machine downloads the whole package index before it
    * can resolve; an extract tree (its packages' files, nothing decided per install) is then
    * built at the same time, unpinned, and used only if it holds exactly the resolved versions.
+   * Its mmdebstrap downloads the index once for both: the resolver waits for it and resolves
+   * while mmdebstrap downloads and unpacks the packages.
    */
   private Optional<Mmdebstrap.Early> startEarly(BaseRecipe baseRecipe, BaseRecipe fullRecipe) {
     if (!baseRecipe.equals(fullRecipe) || fullRecipe.variant() != Base.Variant.EXTRACT || !resolver.hasNoIndex(fullRecipe)) {
@@ -107,7 +109,8 @@ public final class DebianBases {
 
   private DebianStages build(String role, Optional<RoleLock> previous, boolean locked, Base.Debian debian, BaseRecipe baseRecipe,
       BaseRecipe fullRecipe, Optional<Mmdebstrap.Early> early) {
-    Resolution full = resolver.resolve(fullRecipe);
+    // an early build (same recipe) downloads the index anyway: the resolver takes it from there
+    Resolution full = early.isPresent() ? resolver.resolve(fullRecipe, early.get().download()) : resolver.resolve(fullRecipe);
     Resolution base = baseRecipe.equals(fullRecipe) ? full : resolver.resolve(baseRecipe);
 
     if (locked) {

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Builds a Debian root filesystem directory with mmdebstrap from a resolution: every resolved
@@ -20,6 +22,7 @@ import java.util.stream.Collectors;
  */
 final class Mmdebstrap {
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
+  private static final String LISTS = "var/lib/apt/lists";
 
   private final ProcessRunner runner;
 
@@ -96,6 +99,11 @@ final class Mmdebstrap {
       if (!result.succeeded()) {
         return java.util.Optional.empty();
       }
+      try {
+        removeLists(target.resolve(LISTS));
+      } catch (IOException e) {
+        return java.util.Optional.empty();
+      }
       RootfsCleanup.apply(target, recipe.variant());
       Trees.clampTimes(target, epoch);
       return java.util.Optional.of(DpkgDatabase.installed(target));
@@ -103,6 +111,14 @@ final class Mmdebstrap {
 
     Path tree() {
       return target;
+    }
+
+    /**
+     * The index this build's apt downloads (its lists stay: {@link #unpinnedCommand}), for the
+     * resolver to take once whole ({@link PackageResolver#resolve(BaseRecipe, PackageResolver.Download)}).
+     */
+    PackageResolver.Download download() {
+      return new PackageResolver.Download(target.resolve(LISTS), run::isDone);
     }
 
     /** Waits for the build to end (so nothing writes into it any more) and removes what it made. */
@@ -116,11 +132,31 @@ final class Mmdebstrap {
     }
   }
 
+  /** What mmdebstrap's list clean-up removes (an {@code apt-get update} with no sources): every index file, and apt's auxfiles. */
+  static void removeLists(Path lists) throws IOException {
+    if (!Files.isDirectory(lists, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(lists)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (name.equals("auxfiles")) {
+          Trees.deleteRecursively(f);
+        } else if (!name.equals("lock") && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
   static List<String> unpinnedCommand(BaseRecipe recipe, Path target, boolean root) {
     List<String> command = head(recipe, root);
     if (!recipe.packages().isEmpty()) {
       command.add("--include=" + String.join(",", recipe.packages()));
     }
+    // the index it downloads goes to the resolver (Early#download); Early#finish then
+    // removes it from the tree as this clean-up would have
+    command.add("--skip=cleanup/apt/lists");
     if (recipe.variant() == Base.Variant.EXTRACT) {
       command.add("--extract-hook=" + RootfsCleanup.extractHook());
     }

@@ -45,6 +45,7 @@ public final class PackageResolver {
   private final ProcessRunner runner;
   /** Index directories refreshed by this resolver: one bake downloads each index once. */
   private final java.util.Set<Path> refreshed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * How old a downloaded package index may be before a bake downloads it again. Security
@@ -89,11 +90,36 @@ public final class PackageResolver {
    * @param pins versions to ask for ({@code name=version}); others resolve to the newest
    */
   public Resolution resolve(BaseRecipe recipe, Map<String, String> pins) {
+    return resolve(recipe, pins, Optional.empty());
+  }
+
+  /**
+   * Another apt's download of the same sources (an early mmdebstrap build's), perhaps still
+   * under way.
+   *
+   * @param lists the directory its apt moves each index file into once verified
+   * @param ended whether it has ended (no more files will come)
+   */
+  public record Download(Path lists, java.util.function.BooleanSupplier ended) {}
+
+  /**
+   * As {@link #resolve(BaseRecipe)}, but when the index has to be downloaded, waits for {@code
+   * download} to hold the whole index instead and links its files in. When it ends without
+   * (a source failed, say), apt downloads as usual. So a first bake fetches the index once.
+   */
+  public Resolution resolve(BaseRecipe recipe, Download download) {
+    return resolve(recipe, Map.of(), Optional.of(download));
+  }
+
+  private Resolution resolve(BaseRecipe recipe, Map<String, String> pins, Optional<Download> download) {
     Path state = prepareState(recipe);
     // apt runs without its own locking on this private tree; bakes sharing it take turns
     synchronized (MONITORS.computeIfAbsent(state, s -> new Object())) {
       try (FileChannel lockFile = FileChannel.open(state.resolve(".resolve.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = lockFile.lock()) {
+        if (!refreshed.contains(state) && !fresh(state.resolve(".updated"))) {
+          download.ifPresent(d -> takeIndex(recipe, state, d));
+        }
         return resolveLocked(recipe, pins, state);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot lock " + state + ": " + e.getMessage(), e);
@@ -144,7 +170,7 @@ public final class PackageResolver {
   }
 
   private String simulation(BaseRecipe recipe, Map<String, String> pins, Path state, boolean refresh) {
-    Map<String, String> env = Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
+    Map<String, String> env = aptEnvironment(state);
     Duration updateTook = Duration.ZERO;
     Path stamp = state.resolve(".updated");
     if (!refreshed.contains(state) && (refresh || !fresh(stamp))) {
@@ -184,6 +210,155 @@ public final class PackageResolver {
     LOG.info("resolved packages for {} {} in {} ms", recipe.suite(), recipe.variant().name().toLowerCase(),
         updateTook.plus(simulateTook).toMillis());
     return stdout;
+  }
+
+  /** How many indexes this resolver took from another apt's download instead of downloading them. */
+  int indexesTaken() {
+    return taken.get();
+  }
+
+  /**
+   * Waits until {@code download} holds the whole index of the recipe's sources, links (or
+   * copies) its files into this state and keeps them. Whole means: each source's Release file
+   * and each index file it names that apt fetches ({@link #missingIndexFiles}, over the targets
+   * {@code apt-get indextargets} names for these sources). apt moves a downloaded file into its
+   * lists directory only once verified against the signed Release file, so a file that is there
+   * is whole. A download that ends without the whole index leaves this state as it was.
+   */
+  private void takeIndex(BaseRecipe recipe, Path state, Download download) {
+    // every index file apt could want (whatever the Release files say), with the key it has there
+    ProcessResult targets = runner.run(List.of("apt-get", "indextargets", "--no-release-info", "--format", "$(FILENAME) $(METAKEY)"),
+        aptEnvironment(state), SIMULATE_TIMEOUT);
+    if (!targets.succeeded() || targets.stdout().isBlank()) {
+      return;
+    }
+    Map<String, String> releases = new java.util.HashMap<>();
+    java.util.Set<String> missing = missingIndexFiles(targets.stdout(), download.lists(), releases);
+    while (!missing.isEmpty() && !download.ended().getAsBoolean()) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      missing = missingIndexFiles(targets.stdout(), download.lists(), releases);
+    }
+    if (!missing.isEmpty()) {
+      missing = missingIndexFiles(targets.stdout(), download.lists(), releases); // the last files may have come with its end
+    }
+    if (!missing.isEmpty()) {
+      LOG.info("{}: mmdebstrap's download ended without the whole package index (missing {}); downloading it", recipe.suite(), missing);
+      return;
+    }
+    Path into = state.resolve("lists");
+    List<Path> linked = new ArrayList<>();
+    try (Stream<Path> files = Files.list(download.lists())) {
+      // (apt's file: method leaves a symlink to an uncompressed index: linked as it is)
+      for (Path file : files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f))
+          .filter(f -> !f.getFileName().toString().equals("lock")).toList()) {
+        Path to = into.resolve(file.getFileName().toString());
+        Files.deleteIfExists(to);
+        try {
+          Files.createLink(to, file);
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(file, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        linked.add(to);
+      }
+    } catch (IOException e) {
+      LOG.info("{}: cannot take the package index from {} ({}); downloading it", recipe.suite(), download.lists(), e.getMessage());
+      // apt downloads into a clean state, not against Release files of another download
+      forget(linked);
+      return;
+    }
+    refreshed.add(state);
+    touch(state.resolve(".updated"));
+    taken.incrementAndGet();
+    LOG.info("{}: package index taken from mmdebstrap's download ({} files), not downloaded again", recipe.suite(), linked.size());
+  }
+
+  /**
+   * Of {@code apt-get indextargets --no-release-info} output ({@code FILE METAKEY} per line), the
+   * files a complete download into {@code lists} has and this one lacks: each source's Release file ({@code
+   * InRelease} or {@code Release}), and each index file its Release file names (under any
+   * compression) — binary-all ones not when it says {@code No-Support-for-Architecture-all:
+   * Packages} or leaves "all" out of its architectures, as apt then does not fetch them either.
+   * Names of files, for the log.
+   */
+  static java.util.Set<String> missingIndexFiles(String targets, Path lists) {
+    return missingIndexFiles(targets, lists, new java.util.HashMap<>());
+  }
+
+  /** @param releases Release files read so far, by their path without "InRelease"/"Release" (a file there does not change) */
+  private static java.util.Set<String> missingIndexFiles(String targets, Path lists, Map<String, String> releases) {
+    java.util.Set<String> missing = new java.util.TreeSet<>();
+    for (String line : targets.lines().map(String::strip).filter(l -> l.indexOf(' ') > 0).toList()) {
+      // apt names the files in this resolver's lists directory; the same names are looked for in lists
+      String file = lists.resolve(Path.of(line.substring(0, line.lastIndexOf(' '))).getFileName()).toString();
+      String metaKey = line.substring(line.lastIndexOf(' ') + 1);
+      String flat = metaKey.replace('/', '_');
+      if (!file.endsWith(flat)) {
+        missing.add(Path.of(file).getFileName().toString());
+        continue;
+      }
+      String prefix = file.substring(0, file.length() - flat.length());
+      Optional<String> release = Optional.ofNullable(releases.get(prefix)).or(() -> readRelease(prefix));
+      release.ifPresent(r -> releases.put(prefix, r));
+      if (release.isEmpty()) {
+        missing.add(Path.of(prefix + "Release").getFileName().toString());
+      } else if (releaseNames(release.get(), metaKey) && !Files.isRegularFile(Path.of(file))) {
+        missing.add(Path.of(file).getFileName().toString());
+      }
+    }
+    return missing;
+  }
+
+  private static Optional<String> readRelease(String prefix) {
+    for (String name : List.of("InRelease", "Release")) {
+      Path file = Path.of(prefix + name);
+      if (Files.isRegularFile(file)) {
+        try {
+          return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | java.io.UncheckedIOException e) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether a Release file lists {@code metaKey} (plain or compressed) as a file apt fetches: not
+   * a {@code binary-ARCH} index of an architecture its {@code Architectures:} field leaves out.
+   */
+  static boolean releaseNames(String release, String metaKey) {
+    Matcher binary = Pattern.compile("/binary-([^/]+)/").matcher(metaKey);
+    if (binary.find()) {
+      String arch = binary.group(1);
+      Optional<String> architectures = release.lines().filter(l -> l.startsWith("Architectures:")).findFirst();
+      if (architectures.isPresent() && !List.of(architectures.get().substring(14).strip().split("\\s+")).contains(arch)) {
+        return false;
+      }
+      if (arch.equals("all") && release.lines().anyMatch(l -> l.strip().equals("No-Support-for-Architecture-all: Packages"))) {
+        return false;
+      }
+    }
+    return release.lines().filter(l -> l.startsWith(" ")).map(l -> l.strip().split("\\s+"))
+        .anyMatch(f -> f.length == 3 && (f[2].equals(metaKey) || f[2].startsWith(metaKey + ".")));
+  }
+
+  private static void forget(List<Path> files) {
+    for (Path f : files) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException e) {
+        // apt's download replaces it
+      }
+    }
+  }
+
+  private static Map<String, String> aptEnvironment(Path state) {
+    return Map.of("APT_CONFIG", state.resolve("apt.conf").toString(), "LC_ALL", "C.UTF-8");
   }
 
   private static void touch(Path stamp) {

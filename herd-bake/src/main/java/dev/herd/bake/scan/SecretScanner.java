@@ -247,20 +247,21 @@ public final class SecretScanner {
     // ISO-8859-1 maps every byte to one char: the secrets looked for are ASCII, and no byte
     // sequence can make decoding fail or hide a match.
     String text = new String(data, StandardCharsets.ISO_8859_1);
-    int lineNo = 0;
-    int start = 0;
-    while (start <= text.length()) {
-      int nl = text.indexOf('\n', start);
+    // the line rules run only on lines where one of them could match (SecretRules.nextCandidate)
+    int lineNo = 1;
+    int counted = 0; // newlines before this offset are counted in lineNo
+    for (int at = SecretRules.nextCandidate(text, 0); at >= 0; ) {
+      int start = text.lastIndexOf('\n', at - 1) + 1;
+      int nl = text.indexOf('\n', at);
       int end = nl < 0 ? text.length() : nl;
-      lineNo++;
-      String line = text.substring(start, end);
-      for (SecretRules.Hit h : SecretRules.scanLine(line)) {
+      for (int i = text.indexOf('\n', counted); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) {
+        lineNo++;
+      }
+      counted = start;
+      for (SecretRules.Hit h : SecretRules.scanLine(text.substring(start, end))) {
         out.add(new Finding(h.rule(), path, ref, lineNo, h.excerpt(), Optional.empty()));
       }
-      if (nl < 0) {
-        break;
-      }
-      start = nl + 1;
+      at = nl < 0 ? -1 : SecretRules.nextCandidate(text, nl + 1);
     }
     for (SecretRules.LineHit h : SecretRules.scanDocument(text)) {
       out.add(new Finding(h.hit().rule(), path, ref, h.line(), h.hit().excerpt(), Optional.empty()));

@@ -41,7 +41,25 @@ class MmdebstrapTest {
     assertThat(command).startsWith("mmdebstrap", "--mode=root", "--variant=extract");
     assertThat(command).contains("--include=busybox-static").noneMatch(a -> a.contains("="  + "1:") || a.equals("--skip=update"));
     assertThat(command).anyMatch(a -> a.startsWith("--extract-hook=") && a.contains("dpkg-deb --field"));
+    // its index is handed to the resolver, so mmdebstrap must leave it in the tree
+    assertThat(command).contains("--skip=cleanup/apt/lists");
     assertThat(command).endsWith("bookworm", "/cache/early-1/rootfs", "deb http://deb.debian.org/debian bookworm main");
+  }
+
+  @Test
+  void removingTheListsLeavesWhatMmdebstrapsOwnCleanupLeaves(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path lists = java.nio.file.Files.createDirectories(dir.resolve("var/lib/apt/lists"));
+    java.nio.file.Files.createDirectories(lists.resolve("partial"));
+    java.nio.file.Files.createDirectories(lists.resolve("auxfiles"));
+    java.nio.file.Files.writeString(lists.resolve("auxfiles/x"), "x");
+    java.nio.file.Files.writeString(lists.resolve("lock"), "");
+    java.nio.file.Files.writeString(lists.resolve("deb.debian.org_debian_dists_bookworm_InRelease"), "r");
+    java.nio.file.Files.writeString(lists.resolve("deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"), "p");
+    Mmdebstrap.removeLists(lists);
+    try (java.util.stream.Stream<Path> left = java.nio.file.Files.list(lists)) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("lock", "partial");
+    }
+    Mmdebstrap.removeLists(dir.resolve("missing")); // nothing to do
   }
 
   @Test

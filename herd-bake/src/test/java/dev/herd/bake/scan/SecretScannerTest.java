@@ -44,6 +44,23 @@ class SecretScannerTest {
     return scanner.scanLayer(layer1, new ByteArrayInputStream(Layers.tar().file(path, text).bytes(false)));
   }
 
+  @Test
+  void findingsCarryTheirLineAmongLinesTheRulesSkip() {
+    String text = "DB_PASSWORD=" + PASSWORD + "\n" // 1
+        + "# nothing here\n" // 2
+        + "token = request.headers.get('X-Token')\n" // 3: a candidate line without a hit
+        + "\n" // 4
+        + "plain " + GHP + " and " + SLACK + "\n" // 5: two hits on one line
+        + "more text\r\n" // 6
+        + "api_key: " + PASSWORD; // 7, no newline at the end
+    List<Finding> findings = scanText("/etc/app/env", text).findings();
+    assertThat(findings).extracting(Finding::rule, Finding::line).containsExactlyInAnyOrder(
+        org.assertj.core.groups.Tuple.tuple(SecretRules.GENERIC_SECRET, 1),
+        org.assertj.core.groups.Tuple.tuple(SecretRules.GITHUB_TOKEN, 5),
+        org.assertj.core.groups.Tuple.tuple(SecretRules.SLACK_TOKEN, 5),
+        org.assertj.core.groups.Tuple.tuple(SecretRules.GENERIC_SECRET, 7));
+  }
+
   static Stream<Arguments> positives() {
     return Stream.of(
         Arguments.of(SecretRules.AWS_ACCESS_KEY, "/etc/app/env", "AWS_ACCESS_KEY_ID=" + AWS_KEY, AWS_KEY, "AKIA…"),
