@@ -4,12 +4,10 @@ import dev.herd.bake.audit.AuditFinding;
 import dev.herd.bake.audit.AuditReport;
 import dev.herd.bake.audit.Auditor;
 import dev.herd.bake.audit.ContainerExport;
+import dev.herd.bake.audit.TreeAudit;
 import dev.herd.bake.base.Trees;
-import dev.herd.bake.tree.ApplyContext;
 import dev.herd.bake.tree.ImageRoot;
-import dev.herd.bake.tree.TemplateVars;
 import dev.herd.bake.tree.TreeException;
-import dev.herd.bake.tree.TreeMetadata;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;
 import java.io.IOException;
@@ -17,9 +15,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -79,25 +74,17 @@ public final class AuditCommand implements Callable<Integer> {
       throw new CliFailure(HerdCli.ENVIRONMENT, "no role \"" + role + "\" in " + spec.file().getFileName()
           + " (roles: " + String.join(", ", spec.roles().keySet()) + ")");
     }
-    ApplyContext context = context(spec, r, project.stateDir(spec.file()));
     Path temp = null;
     AuditReport report;
     try {
-      ImageRoot root;
-      TreeMetadata owners;
       if (target.root != null) {
-        if (!Files.isDirectory(target.root)) {
-          throw new CliFailure(HerdCli.ENVIRONMENT, "--root " + target.root + " is not a directory");
-        }
-        root = ImageRoot.at(target.root);
-        owners = Auditor.ownersOnDisk(root, r.resources());
+        report = TreeAudit.ofDirectory(spec, r, project.stateDir(spec.file()), target.root, System.getenv("SOURCE_DATE_EPOCH"));
       } else {
         temp = Files.createTempDirectory("herd-audit-");
         ContainerExport.Unpacked u = ContainerExport.export(podman, target.container, temp);
-        root = ImageRoot.at(u.dir());
-        owners = u.owners();
+        report = new Auditor(ImageRoot.at(u.dir()), u.owners(),
+            TreeAudit.context(spec, r, project.stateDir(spec.file()), System.getenv("SOURCE_DATE_EPOCH"))).audit(r);
       }
-      report = new Auditor(root, owners, context).audit(r);
     } catch (IOException | UncheckedIOException | IllegalArgumentException | TreeException e) {
       throw new CliFailure(HerdCli.ENVIRONMENT, "audit of role " + role + " failed: " + e.getMessage(), e);
     } finally {
@@ -111,16 +98,5 @@ public final class AuditCommand implements Callable<Integer> {
     }
     command.commandLine().getErr().println(report.summary());
     return report.matches() ? HerdCli.OK : DIFFERS;
-  }
-
-  /** What the bake gives templates, with SOURCE_DATE_EPOCH (or 1970) as the build time. */
-  static ApplyContext context(Spec spec, Role role, java.nio.file.Path stateDir) {
-    String sde = System.getenv("SOURCE_DATE_EPOCH");
-    Instant epoch = sde == null || sde.isBlank() ? Instant.EPOCH : Instant.ofEpochSecond(Long.parseLong(sde.strip()));
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("role", Map.of("name", role.name()));
-    facts.put("project", Map.of("name", spec.project().name()));
-    facts.put("image", Map.of("created", epoch.toString()));
-    return new ApplyContext(spec.dir(), stateDir, new TemplateVars(role.vars(), facts), epoch);
   }
 }

@@ -288,6 +288,59 @@ class ApiCommandsTest {
     }
   }
 
+  /**
+   * herd audit --root through a running controller (the launcher's quick path): the same lines
+   * and exit code as the CLI's own audit; what it cannot take it leaves to the CLI.
+   */
+  @Test
+  void anAuditThroughTheControllerPrintsWhatTheCliPrints() throws Exception {
+    Files.writeString(dir.resolve("herd.yaml"), BAKE_SPEC);
+    Files.writeString(dir.resolve("app.conf.j2"), "greeting={{ greeting }}\n");
+    Path root = Files.createDirectories(dir.resolve("pet/etc"));
+    Files.writeString(root.resolve("app.conf"), "greeting=hello\n");
+    Files.createDirectories(dir.resolve("pet/bin"));
+    Files.writeString(dir.resolve("pet/bin/app"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(dir.resolve("pet/bin/app"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path state = dir.resolve(".herd");
+    try (dev.herd.image.Images images = dev.herd.image.Images.open(state)) {
+      ControllerConfig config = ControllerConfig.builder().stateDir(state).project("oven").engine(fake)
+          .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
+          .prober((t, c, timeout) -> ProbeResult.ok("HTTP 200")).portCheck(p -> true).simulated(clock).build();
+      dev.herd.server.RoleImages baking = new dev.herd.server.BakedImages(dev.herd.bake.Baker.standard(images), state,
+          new dev.herd.server.CatalogImages(images.catalog(), images.store()));
+      try (ControllerHost host = ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), baking,
+          HerdServer.Options.of(state, "oven").withClock(clock), null)) {
+        String pet = dir.resolve("pet").toString();
+        // as it is (matching when run as root, else with the owners the CLI reports too), then edited
+        for (int round = 0; round < 2; round++) {
+          CliRun cli = CliRun.of("audit", "web", "-f", file(), "--root", pet);
+          assertThat(cli.exitCode()).as(cli.err()).isIn(0, AuditCommand.DIFFERS);
+          Baked quick = quickBake(Map.of(), "audit", "web", "--root", pet, "-f", file());
+          assertThat(quick.code()).as(quick.err()).isEqualTo(cli.exitCode());
+          assertThat(quick.out()).isEqualTo(cli.out());
+          assertThat(quick.err()).isEqualTo(cli.err()).contains("role web:");
+          Files.writeString(root.resolve("app.conf"), "greeting=edited\n");
+        }
+        Baked differs = quickBake(Map.of(), "audit", "web", "--root", "pet", "--file", file());
+        assertThat(differs.code()).isEqualTo(AuditCommand.DIFFERS);
+        assertThat(differs.out()).contains("/etc/app.conf: content differs");
+
+        // what the controller would not audit as the client would: left to the CLI, nothing printed
+        for (List<String> other : List.<List<String>>of(List.of("audit", "web", "--container", "pet"),
+            List.of("audit", "web", "--root", pet, "-v"), List.of("audit", "db", "--root", pet),
+            List.of("audit", "web", "--root", dir.resolve("nope").toString()), List.of("audit", "web"),
+            List.of("audit", "web", "--root", pet, "--root", pet), List.of("status", "--root", pet))) {
+          Baked left = quickBake(Map.of(), other.toArray(String[]::new));
+          assertThat(left.code()).as(other.toString()).isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+          assertThat(left.out() + left.err()).as(other.toString()).isEmpty();
+        }
+        Baked otherEpoch = quickBake(Map.of("SOURCE_DATE_EPOCH", "86400"), "audit", "web", "--root", pet);
+        assertThat(otherEpoch.code()).as("the client's SOURCE_DATE_EPOCH is not the controller's")
+            .isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
+      }
+    }
+  }
+
   record Baked(int code, String out, String err) {}
 
   private Baked quickBake(Map<String, String> env, String... args) throws IOException {

@@ -125,9 +125,12 @@ public final class HerdServer implements AutoCloseable {
         h.addFilter(new FilterHolder(new BodyLimit(MAX_BODY_BYTES)), "/*", EnumSet.of(DispatcherType.REQUEST));
       });
       BakeRoutes bake = new BakeRoutes(applier, System.getenv(), System.getProperty("user.name"));
+      AuditRoutes audit = new AuditRoutes(applier, options.stateDir(), System.getenv("SOURCE_DATE_EPOCH"),
+          System.getProperty("user.name"));
       config.router.mount(r -> {
         mount(r, routes, streams, configRoutes);
         r.post("/v1/bake", bake::bake);
+        r.post("/v1/audit", audit::audit);
       });
     });
   }

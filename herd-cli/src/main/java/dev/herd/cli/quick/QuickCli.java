@@ -23,12 +23,14 @@ import java.util.regex.Pattern;
 
 /**
  * The launcher's quick path for what operators run all day: {@code herd status [FLEET]},
- * {@code herd events [--since D]}, {@code herd config get ENV/ROLE KEY} and {@code herd bake
- * [ROLE...] [--locked]}, with {@code -f/--file} and {@code --state}. It uses the JDK only (its
+ * {@code herd events [--since D]}, {@code herd config get ENV/ROLE KEY}, {@code herd bake
+ * [ROLE...] [--locked]} and {@code herd audit ROLE --root DIR}, with {@code -f/--file} and
+ * {@code --state}. It uses the JDK only (its
  * own small jar: no picocli, Jackson or HTTP client to load) and talks to the running controller
  * over one loopback socket: for the first three it asks for the text the full CLI would print
  * ({@code Accept: text/plain}, rendered by the same code) and prints it; a bake runs in the
- * controller ({@code POST /v1/bake}), whose progress and result lines it prints as they come.
+ * controller ({@code POST /v1/bake}), whose progress and result lines it prints as they come;
+ * an audit too ({@code POST /v1/audit}), hashing in the controller's warm JVM.
  *
  * <p>It handles only the plain success path. Anything else (another option, {@code --json},
  * {@code --follow}, {@code -v}, help, no controller, a controller that does not bake or bakes
@@ -148,6 +150,7 @@ public final class QuickCli {
     String file = null;
     String state = null;
     String since = null;
+    String root = null;
     boolean locked = false;
     for (int i = 1; i < args.size(); i++) {
       String a = args.get(i);
@@ -159,7 +162,7 @@ public final class QuickCli {
         value = a.substring(eq + 1);
       }
       switch (option) {
-        case "-f", "--file", "--state", "--since" -> {
+        case "-f", "--file", "--state", "--since", "--root" -> {
           if (value == null) {
             if (i + 1 >= args.size()) {
               return Optional.empty();
@@ -181,6 +184,12 @@ public final class QuickCli {
                 return Optional.empty();
               }
               state = value;
+            }
+            case "--root" -> {
+              if (root != null || !command.equals("audit")) {
+                return Optional.empty();
+              }
+              root = value;
             }
             default -> {
               if (since != null || !command.equals("events")) {
@@ -252,6 +261,16 @@ public final class QuickCli {
         }
         body.append("}}");
         return Optional.of(new Request(stateDir, "POST", "/v1/bake", body.toString()));
+      }
+      case "audit" -> {
+        if (spec.isEmpty() || root == null || positional.size() != 1 || !NAME.matcher(positional.getFirst()).matches()) {
+          return Optional.empty(); // --container, -v, no spec...: the full CLI
+        }
+        String sde = env.get("SOURCE_DATE_EPOCH");
+        String body = "{\"role\":" + json(positional.getFirst()) + ",\"root\":" + json(cwd.resolve(root).toAbsolutePath().normalize().toString())
+            + ",\"spec\":" + json(spec.get().toString()) + ",\"user\":" + json(System.getProperty("user.name"))
+            + ",\"environment\":{" + (sde == null ? "" : "\"SOURCE_DATE_EPOCH\":" + json(sde)) + "}}";
+        return Optional.of(new Request(stateDir, "POST", "/v1/audit", body));
       }
       default -> {
         return Optional.empty();

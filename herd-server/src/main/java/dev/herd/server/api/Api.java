@@ -199,6 +199,20 @@ public final class Api {
    */
   public record BakeRequest(List<String> roles, Boolean locked, String spec, String user, Map<String, String> environment) {}
 
+  /**
+   * {@code POST /v1/audit}: a directory tree (on the controller's host) against a role of the
+   * controller's herd.yaml, as {@code herd audit ROLE --root DIR}.
+   *
+   * @param spec the herd.yaml the client means; refused (409) when it is not the controller's
+   * @param user the client's user; refused when the controller runs as another
+   * @param environment the client's {@code SOURCE_DATE_EPOCH}, if set; refused when it differs
+   *     from the controller's (templates render with it)
+   */
+  public record AuditRequest(String role, String root, String spec, String user, Map<String, String> environment) {}
+
+  /** What an audit found: one line per difference, as {@code herd audit} prints them, and its summary. */
+  public record Audited(String role, boolean matches, List<String> differences, String summary) {}
+
   /** What a bake made: one image per role, as {@code herd bake} prints it ({@code line}). */
   public record Baked(List<BakedImage> images) {}
 
