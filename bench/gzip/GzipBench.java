@@ -1,11 +1,12 @@
 import dev.herd.image.layer.BlockGzipOutputStream;
+import dev.herd.image.layer.LayerWriter;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Compresses one file in memory at level 6, three ways, round after round: one deflate stream
+ * Compresses one file in memory at herd's layer level (LayerWriter.COMPRESSION_LEVEL), three ways, round after round: one deflate stream
  * (the JDK's GZIPOutputStream, what layers used before), herd's block gzip on one thread and on
  * every core. Prints "MODE MS BYTES" per round; the first round is a warm-up.
  */
@@ -21,11 +22,11 @@ public class GzipBench {
         try (OutputStream gz = switch (mode) {
           case "stream" -> new GZIPOutputStream(sink, 1 << 16) {
             {
-              def.setLevel(6);
+              def.setLevel(LayerWriter.COMPRESSION_LEVEL);
             }
           };
-          case "block-1" -> new BlockGzipOutputStream(sink, 6, 1);
-          default -> new BlockGzipOutputStream(sink, 6, cores);
+          case "block-1" -> new BlockGzipOutputStream(sink, LayerWriter.COMPRESSION_LEVEL, 1);
+          default -> new BlockGzipOutputStream(sink, LayerWriter.COMPRESSION_LEVEL, cores);
         }) {
           for (int off = 0; off < data.length; off += 1 << 16) {
             gz.write(data, off, Math.min(1 << 16, data.length - off));

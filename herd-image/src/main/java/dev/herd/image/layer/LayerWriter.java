@@ -32,15 +32,20 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Writes entries as a reproducible gzip'd tar layer: entries in byte order of their paths, missing
  * parent directories added (0755 root:root), every mtime set to the epoch, numeric owners only, no
  * user/group names, type bits from the entry kind, PAX headers for long names and big ids, and a
- * gzip header with mtime 0, no file name and OS "unknown" at compression level 6, compressed in
- * 128 KiB blocks on all cores ({@link BlockGzipOutputStream}).
+ * gzip header with mtime 0, no file name and OS "unknown" at compression level {@value
+ * #COMPRESSION_LEVEL}, compressed in 128 KiB blocks on all cores ({@link BlockGzipOutputStream}).
  *
  * <p>The same entries and epoch give the same diffID everywhere; the blob digest is also stable
  * for a given zlib (the JDK's), which is what herd ships with, whatever the number of cores.
  */
 public final class LayerWriter {
   /** gzip's own default; fixed so the compressed bytes never depend on a setting. */
-  public static final int COMPRESSION_LEVEL = 6;
+  /**
+   * zlib level 4: on a Debian minbase tree half the CPU of level 6 (3.2 s against 6.7 s for 170
+   * MB, one core) for 2.6% more bytes (62.3 MB against 60.7), still fewer than buildah's level-6
+   * layers of the same tree (Go's deflate). Part of the digest: changing it changes every layer.
+   */
+  public static final int COMPRESSION_LEVEL = 4;
 
   private final Instant epoch;
 
