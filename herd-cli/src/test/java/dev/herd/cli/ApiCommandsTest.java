@@ -245,13 +245,7 @@ class ApiCommandsTest {
     Files.writeString(dir.resolve("app.conf.j2"), "greeting={{ greeting }}\n");
     Path state = dir.resolve(".herd");
     try (dev.herd.image.Images images = dev.herd.image.Images.open(state)) {
-      ControllerConfig config = ControllerConfig.builder().stateDir(state).project("oven").engine(fake)
-          .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
-          .prober((t, c, timeout) -> ProbeResult.ok("HTTP 200")).portCheck(p -> true).simulated(clock).build();
-      dev.herd.server.RoleImages baking = new dev.herd.server.BakedImages(dev.herd.bake.Baker.standard(images), state,
-          new dev.herd.server.CatalogImages(images.catalog(), images.store()));
-      try (ControllerHost host = ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), baking,
-          HerdServer.Options.of(state, "oven").withClock(clock), null)) {
+      try (ControllerHost host = bakingHost(state, images)) {
         Baked first = quickBake(Map.of(), "bake", "web");
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).matches("web:1 sha256:[0-9a-f]{64}\\R");
@@ -303,13 +297,7 @@ class ApiCommandsTest {
     Files.setPosixFilePermissions(dir.resolve("pet/bin/app"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     Path state = dir.resolve(".herd");
     try (dev.herd.image.Images images = dev.herd.image.Images.open(state)) {
-      ControllerConfig config = ControllerConfig.builder().stateDir(state).project("oven").engine(fake)
-          .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
-          .prober((t, c, timeout) -> ProbeResult.ok("HTTP 200")).portCheck(p -> true).simulated(clock).build();
-      dev.herd.server.RoleImages baking = new dev.herd.server.BakedImages(dev.herd.bake.Baker.standard(images), state,
-          new dev.herd.server.CatalogImages(images.catalog(), images.store()));
-      try (ControllerHost host = ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), baking,
-          HerdServer.Options.of(state, "oven").withClock(clock), null)) {
+      try (ControllerHost host = bakingHost(state, images)) {
         String pet = dir.resolve("pet").toString();
         // as it is (matching when run as root, else with the owners the CLI reports too), then edited
         for (int round = 0; round < 2; round++) {
@@ -339,6 +327,17 @@ class ApiCommandsTest {
             .isEqualTo(dev.herd.cli.quick.QuickCli.NOT_HANDLED);
       }
     }
+  }
+
+  /** A controller that bakes into {@code images} (the real Baker) and runs nodes on the fake engine. */
+  private ControllerHost bakingHost(Path state, dev.herd.image.Images images) throws Exception {
+    ControllerConfig config = ControllerConfig.builder().stateDir(state).project("oven").engine(fake)
+        .images(d -> new ImageSource(d, ImageSource.Format.OCI_ARCHIVE, out -> out.write(d.getBytes(StandardCharsets.UTF_8))))
+        .prober((t, c, timeout) -> ProbeResult.ok("HTTP 200")).portCheck(p -> true).simulated(clock).build();
+    dev.herd.server.RoleImages baking = new dev.herd.server.BakedImages(dev.herd.bake.Baker.standard(images), state,
+        new dev.herd.server.CatalogImages(images.catalog(), images.store()));
+    return ControllerHost.start(ControllerLock.acquire(state), config, dir.resolve("herd.yaml"), baking,
+        HerdServer.Options.of(state, "oven").withClock(clock), null);
   }
 
   record Baked(int code, String out, String err) {}

@@ -7,8 +7,6 @@ import dev.herd.bake.tree.TreeException;
 import dev.herd.server.api.Api;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;
-import dev.herd.spec.SpecLoader;
-import dev.herd.spec.SpecResult;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -54,7 +52,7 @@ final class AuditRoutes {
       throw ApiError.badRequest("root must be an absolute path, e.g. " + EXAMPLE);
     }
     Path specFile = applier.specFile();
-    if (body.spec() != null && !sameFile(Path.of(body.spec()), specFile)) {
+    if (body.spec() != null && !SpecFiles.same(Path.of(body.spec()), specFile)) {
       throw ApiError.conflict("this controller's herd.yaml is " + specFile + ", not " + Params.quote(body.spec()));
     }
     if (body.user() != null && !body.user().equals(user)) {
@@ -65,7 +63,7 @@ final class AuditRoutes {
       // templates render with it: the expected content would not be the client's
       throw ApiError.conflict("the client's SOURCE_DATE_EPOCH differs from this controller's: an audit here would not be the client's");
     }
-    Spec spec = load(specFile);
+    Spec spec = SpecFiles.load(specFile, "nothing was audited");
     Role role = spec.roles().get(body.role());
     if (role == null) {
       throw ApiError.badRequest("no role " + Params.quote(body.role()) + " in " + specFile.getFileName() + " (roles: "
@@ -99,22 +97,6 @@ final class AuditRoutes {
       out.write(text.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       log.info("audit client went away before the answer: {}", e.getMessage());
-    }
-  }
-
-  private static Spec load(Path specFile) {
-    SpecResult loaded = SpecLoader.load(specFile);
-    if (loaded instanceof SpecResult.Loaded l) {
-      return l.spec();
-    }
-    throw ApiError.invalidSpec(specFile, loaded.errors(), "nothing was audited");
-  }
-
-  private static boolean sameFile(Path a, Path b) {
-    try {
-      return Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
     }
   }
 }

@@ -7,14 +7,11 @@ import dev.herd.bake.ProgressLines;
 import dev.herd.common.Refusal;
 import dev.herd.server.api.Api;
 import dev.herd.spec.Spec;
-import dev.herd.spec.SpecLoader;
-import dev.herd.spec.SpecResult;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +55,7 @@ final class BakeRoutes {
     RoleImages.Bakery bakery = applier.images().bakery().orElseThrow(() -> ApiError.conflict(
         "this controller does not bake (herd up --no-bake): run herd bake without it"));
     Path specFile = applier.specFile();
-    if (body.spec() != null && !sameFile(Path.of(body.spec()), specFile)) {
+    if (body.spec() != null && !SpecFiles.same(Path.of(body.spec()), specFile)) {
       throw ApiError.conflict("this controller bakes " + specFile + ", not " + Params.quote(body.spec()));
     }
     if (body.user() != null && !body.user().equals(user)) {
@@ -74,7 +71,7 @@ final class BakeRoutes {
         }
       }
     }
-    Spec spec = load(specFile);
+    Spec spec = SpecFiles.load(specFile, "nothing was baked");
     List<String> roles = body.roles() == null || body.roles().isEmpty() ? List.copyOf(spec.roles().keySet()) : body.roles();
     for (String r : roles) {
       if (!spec.roles().containsKey(r)) {
@@ -152,22 +149,6 @@ final class BakeRoutes {
     out.line("exit", Integer.toString(code));
     if (out.broken) {
       log.info("bake client went away before the end; the bake ran to its end ({})", code == 0 ? "baked" : "failed");
-    }
-  }
-
-  private static Spec load(Path specFile) {
-    SpecResult loaded = SpecLoader.load(specFile);
-    if (loaded instanceof SpecResult.Loaded l) {
-      return l.spec();
-    }
-    throw ApiError.invalidSpec(specFile, loaded.errors(), "nothing was baked");
-  }
-
-  private static boolean sameFile(Path a, Path b) {
-    try {
-      return Files.isSameFile(a, b);
-    } catch (IOException e) {
-      return false;
     }
   }
 
