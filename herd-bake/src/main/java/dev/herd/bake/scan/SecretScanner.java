@@ -26,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -43,6 +48,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 public final class SecretScanner {
   public static final int MAX_BYTES_PER_FILE = 1 << 20;
   public static final int BINARY_SNIFF_BYTES = 8192;
+  /** Bytes of file content read but not yet scanned, at most (the reader waits above it). */
+  private static final int IN_FLIGHT_BYTES = 32 << 20;
+  private static final int SCAN_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
   /** A layer blob to scan: opened when scanned, closed by the scanner. */
   public interface LayerSource {
@@ -208,6 +216,15 @@ public final class SecretScanner {
       throw new IOException(ref + " is zstd-compressed; herd scans tar and tar+gzip layers");
     }
     InputStream tarStream = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(in, 65536) : in;
+    // this thread unpacks and reads; the files' contents are scanned on every core, and the
+    // results are taken in tar order, so the report is the same as a scan on one thread
+    List<Future<FileScan>> scanned = new ArrayList<>();
+    Semaphore inFlight = new Semaphore(IN_FLIGHT_BYTES);
+    ExecutorService workers = Executors.newFixedThreadPool(SCAN_THREADS, r -> {
+      Thread t = new Thread(r, "herd-secret-scan");
+      t.setDaemon(true);
+      return t;
+    });
     try (TarArchiveInputStream tar = new TarArchiveInputStream(tarStream)) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
@@ -220,11 +237,53 @@ public final class SecretScanner {
           scan.whiteouts.add((dir.equals("/") ? "" : dir) + "/" + name.substring(4));
         } else if (e.isFile()) {
           scan.files.add(path);
-          scan.stats = scan.stats.plus(scanFile(path, tar, e.getSize(), ref, scan.findings));
+          byte[] data = tar.readNBytes(MAX_BYTES_PER_FILE);
+          long size = e.getSize();
+          int permits = Math.max(1, data.length);
+          inFlight.acquireUninterruptibly(permits);
+          scanned.add(workers.submit(() -> {
+            try {
+              return scanFile(path, data, size, ref);
+            } finally {
+              inFlight.release(permits);
+            }
+          }));
         }
       }
+      for (Future<FileScan> f : scanned) {
+        FileScan file = join(f);
+        scan.findings.addAll(file.findings());
+        scan.stats = scan.stats.plus(file.stats());
+      }
+    } finally {
+      workers.shutdownNow();
     }
     return scan;
+  }
+
+  private record FileScan(List<Finding> findings, ScanReport.Stats stats) {}
+
+  private static FileScan join(Future<FileScan> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("secret scan interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  private static FileScan scanFile(String path, byte[] data, long size, LayerRef ref) {
+    List<Finding> findings = new ArrayList<>();
+    ScanReport.Stats stats = scanData(path, data, size, ref, findings);
+    return new FileScan(findings, stats);
   }
 
   /** "./etc/x", "etc/x", "/etc/x" → "/etc/x". */
@@ -238,7 +297,10 @@ public final class SecretScanner {
   }
 
   private static ScanReport.Stats scanFile(String path, InputStream in, long size, LayerRef ref, List<Finding> out) throws IOException {
-    byte[] data = in.readNBytes(MAX_BYTES_PER_FILE);
+    return scanData(path, in.readNBytes(MAX_BYTES_PER_FILE), size, ref, out);
+  }
+
+  private static ScanReport.Stats scanData(String path, byte[] data, long size, LayerRef ref, List<Finding> out) {
     boolean truncated = size > MAX_BYTES_PER_FILE;
     SecretRules.scanPath(path, data).ifPresent(h -> out.add(new Finding(h.rule(), path, ref, 0, h.excerpt(), Optional.empty())));
     if (isBinary(data)) {

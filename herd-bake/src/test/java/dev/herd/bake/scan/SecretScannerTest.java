@@ -11,6 +11,7 @@ import dev.herd.spec.Location;
 import dev.herd.spec.SecretScan;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,31 @@ class SecretScannerTest {
         org.assertj.core.groups.Tuple.tuple(SecretRules.GITHUB_TOKEN, 5),
         org.assertj.core.groups.Tuple.tuple(SecretRules.SLACK_TOKEN, 5),
         org.assertj.core.groups.Tuple.tuple(SecretRules.GENERIC_SECRET, 7));
+  }
+
+  @Test
+  void aLayerOfManyFilesIsReportedInTarOrderWhateverTheThreads() {
+    // files are scanned on every core; the report must be the one a scan on one thread gives
+    Layers layer = Layers.tar();
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      String path = "/srv/app/f" + i + ".env";
+      boolean secret = i % 37 == 5;
+      byte[] big = new byte[i % 50 == 0 ? SecretScanner.MAX_BYTES_PER_FILE + 10 : 2_000 + i];
+      java.util.Arrays.fill(big, (byte) 'x');
+      String text = (secret ? "DB_PASSWORD=" + PASSWORD + "\n" : "plain = text\n") + new String(big, StandardCharsets.US_ASCII);
+      layer.file(path.substring(1), text);
+      if (secret) {
+        expected.add(path);
+      }
+    }
+    layer.file("bin/tool", new byte[] {0x7f, 'E', 'L', 'F', 0, 1, 2});
+    ScanReport r = scanner.scanLayer(layer1, new ByteArrayInputStream(layer.bytes(true)));
+    assertThat(r.findings()).extracting(Finding::path).containsExactlyElementsOf(expected);
+    assertThat(r.findings()).allSatisfy(f -> assertThat(f.line()).isEqualTo(1));
+    assertThat(r.stats().files()).isEqualTo(401);
+    assertThat(r.stats().binarySkipped()).isEqualTo(1);
+    assertThat(r.stats().truncatedFiles()).isEqualTo(8);
   }
 
   static Stream<Arguments> positives() {
