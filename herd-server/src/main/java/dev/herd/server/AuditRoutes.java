@@ -8,10 +8,7 @@ import dev.herd.server.api.Api;
 import dev.herd.spec.Role;
 import dev.herd.spec.Spec;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -21,10 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/audit}: an operator's {@code herd audit ROLE --root DIR} run by the controller,
  * in its warm JVM (hashing at full speed from the first file), against the controller's herd.yaml.
- * With {@code Accept: text/plain} the answer is the CLI's output, as {@link BakeRoutes} streams a
- * bake's: {@code out: } a difference (the CLI's stdout), {@code err: } the summary or an error,
- * and {@code exit: N}, the CLI's exit code (0 matches, 2 differs, 4 could not audit). Otherwise
- * JSON. It reads the tree and changes nothing; the caller holds the API token, so it may read
+ * With {@code Accept: text/plain} the answer is the CLI's output, streamed as a bake's ({@link
+ * TextStream}: keep-alive lines while a big tree is hashed): {@code out: } a difference (the
+ * CLI's stdout), {@code err: } the summary or an error, and {@code exit: N}, the CLI's exit code
+ * (0 matches, 2 differs, 4 could not audit). Otherwise JSON. It reads the tree and changes nothing; the caller holds the API token, so it may read
  * what the controller's user may.
  */
 final class AuditRoutes {
@@ -73,30 +70,39 @@ final class AuditRoutes {
     if (!Files.isDirectory(root)) {
       throw ApiError.badRequest("--root " + root + " is not a directory");
     }
-    AuditReport report;
-    try {
-      report = TreeAudit.ofDirectory(spec, role, stateDir, root, sourceDateEpoch);
-    } catch (UncheckedIOException | IllegalArgumentException | TreeException e) {
-      throw new ApiError(422, "audit of role " + role.name() + " failed: " + e.getMessage());
-    }
-    log.info("role {}: audited {} through the API: {}", role.name(), root, report.summary());
     if (!Params.wantsText(ctx)) {
+      AuditReport report;
+      try {
+        report = TreeAudit.ofDirectory(spec, role, stateDir, root, sourceDateEpoch);
+      } catch (UncheckedIOException | IllegalArgumentException | TreeException e) {
+        throw new ApiError(422, "audit of role " + role.name() + " failed: " + e.getMessage());
+      }
+      log.info("role {}: audited {} through the API: {}", role.name(), root, report.summary());
       ctx.json(new Api.Audited(role.name(), report.matches(), report.findings().stream().map(AuditFinding::line).toList(),
           report.summary()));
       return;
     }
-    StringBuilder text = new StringBuilder();
-    for (AuditFinding f : report.findings()) {
-      text.append("out: ").append(f.line()).append('\n');
+    // the CLI's lines as it prints them; keep-alive lines while a big tree is hashed
+    TextStream out = TextStream.open(ctx, "audit");
+    int code;
+    try {
+      AuditReport report = TreeAudit.ofDirectory(spec, role, stateDir, root, sourceDateEpoch);
+      report.findings().forEach(f -> out.out(f.line()));
+      out.err(report.summary());
+      code = report.matches() ? 0 : 2;
+      log.info("role {}: audited {} through the API: {}", role.name(), root, report.summary());
+    } catch (UncheckedIOException | IllegalArgumentException | TreeException e) {
+      out.err("herd: audit of role " + role.name() + " failed: " + e.getMessage());
+      code = 4;
+    } catch (RuntimeException e) {
+      log.warn("audit through the API failed unexpectedly", e);
+      out.err("herd: unexpected error: " + e);
+      out.err("herd: run again with -v for details");
+      code = 1;
     }
-    text.append("err: ").append(report.summary()).append('\n');
-    text.append("exit: ").append(report.matches() ? 0 : 2).append('\n');
-    ctx.status(200).contentType("text/plain; charset=utf-8");
-    ctx.res().setHeader("Cache-Control", "no-store");
-    try (OutputStream out = ctx.res().getOutputStream()) {
-      out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      log.info("audit client went away before the answer: {}", e.getMessage());
+    out.exit(code);
+    if (out.broken()) {
+      log.info("audit client went away before the end ({})", code);
     }
   }
 }

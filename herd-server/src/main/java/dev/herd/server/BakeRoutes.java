@@ -8,18 +8,12 @@ import dev.herd.common.Refusal;
 import dev.herd.server.api.Api;
 import dev.herd.spec.Spec;
 import io.javalin.http.Context;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +23,13 @@ import org.slf4j.LoggerFactory;
  * text/plain} the answer is the CLI's output as it happens, one line each: {@code err: } a
  * progress line (the CLI's stderr), {@code out: } a result line (its stdout), lines that are only
  * {@code :} keep an idle connection open, and the last line is {@code exit: N}, the CLI's exit
- * code. Otherwise the answer is JSON once every role is baked.
+ * code ({@link TextStream}). Otherwise the answer is JSON once every role is baked.
  */
 final class BakeRoutes {
   private static final Logger log = LoggerFactory.getLogger(BakeRoutes.class);
   /** Variables a bake reads from its environment: a client whose values differ is refused. */
   static final List<String> BAKE_ENVIRONMENT = List.of("SOURCE_DATE_EPOCH", "XDG_CACHE_HOME", "HERD_INDEX_MAX_AGE",
       "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY");
-  static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
   private static final String EXAMPLE = "{\"roles\": [\"web\"], \"locked\": false}";
 
   private final SpecApplier applier;
@@ -98,91 +91,38 @@ final class BakeRoutes {
   }
 
   private void stream(Context ctx, RoleImages.Bakery bakery, Spec spec, List<String> roles, boolean locked) {
-    ctx.status(200).contentType("text/plain; charset=utf-8");
-    ctx.res().setHeader("Cache-Control", "no-store");
-    Lines out;
-    try {
-      out = new Lines(ctx.res().getOutputStream());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    CountDownLatch done = new CountDownLatch(1);
-    Thread.ofVirtual().name("herd-bake-keepalive").start(() -> {
-      try {
-        while (!done.await(KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS)) {
-          out.keepAlive();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    TextStream out = TextStream.open(ctx, "bake");
     int code = 0;
     try {
       for (String r : roles) {
         BakeResult result;
         try {
-          result = bakery.bake(spec, r, locked, new ProgressLines(r, false, line -> out.line("err", line)));
+          result = bakery.bake(spec, r, locked, new ProgressLines(r, false, out::err));
         } catch (BakeException e) {
-          out.line("err", "herd: bake of role " + r + " failed: " + e.getMessage());
+          out.err("herd: bake of role " + r + " failed: " + e.getMessage());
           code = 1;
           break;
         }
-        out.line("out", result.line());
+        out.out(result.line());
         log.info("role {}: baked through the API: {}", r, result.line());
       }
     } catch (RuntimeException e) {
       // as the CLI says it: a refusal plainly, anything else as unexpected (no stack trace here)
       Refusal refusal = Refusal.in(e);
       if (refusal != null) {
-        out.line("err", "herd: " + refusal.getMessage());
+        out.err("herd: " + refusal.getMessage());
         code = refusal.environmental() ? 4 : 1;
       } else {
         log.warn("bake through the API failed unexpectedly", e);
         String what = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
-        out.line("err", "herd: unexpected error: " + what);
-        out.line("err", "herd: run again with -v for details");
+        out.err("herd: unexpected error: " + what);
+        out.err("herd: run again with -v for details");
         code = 1;
       }
-    } finally {
-      done.countDown();
     }
-    out.line("exit", Integer.toString(code));
-    if (out.broken) {
+    out.exit(code);
+    if (out.broken()) {
       log.info("bake client went away before the end; the bake ran to its end ({})", code == 0 ? "baked" : "failed");
-    }
-  }
-
-  /** Prefixed lines, each flushed at once; a client that went away is not written to again. */
-  private static final class Lines {
-    private final OutputStream out;
-    private volatile boolean broken;
-
-    Lines(OutputStream out) {
-      this.out = out;
-    }
-
-    synchronized void line(String channel, String text) {
-      StringBuilder b = new StringBuilder();
-      for (String l : text.split("\n", -1)) {
-        b.append(channel).append(": ").append(l).append('\n');
-      }
-      write(b.toString());
-    }
-
-    synchronized void keepAlive() {
-      write(":\n");
-    }
-
-    private void write(String s) {
-      if (broken) {
-        return;
-      }
-      try {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-      } catch (IOException e) {
-        broken = true;
-      }
     }
   }
 }

@@ -102,26 +102,27 @@ public final class QuickCli {
       if (stream.isEmpty()) {
         return NOT_HANDLED;
       }
+      String what = r.pathAndQuery().startsWith("/v1/audit") ? "audit" : "bake";
       try {
-        return relay(stream.get(), out, err);
+        return relay(stream.get(), out, err, what);
       } catch (IOException | RuntimeException e) {
-        // lines may have been printed: never hand over to the full CLI now (it would bake again)
-        err.println("herd: lost the controller's answer during the bake (" + e.getMessage() + "); its log (.herd/herd.log) says"
-            + " how the bake ended");
+        // lines may have been printed: never hand over to the full CLI now (it would run it again)
+        err.println("herd: lost the controller's answer during the " + what + " (" + e.getMessage() + "); its log"
+            + " (.herd/herd.log) says how the " + what + " ended");
         return 4;
       }
     }
   }
 
   /**
-   * Prints a bake's lines as they come ({@code err: } to stderr, {@code out: } to stdout) and
-   * returns its {@code exit: } code; 4 when the stream ends before it.
+   * Prints a bake's or an audit's lines as they come ({@code err: } to stderr, {@code out: } to
+   * stdout) and returns its {@code exit: } code; 4 when the stream ends before it.
    */
-  static int relay(InputStream in, PrintStream out, PrintStream err) throws IOException {
+  static int relay(InputStream in, PrintStream out, PrintStream err, String what) throws IOException {
     while (true) {
       String line = Http.line(in, StandardCharsets.UTF_8);
       if (line == null) {
-        err.println("herd: the controller ended the bake's answer before its end; its log (.herd/herd.log) says why");
+        err.println("herd: the controller ended the " + what + "'s answer before its end; its log (.herd/herd.log) says why");
         return 4;
       }
       if (line.startsWith("err: ")) {
