@@ -232,7 +232,7 @@ public final class PackageResolver {
     if (!targets.succeeded() || targets.stdout().isBlank()) {
       return;
     }
-    Map<String, String> releases = new java.util.HashMap<>();
+    Map<String, ReleaseFile> releases = new java.util.HashMap<>();
     java.util.Set<String> missing = missingIndexFiles(targets.stdout(), download.lists(), releases);
     while (!missing.isEmpty() && !download.ended().getAsBoolean()) {
       try {
@@ -290,7 +290,7 @@ public final class PackageResolver {
   }
 
   /** @param releases Release files read so far, by their path without "InRelease"/"Release" (a file there does not change) */
-  private static java.util.Set<String> missingIndexFiles(String targets, Path lists, Map<String, String> releases) {
+  private static java.util.Set<String> missingIndexFiles(String targets, Path lists, Map<String, ReleaseFile> releases) {
     java.util.Set<String> missing = new java.util.TreeSet<>();
     for (String line : targets.lines().map(String::strip).filter(l -> l.indexOf(' ') > 0).toList()) {
       // apt names the files in this resolver's lists directory; the same names are looked for in lists
@@ -302,23 +302,23 @@ public final class PackageResolver {
         continue;
       }
       String prefix = file.substring(0, file.length() - flat.length());
-      Optional<String> release = Optional.ofNullable(releases.get(prefix)).or(() -> readRelease(prefix));
+      Optional<ReleaseFile> release = Optional.ofNullable(releases.get(prefix)).or(() -> readRelease(prefix));
       release.ifPresent(r -> releases.put(prefix, r));
       if (release.isEmpty()) {
         missing.add(Path.of(prefix + "Release").getFileName().toString());
-      } else if (releaseNames(release.get(), metaKey) && !Files.isRegularFile(Path.of(file))) {
+      } else if (release.get().fetches(metaKey) && !Files.isRegularFile(Path.of(file))) {
         missing.add(Path.of(file).getFileName().toString());
       }
     }
     return missing;
   }
 
-  private static Optional<String> readRelease(String prefix) {
+  private static Optional<ReleaseFile> readRelease(String prefix) {
     for (String name : List.of("InRelease", "Release")) {
       Path file = Path.of(prefix + name);
       if (Files.isRegularFile(file)) {
         try {
-          return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+          return Optional.of(ReleaseFile.parse(Files.readString(file, StandardCharsets.UTF_8)));
         } catch (IOException | java.io.UncheckedIOException e) {
           return Optional.empty();
         }
@@ -327,24 +327,56 @@ public final class PackageResolver {
     return Optional.empty();
   }
 
-  /**
-   * Whether a Release file lists {@code metaKey} (plain or compressed) as a file apt fetches: not
-   * a {@code binary-ARCH} index of an architecture its {@code Architectures:} field leaves out.
-   */
+  /** Whether a Release file's text lists {@code metaKey} as a file apt fetches ({@link ReleaseFile#fetches}). */
   static boolean releaseNames(String release, String metaKey) {
-    Matcher binary = Pattern.compile("/binary-([^/]+)/").matcher(metaKey);
-    if (binary.find()) {
-      String arch = binary.group(1);
-      Optional<String> architectures = release.lines().filter(l -> l.startsWith("Architectures:")).findFirst();
-      if (architectures.isPresent() && !List.of(architectures.get().substring(14).strip().split("\\s+")).contains(arch)) {
-        return false;
+    return ReleaseFile.parse(release).fetches(metaKey);
+  }
+
+  /**
+   * What a Release file says about the index files of its suite: their names (compressed ones
+   * also under their plain name), its {@code Architectures:} (empty when it has none) and whether
+   * it says {@code No-Support-for-Architecture-all: Packages}. Parsed once per file.
+   */
+  record ReleaseFile(java.util.Set<String> files, java.util.Set<String> architectures, boolean noArchAll) {
+    private static final Pattern BINARY = Pattern.compile("/binary-([^/]+)/");
+    private static final List<String> COMPRESSIONS = List.of(".xz", ".gz", ".bz2", ".lzma", ".zst", ".lz4");
+
+    static ReleaseFile parse(String text) {
+      java.util.Set<String> files = new java.util.HashSet<>();
+      java.util.Set<String> architectures = new java.util.HashSet<>();
+      boolean noArchAll = false;
+      for (String line : text.split("\n")) {
+        if (line.startsWith(" ")) {
+          String[] f = line.strip().split("\\s+");
+          if (f.length == 3) {
+            files.add(f[2]);
+            COMPRESSIONS.stream().filter(f[2]::endsWith).findFirst()
+                .ifPresent(c -> files.add(f[2].substring(0, f[2].length() - c.length())));
+          }
+        } else if (line.startsWith("Architectures:")) {
+          architectures.addAll(List.of(line.substring("Architectures:".length()).strip().split("\\s+")));
+        } else if (line.strip().equals("No-Support-for-Architecture-all: Packages")) {
+          noArchAll = true;
+        }
       }
-      if (arch.equals("all") && release.lines().anyMatch(l -> l.strip().equals("No-Support-for-Architecture-all: Packages"))) {
-        return false;
-      }
+      return new ReleaseFile(java.util.Set.copyOf(files), java.util.Set.copyOf(architectures), noArchAll);
     }
-    return release.lines().filter(l -> l.startsWith(" ")).map(l -> l.strip().split("\\s+"))
-        .anyMatch(f -> f.length == 3 && (f[2].equals(metaKey) || f[2].startsWith(metaKey + ".")));
+
+    /**
+     * Whether apt fetches {@code metaKey} (plain or compressed) for this suite: listed, and not a
+     * {@code binary-ARCH} index of an architecture the Release file leaves out (nor binary-all
+     * when it says there is none).
+     */
+    boolean fetches(String metaKey) {
+      Matcher binary = BINARY.matcher(metaKey);
+      if (binary.find()) {
+        String arch = binary.group(1);
+        if (!architectures.isEmpty() && !architectures.contains(arch) || arch.equals("all") && noArchAll) {
+          return false;
+        }
+      }
+      return files.contains(metaKey);
+    }
   }
 
   private static void forget(List<Path> files) {
