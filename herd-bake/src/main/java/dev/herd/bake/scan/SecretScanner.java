@@ -1,6 +1,5 @@
 package dev.herd.bake.scan;
 
-import dev.herd.common.secrets.Redaction;
 import dev.herd.common.secrets.SecretRules;
 import dev.herd.bake.tree.Change;
 import dev.herd.bake.tree.ChangeReport;
