@@ -40,7 +40,7 @@ final class TextStream {
     Thread.ofVirtual().name("herd-" + name + "-keepalive").start(() -> {
       try {
         while (!stream.done.await(KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS)) {
-          stream.write(":\n");
+          stream.keepAlive();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -66,6 +66,13 @@ final class TextStream {
   /** Whether the client went away before the end. */
   boolean broken() {
     return broken;
+  }
+
+  /** ":" alone, unless the exit line is written or being written (it must stay the last line). */
+  private synchronized void keepAlive() {
+    if (done.getCount() > 0) {
+      write(":\n");
+    }
   }
 
   private void line(String channel, String text) {

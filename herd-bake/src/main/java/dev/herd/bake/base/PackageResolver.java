@@ -327,11 +327,6 @@ public final class PackageResolver {
     return Optional.empty();
   }
 
-  /** Whether a Release file's text lists {@code metaKey} as a file apt fetches ({@link ReleaseFile#fetches}). */
-  static boolean releaseNames(String release, String metaKey) {
-    return ReleaseFile.parse(release).fetches(metaKey);
-  }
-
   /**
    * What a Release file says about the index files of its suite: their names (compressed ones
    * also under their plain name), its {@code Architectures:} (empty when it has none) and whether

@@ -69,7 +69,7 @@ class PackageResolverTest {
         {"main/binary-i386/Packages", security, false},
     };
     for (Object[] row : table) {
-      assertThat(PackageResolver.releaseNames((String) row[1], (String) row[0])).as("%s", row[0]).isEqualTo(row[2]);
+      assertThat(PackageResolver.ReleaseFile.parse((String) row[1]).fetches((String) row[0])).as("%s", row[0]).isEqualTo(row[2]);
     }
   }
 
