@@ -7,6 +7,7 @@ import dev.herd.control.Controller;
 import dev.herd.control.ControllerConfig;
 import dev.herd.control.ControllerEvent;
 import dev.herd.control.DesiredState;
+import dev.herd.control.NodeStatus;
 import dev.herd.engine.docker.BusyboxImage;
 import dev.herd.engine.docker.DockerApiEngine;
 import dev.herd.spec.PortRange;
@@ -80,14 +81,18 @@ class RequestsAutoscalePodmanIT {
         c.start();
         c.apply(DesiredState.of(spec, Map.of("web", image.digest())));
         scaler.configure(spec);
-        await().atMost(Duration.ofSeconds(60)).until(() -> c.status("web").healthy() == 1);
+        // in service behind the door, not only healthy: the door takes a node a moment after its
+        // health check passes, and a request sent in between finds no server (HTTP 503)
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.status("web").nodes().stream().anyMatch(NodeStatus::inService));
 
         // ~100 GET/s on loopback, bounded by the timer (a slow answer never piles up more)
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Instant started = Instant.now();
         load.scheduleAtFixedRate(() -> {
+          Instant sent = Instant.now();
           try {
             HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DOOR + "/"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
@@ -95,13 +100,13 @@ class RequestsAutoscalePodmanIT {
               ok.incrementAndGet();
             } else {
               failed.incrementAndGet();
-              failures.add("HTTP " + r.statusCode());
+              failures.add("HTTP " + r.statusCode() + at(started, sent));
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the load stopping, not a failure
           } catch (Exception e) {
             failed.incrementAndGet();
-            failures.add(e.toString());
+            failures.add(e + at(started, sent));
           }
         }, 0, 10, TimeUnit.MILLISECONDS);
         Instant loaded = Instant.now();
@@ -126,6 +131,11 @@ class RequestsAutoscalePodmanIT {
         c.down(Duration.ofSeconds(60));
       }
     }
+  }
+
+  /** When a request was sent, from the load's start: a failure's time tells which change it met. */
+  private static String at(Instant start, Instant sent) {
+    return " (sent at +" + Duration.between(start, sent).toMillis() + " ms)";
   }
 
   private static List<ControllerEvent> scaled(Controller c) {
