@@ -317,8 +317,30 @@ class FrontDoorIT {
       String summary = load.summary() + (cutOff > 0 ? " (" + cutOff + " cut off mid-answer by the crash)" : "");
       measured.put(what, summary);
       System.out.println(what + " through the front door: " + summary);
-      assertThat(failed.stream().filter(cut.negate()).map(a -> a.sentAt() + " " + a.failure())).as(what + ": " + summary).isEmpty();
+      List<FrontDoorLoad.Answer> unexplained = failed.stream().filter(cut.negate()).toList();
+      assertThat(unexplained.stream().map(a -> a.sentAt() + " " + a.failure()))
+          .as(() -> what + ": " + summary + doorLog(unexplained)).isEmpty();
       assertThat(cutOff).as(what + ": answers cut off mid-answer: " + summary).isLessThanOrEqualTo(3);
+    }
+  }
+
+  /**
+   * For a failed case's message: what the front door logged for requests that did not end well
+   * from a second before the first failure on (server, timers, termination state), so a failure
+   * names the server and the side that gave up.
+   */
+  private String doorLog(List<FrontDoorLoad.Answer> failures) {
+    if (failures.isEmpty()) {
+      return "";
+    }
+    Instant from = failures.stream().map(FrontDoorLoad.Answer::sentAt).min(Instant::compareTo).orElseThrow().minusSeconds(1);
+    try {
+      List<String> lines = herd.api(Duration.ofSeconds(10)).get("/v1/logs?fleet=web&since=" + from + "&limit=10000", Api.Logs.class)
+          .lines().stream().filter(l -> l.node().equals("frontdoor") && !l.text().endsWith(" ----"))
+          .limit(40).map(l -> l.time() + " " + l.text()).toList();
+      return "\nfront door log of requests that did not end well, from " + from + ":\n  " + String.join("\n  ", lines);
+    } catch (RuntimeException e) {
+      return "\n(front door log not read: " + e.getMessage() + ")";
     }
   }
 
