@@ -14,7 +14,7 @@ public class GzipBench {
   public static void main(String[] args) throws Exception {
     byte[] data = Files.readAllBytes(Path.of(args[0]));
     int rounds = Integer.parseInt(args[1]);
-    int cores = BlockGzipOutputStream.defaultThreads();
+    int cores = dev.herd.common.Cores.forCpuWork();
     for (int round = 0; round <= rounds; round++) {
       for (String mode : new String[] {"stream", "block-1", "block-all"}) {
         Sink sink = new Sink();

@@ -106,7 +106,7 @@ public final class Auditor {
    */
   private record Checked(int files, List<AuditFinding> findings, List<AuditFinding> content) {}
 
-  private static final int THREADS = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 8));
+  private static final int THREADS = dev.herd.common.Cores.forCpuWork();
   private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
   private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
     try {

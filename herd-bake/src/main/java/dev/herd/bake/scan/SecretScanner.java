@@ -49,7 +49,7 @@ public final class SecretScanner {
   public static final int BINARY_SNIFF_BYTES = 8192;
   /** Bytes of file content read but not yet scanned, at most (the reader waits above it). */
   private static final int IN_FLIGHT_BYTES = 32 << 20;
-  private static final int SCAN_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+  private static final int SCAN_THREADS = dev.herd.common.Cores.forCpuWork();
 
   /** A layer blob to scan: opened when scanned, closed by the scanner. */
   public interface LayerSource {

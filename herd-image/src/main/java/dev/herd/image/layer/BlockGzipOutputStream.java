@@ -68,11 +68,6 @@ public final class BlockGzipOutputStream extends FilterOutputStream {
     out.write(HEADER);
   }
 
-  /** The number of threads worth using on this machine: its cores, at most 8. */
-  public static int defaultThreads() {
-    return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
-  }
-
   @Override
   public void write(int b) throws IOException {
     write(new byte[] {(byte) b}, 0, 1);

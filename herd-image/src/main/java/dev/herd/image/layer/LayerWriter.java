@@ -89,7 +89,7 @@ public final class LayerWriter {
     MessageDigest tarSha = Digest.sha256();
     Counting counting = new Counting(new NonClosing(out));
     try (BlockGzipOutputStream gzip = new BlockGzipOutputStream(new DigestOutputStream(counting, blobSha), COMPRESSION_LEVEL,
-            BlockGzipOutputStream.defaultThreads());
+            dev.herd.common.Cores.forCpuWork());
         TarArchiveOutputStream tar =
             new TarArchiveOutputStream(new BufferedOutputStream(new DigestOutputStream(gzip, tarSha), 1 << 16), "UTF-8")) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
