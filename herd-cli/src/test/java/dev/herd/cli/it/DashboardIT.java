@@ -322,7 +322,7 @@ class DashboardIT {
         .ignoreExceptionsMatching(e -> e instanceof ApiClient.NoController || e instanceof AssertionError)
         .until(() -> {
           Api.FleetView f = fleet();
-          return f.rollout() == null && f.nodes().size() == COUNT && f.nodes().stream().allMatch(n -> n.state().equals("healthy"));
+          return f.rollout() == null && f.nodes().size() == COUNT && f.nodes().stream().allMatch(n -> n.state().equals("healthy") && n.inService());
         });
   }
 

@@ -295,7 +295,10 @@ class GuestbookIT {
         .ignoreExceptionsMatching(e -> e instanceof ApiClient.NoController || e instanceof AssertionError)
         .until(() -> Stream.of("db", "cache", "web").allMatch(f -> {
           Api.FleetView v = fleet(f);
-          return v.rollout() == null && v.healthy() == v.count() && v.nodes().size() == v.count();
+          // in service, not only healthy: the front door takes a node a moment after its check
+          // passes, and a request sent in between would find no server
+          return v.rollout() == null && v.healthy() == v.count() && v.nodes().size() == v.count()
+              && v.nodes().stream().allMatch(Api.NodeView::inService);
         }));
   }
 
