@@ -4,9 +4,12 @@ import dev.herd.control.state.FleetRecord;
 import dev.herd.control.state.FleetSettings;
 import dev.herd.control.state.ReleaseSpec;
 import dev.herd.control.state.RoleRuntime;
+import dev.herd.spec.Durations;
+import dev.herd.spec.Fleet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** Describes what differs between two releases or two fleet settings, in words for people. */
@@ -91,6 +94,43 @@ final class Changes {
     if (!s.dependsOn().equals(next.dependsOn())) {
       out.add("depends_on " + s.dependsOn() + " → " + next.dependsOn());
     }
+    out.addAll(frontDoor(s.expose(), next.expose()));
+    if (!s.backup().equals(next.backup())) {
+      out.add("backup settings");
+    }
     return out;
+  }
+
+  /** What changed in a fleet's front door ({@code expose}), one phrase per key. */
+  static List<String> frontDoor(Optional<Fleet.Expose> current, Optional<Fleet.Expose> next) {
+    if (current.isEmpty() && next.isEmpty()) {
+      return List.of();
+    }
+    if (current.isEmpty()) {
+      return List.of("front door added (" + next.get().address() + ")");
+    }
+    if (next.isEmpty()) {
+      return List.of("front door removed");
+    }
+    Fleet.Expose a = current.get();
+    Fleet.Expose b = next.get();
+    List<String> out = new ArrayList<>();
+    if (!a.address().equals(b.address())) {
+      out.add("front door " + a.address() + " → " + b.address());
+    }
+    if (a.protocol() != b.protocol()) {
+      out.add("front door protocol " + a.protocol().keyword() + " → " + b.protocol().keyword());
+    }
+    if (!a.drainTimeout().equals(b.drainTimeout())) {
+      out.add("front door drain_timeout " + Durations.format(a.drainTimeout()) + " → " + Durations.format(b.drainTimeout()));
+    }
+    if (a.maxConnections() != b.maxConnections()) {
+      out.add("front door max_connections " + limit(a.maxConnections()) + " → " + limit(b.maxConnections()));
+    }
+    return out;
+  }
+
+  private static String limit(int maxConnections) {
+    return maxConnections == 0 ? "none" : Integer.toString(maxConnections);
   }
 }

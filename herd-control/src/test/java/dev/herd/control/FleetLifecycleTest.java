@@ -60,6 +60,34 @@ class FleetLifecycleTest {
   }
 
   @Test
+  void aChangeOfTheFrontDoorAloneIsAnUpdateThatStatusShows() {
+    sim.apply(Specs.fleet(2, Specs.rolling(1, 0)), Sim.V1);
+    sim.runUntil(Duration.ofSeconds(20), s -> s.settledOn("web:v1", 2));
+
+    // (table) each change of expose alone is stored and said, without a new release or new nodes
+    String[][] cases = {
+        {"expose: {port: 29180}", "front door added (127.0.0.1:29180)", "http://127.0.0.1:29180"},
+        {"expose: {port: 29181}", "front door 127.0.0.1:29180 → 127.0.0.1:29181", "http://127.0.0.1:29181"},
+        {"expose: {port: 29181, drain_timeout: 5s}", "front door drain_timeout 30s → 5s", "http://127.0.0.1:29181"},
+        {"expose: {port: 29181, drain_timeout: 5s, max_connections: 8}", "front door max_connections none → 8",
+            "http://127.0.0.1:29181"},
+        {"expose: {port: 29181, drain_timeout: 5s, protocol: tcp, max_connections: 8}", "front door protocol http → tcp",
+            "tcp://127.0.0.1:29181"},
+        {"", "front door removed", null},
+    };
+    for (String[] c : cases) {
+      ApplyResult r = sim.apply(Specs.fleet(2, Specs.rolling(1, 0), c[0]), Sim.V1);
+      assertThat(r.fleet("web").kind()).as(c[0]).isEqualTo(FleetChange.Kind.UPDATED);
+      assertThat(r.fleet("web").details()).as(c[0]).containsExactly(c[1]);
+      assertThat(sim.controller.status("web").address()).as(c[0]).isEqualTo(java.util.Optional.ofNullable(c[2]));
+      assertThat(sim.apply(Specs.fleet(2, Specs.rolling(1, 0), c[0]), Sim.V1).fleet("web").kind()).as("again: " + c[0])
+          .isEqualTo(FleetChange.Kind.UNCHANGED);
+    }
+    assertThat(sim.controller.releases("web")).extracting(rel -> rel.id()).containsExactly("web:v1");
+    assertThat(sim.events(EventKind.NODE_CREATED)).hasSize(2);
+  }
+
+  @Test
   void planSaysWhatApplyWouldDoAndChangesNothing() {
     sim.apply(Specs.fleet(3, Specs.rolling(1, 0)), Sim.V1);
     sim.runUntil(Duration.ofSeconds(20), s -> s.settledOn("web:v1", 3));

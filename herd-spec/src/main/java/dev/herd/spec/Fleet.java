@@ -269,8 +269,17 @@ public record Fleet(
    * @param portAt where {@code port} is written (host checks report there)
    * @param bindAt where {@code bind} is written, or the expose key when it is the default
    */
-  public record Expose(int port, String bind, Protocol protocol, Duration drainTimeout, Location portAt, Location bindAt) {
+  /**
+   * A fleet's front door.
+   *
+   * @param maxConnections the most connections the door opens to one node at a time (more
+   *     requests wait in the door's queue for a free node); 0 for no limit
+   */
+  public record Expose(int port, String bind, Protocol protocol, Duration drainTimeout, int maxConnections, Location portAt,
+      Location bindAt) {
     public static final String DEFAULT_BIND = "127.0.0.1";
+    /** The largest {@code max_connections}. */
+    public static final int MAX_CONNECTIONS = 100_000;
 
     public Expose {
       if (port < 1 || port > 65535) {
@@ -282,8 +291,16 @@ public record Fleet(
       }
       Objects.requireNonNull(protocol, "protocol");
       requireNotNegative("drain_timeout", drainTimeout);
+      if (maxConnections < 0 || maxConnections > MAX_CONNECTIONS) {
+        throw new IllegalArgumentException("max_connections must be between 1 and " + MAX_CONNECTIONS + ", got " + maxConnections);
+      }
       Objects.requireNonNull(portAt, "portAt");
       Objects.requireNonNull(bindAt, "bindAt");
+    }
+
+    /** A front door without a per-node connection limit. */
+    public Expose(int port, String bind, Protocol protocol, Duration drainTimeout, Location portAt, Location bindAt) {
+      this(port, bind, protocol, drainTimeout, 0, portAt, bindAt);
     }
 
     /** The address clients use, e.g. {@code 127.0.0.1:8080} ({@code [::1]:8080} for IPv6). */

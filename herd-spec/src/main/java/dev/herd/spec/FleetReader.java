@@ -246,8 +246,9 @@ final class FleetReader extends Binding {
     }
     Fleet.Protocol protocol = e.choice("protocol", Fleet.Protocol.class);
     Duration drain = e.duration("drain_timeout");
+    int maxConnections = e.optLong("max_connections").map(Long::intValue).orElse(0);
     Location bindAt = e.written("bind") ? e.locOf("bind") : e.keyLoc();
-    return guard(e.keyLoc(), e.path(), () -> new Fleet.Expose(port, bind, protocol, drain, e.locOf("port"), bindAt));
+    return guard(e.keyLoc(), e.path(), () -> new Fleet.Expose(port, bind, protocol, drain, maxConnections, e.locOf("port"), bindAt));
   }
 
   /**

@@ -323,7 +323,9 @@ final class SpecKeys {
               opt("bind", STRING.matching(java.util.regex.Pattern.compile("[0-9a-fA-F.:]+"), IpLiteral.WHAT), Fleet.Expose.DEFAULT_BIND,
                   "Address the front door listens on (another than loopback only when written out)."),
               opt("protocol", oneOf(Fleet.Protocol.class), "http", "http (retries idempotent requests) or tcp."),
-              opt("drain_timeout", DURATION, "30s", "A removed node gets this long to finish its connections.")),
+              opt("drain_timeout", DURATION, "30s", "A removed node gets this long to finish its connections."),
+              opt("max_connections", integer(1, Fleet.Expose.MAX_CONNECTIONS),
+                  "The most connections the front door opens to one node at once; more requests wait in the door for a free node (default: no limit).")),
               "A front door (HAProxy) giving the fleet one address; see docs/frontdoor.md."),
           opt("volumes", namedMap("volumes", obj(
               req("path", ABS_PATH, "Where the volume is mounted, read-write, in the node (not inside the role's writable paths)."))),

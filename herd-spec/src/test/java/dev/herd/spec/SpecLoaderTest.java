@@ -138,13 +138,15 @@ class SpecLoaderTest {
   void exposeDefaultsToLoopbackHttpAndThirtySecondsOfDrain() {
     Spec spec = load(MINIMAL.replace("web: {role: web, environment: dev}",
         "web: {role: web, environment: dev, expose: {port: 8080}}\n  api: {role: web, environment: dev, name: \"api-{n}\","
-            + " expose: {port: 8080, bind: \"::1\", protocol: tcp, drain_timeout: 5s}}"));
+            + " expose: {port: 8080, bind: \"::1\", protocol: tcp, drain_timeout: 5s, max_connections: 32}}"));
     Fleet.Expose web = spec.fleets().get("web").expose().orElseThrow();
     assertThat(List.of(web.port(), web.bind(), web.protocol(), web.drainTimeout()))
         .containsExactly(8080, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30));
     assertThat(web.address()).isEqualTo("127.0.0.1:8080");
     Fleet.Expose api = spec.fleets().get("api").expose().orElseThrow();
     assertThat(List.of(api.bind(), api.protocol(), api.drainTimeout())).containsExactly("::1", Fleet.Protocol.TCP, Duration.ofSeconds(5));
+    assertThat(web.maxConnections()).as("no per-node connection limit unless written").isZero();
+    assertThat(api.maxConnections()).isEqualTo(32);
     // Same port on another address is no clash; a wildcard address clashes with every address.
     assertThat(api.address()).isEqualTo("[::1]:8080");
     assertThat(web.clashesWith(api)).isFalse();

@@ -70,7 +70,7 @@ class FrontDoorIT {
     edit(Map.of(
         "  name: hello-web\n", "  name: " + project + "\n",
         "ports: 18080-18179", "ports: 31100-31199",
-        "expose: {port: 8080}", "expose: {port: " + DOOR + ", drain_timeout: 10s}",
+        "expose: {port: 8080}", "expose: {port: " + DOOR + ", drain_timeout: 10s, max_connections: 8}",
         "interval: 5s\n      timeout: 2s\n      start_grace: 10s", "interval: 1s\n      timeout: 800ms\n      start_grace: 3s"));
     rollout(ROLLING, "");
     engine = PodmanService.start("podman", tmp.resolve("engine"), Duration.ofSeconds(30), Ping.HTTP);

@@ -117,7 +117,8 @@ public final class FrontDoor {
     boolean changed = false;
     for (Backend be : backends) {
       List<ServerState> have = api.servers(be.name());
-      List<ServerPlan.Step> steps = ServerPlan.plan(be.servers(), have, drainingSince, now, be.expose().drainTimeout());
+      List<ServerPlan.Step> steps = ServerPlan.plan(be.servers(), have, drainingSince, now, be.expose().drainTimeout(),
+          be.expose().maxConnections());
       if (!steps.isEmpty()) {
         // One write for the whole backend: a blue/green switch (new servers in, old ones out)
         // or a canary's new weights land together, never half.
@@ -156,11 +157,13 @@ public final class FrontDoor {
       String ref = backend + "/" + step.server();
       switch (step) {
         case ServerPlan.Add a -> {
-          out.add("add server " + ref + " " + a.add().address() + " weight " + a.add().weight());
+          out.add("add server " + ref + " " + a.add().address() + " weight " + a.add().weight()
+              + (a.maxConnections() > 0 ? " maxconn " + a.maxConnections() : ""));
           out.add("enable server " + ref);
         }
         case ServerPlan.Ready r -> out.add("set server " + ref + " state ready");
         case ServerPlan.Weight w -> out.add("set server " + ref + " weight " + w.weight());
+        case ServerPlan.Limit l -> out.add("set maxconn server " + ref + " " + l.maxConnections());
         // a sticky client is let onto a draining server; out of a server in maintenance it is
         // redispatched at once (requests in flight finish either way)
         case ServerPlan.Drain d -> out.add("set server " + ref + " state " + (sticky ? "maint" : "drain"));
@@ -194,6 +197,8 @@ public final class FrontDoor {
           a.add().address(), a.add().weight());
       case ServerPlan.Ready r -> drainingSince.remove(r.server());
       case ServerPlan.Weight w -> LOG.info("front door: fleet {}: {} weight {}", be.fleet(), w.server(), w.weight());
+      case ServerPlan.Limit l -> LOG.info("front door: fleet {}: {} connection limit {}", be.fleet(), l.server(),
+          l.maxConnections() == 0 ? "none" : Integer.toString(l.maxConnections()));
       case ServerPlan.Drain d -> {
         drainingSince.putIfAbsent(d.server(), now);
         LOG.info("front door: fleet {}: draining {}", be.fleet(), d.server());
@@ -360,16 +365,38 @@ public final class FrontDoor {
   /** The listeners of the file the running HAProxy was started or reloaded with. */
   private String listenersInFile() {
     try {
-      return Files.readString(config()).lines().filter(l -> l.startsWith("frontend ") || l.startsWith("  bind ")
-          || l.startsWith("  stick on ")).map(l -> l.startsWith("  stick on ") ? "  # sticky" : l).collect(Collectors.joining("\n"));
+      return listenersIn(Files.readString(config()));
     } catch (IOException e) {
       return "";
     }
   }
 
-  private static String listenersOf(List<Backend> backends) {
-    // a sticky backend's cookie rules are in the file too: turning them on or off needs a reload
-    return backends.stream().map(b -> "frontend " + b.name() + "\n  bind " + b.expose().address() + (b.sticky() ? "\n  # sticky" : ""))
-        .collect(Collectors.joining("\n"));
+  /**
+   * What of a configuration only a reload changes, as {@link #listenersOf} writes it: each
+   * frontend's mode and address, and whether its backend is sticky.
+   */
+  static String listenersIn(String config) {
+    List<String> out = new ArrayList<>();
+    boolean frontend = false;
+    for (String l : config.lines().toList()) {
+      if (!l.startsWith(" ")) {
+        frontend = l.startsWith("frontend ");
+        if (frontend) {
+          out.add(l);
+        }
+      } else if (frontend && (l.startsWith("  mode ") || l.startsWith("  bind "))) {
+        out.add(l);
+      } else if (!frontend && l.startsWith("  stick on ")) {
+        out.add("  # sticky");
+      }
+    }
+    return String.join("\n", out);
+  }
+
+  static String listenersOf(List<Backend> backends) {
+    // the mode (http or tcp) and a sticky backend's cookie rules are in the file too: changing
+    // them needs a reload, as a new address does
+    return backends.stream().map(b -> "frontend " + b.name() + "\n  mode " + (b.expose().protocol() == dev.herd.spec.Fleet.Protocol.HTTP
+        ? "http" : "tcp") + "\n  bind " + b.expose().address() + (b.sticky() ? "\n  # sticky" : "")).collect(Collectors.joining("\n"));
   }
 }

@@ -70,7 +70,12 @@ public final class HaproxyConfig {
             .append("=%[var(txn.herd_sticky)]; Path=/; HttpOnly; SameSite=Lax\" unless { var(txn.herd_cookie) -m found }\n");
       }
       for (Server s : be.servers()) {
-        b.append("  server ").append(s.name()).append(' ').append(s.address()).append(" weight ").append(s.weight()).append('\n');
+        b.append("  server ").append(s.name()).append(' ').append(s.address()).append(" weight ").append(s.weight());
+        if (e.maxConnections() > 0) {
+          // more requests wait in the backend's queue (timeout queue) for a free server
+          b.append(" maxconn ").append(e.maxConnections());
+        }
+        b.append('\n');
       }
     }
     return b.toString();

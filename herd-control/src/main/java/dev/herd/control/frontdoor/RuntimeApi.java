@@ -90,8 +90,16 @@ public final class RuntimeApi {
     return parseStat(send("show stat"), backend);
   }
 
-  /** One server row of {@code show stat}. */
-  public record ServerState(String name, String address, String status, int weight, int sessions) {
+  /**
+   * One server row of {@code show stat}.
+   *
+   * @param limit the server's connection limit ({@code slim}), 0 for none
+   */
+  public record ServerState(String name, String address, String status, int weight, int sessions, int limit) {
+    public ServerState(String name, String address, String status, int weight, int sessions) {
+      this(name, address, status, weight, sessions, 0);
+    }
+
     public boolean draining() {
       return status.startsWith("DRAIN");
     }
@@ -123,7 +131,7 @@ public final class RuntimeApi {
         continue;
       }
       out.add(new ServerState(sv, col.containsKey("addr") ? f[col.get("addr")] : "", f[col.get("status")],
-          number(f[col.get("weight")]), number(f[col.get("scur")])));
+          number(f[col.get("weight")]), number(f[col.get("scur")]), col.containsKey("slim") ? number(f[col.get("slim")]) : 0));
     }
     return out;
   }

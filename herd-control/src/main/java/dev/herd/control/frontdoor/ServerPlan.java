@@ -21,8 +21,16 @@ public final class ServerPlan {
     String server();
   }
 
-  /** add server, then enable it (HAProxy adds dynamic servers in maintenance). */
-  public record Add(Server add) implements Step {
+  /**
+   * add server, then enable it (HAProxy adds dynamic servers in maintenance).
+   *
+   * @param maxConnections the server's connection limit, 0 for none
+   */
+  public record Add(Server add, int maxConnections) implements Step {
+    public Add(Server add) {
+      this(add, 0);
+    }
+
     public String server() {
       return add.name();
     }
@@ -32,6 +40,9 @@ public final class ServerPlan {
   public record Ready(String server) implements Step {}
 
   public record Weight(String server, int weight) implements Step {}
+
+  /** A new connection limit ({@code expose.max_connections}; 0: none) for a server that stays. */
+  public record Limit(String server, int maxConnections) implements Step {}
 
   /** No new requests; the ones in flight finish. */
   public record Drain(String server) implements Step {}
@@ -45,6 +56,15 @@ public final class ServerPlan {
    */
   public static List<Step> plan(List<Server> desired, List<ServerState> actual, Map<String, Instant> drainingSince,
       Instant now, Duration drainTimeout) {
+    return plan(desired, actual, drainingSince, now, drainTimeout, 0);
+  }
+
+  /**
+   * As {@link #plan(List, List, Map, Instant, Duration)}, every server of the backend held to
+   * {@code maxConnections} connections at once (0: no limit).
+   */
+  public static List<Step> plan(List<Server> desired, List<ServerState> actual, Map<String, Instant> drainingSince,
+      Instant now, Duration drainTimeout, int maxConnections) {
     Map<String, ServerState> have = actual.stream().collect(Collectors.toMap(ServerState::name, Function.identity()));
     Map<String, Server> want = desired.stream().collect(Collectors.toMap(Server::name, Function.identity()));
     List<Step> adds = new ArrayList<>();
@@ -53,7 +73,7 @@ public final class ServerPlan {
     for (Server s : desired) {
       ServerState h = have.get(s.name());
       if (h == null) {
-        adds.add(new Add(s));
+        adds.add(new Add(s, maxConnections));
         continue;
       }
       if (h.draining() || h.maintenance()) {
@@ -61,6 +81,9 @@ public final class ServerPlan {
       }
       if (h.weight() != s.weight()) {
         changes.add(new Weight(s.name(), s.weight()));
+      }
+      if (h.limit() != maxConnections) {
+        changes.add(new Limit(s.name(), maxConnections));
       }
     }
     for (ServerState h : actual) {

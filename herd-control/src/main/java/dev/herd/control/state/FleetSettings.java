@@ -80,7 +80,7 @@ public record FleetSettings(
   }
 
   private static Fleet.Expose unlocated(Fleet.Expose e) {
-    return new Fleet.Expose(e.port(), e.bind(), e.protocol(), e.drainTimeout(), dev.herd.spec.Location.UNKNOWN,
+    return new Fleet.Expose(e.port(), e.bind(), e.protocol(), e.drainTimeout(), e.maxConnections(), dev.herd.spec.Location.UNKNOWN,
         dev.herd.spec.Location.UNKNOWN);
   }
 
@@ -144,6 +144,9 @@ public record FleetSettings(
       f.put("expose.bind", e.bind());
       f.put("expose.protocol", e.protocol().keyword());
       f.put("expose.drain_timeout", Durations.format(e.drainTimeout()));
+      if (e.maxConnections() > 0) {
+        f.put("expose.max_connections", Integer.toString(e.maxConnections()));
+      }
     });
     if (!dependsOn.isEmpty()) {
       f.put("depends_on", String.join(",", dependsOn));
@@ -196,6 +199,8 @@ public record FleetSettings(
         // settings stored before front doors existed have none
         Optional.ofNullable(f.get("expose.port")).map(port -> new Fleet.Expose(Integer.parseInt(port), f.get("expose.bind"),
             Fleet.Protocol.valueOf(f.get("expose.protocol").toUpperCase()), Durations.parse(f.get("expose.drain_timeout")),
+            // settings stored before max_connections existed have no limit
+            Integer.parseInt(f.getOrDefault("expose.max_connections", "0")),
             dev.herd.spec.Location.UNKNOWN, dev.herd.spec.Location.UNKNOWN)),
         // settings stored before depends_on existed depend on nothing
         Optional.ofNullable(f.get("depends_on")).map(d -> List.of(d.split(","))).orElse(List.of()),

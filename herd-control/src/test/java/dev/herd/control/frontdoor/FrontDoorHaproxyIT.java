@@ -57,8 +57,13 @@ class FrontDoorHaproxyIT {
   }
 
   static Backend web(Server... servers) {
+    return web(Fleet.Protocol.HTTP, 0, servers);
+  }
+
+  static Backend web(Fleet.Protocol protocol, int maxConnections, Server... servers) {
     Location at = Location.start(Path.of("herd.yaml"));
-    return new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30), at, at), List.of(servers));
+    return new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", protocol, Duration.ofSeconds(30), maxConnections, at, at),
+        List.of(servers));
   }
 
   @AfterEach
@@ -107,6 +112,81 @@ class FrontDoorHaproxyIT {
       timer.shutdown();
       timer.awaitTermination(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aConnectionLimitHoldsExtraRequestsInTheDoorAndChangesInPlaceAndAModeChangeReloads() throws Exception {
+    // a node that holds every request until released, counting how many it holds at once
+    AtomicInteger holding = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 29111), 64);
+    slow.createContext("/", ex -> {
+      mostAtOnce.accumulateAndGet(holding.incrementAndGet(), Math::max);
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      holding.decrementAndGet();
+      byte[] body = "v1".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, body.length);
+      ex.getResponseBody().write(body);
+      ex.close();
+    });
+    slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    slow.start();
+    nodes.put(29111, slow);
+    Server a = Server.of("web-1", "127.0.0.1", 29111);
+    door = new FrontDoor("it-frontdoor", dir.resolve(".herd/frontdoor"), "haproxy");
+    door.reconcile(List.of(web(Fleet.Protocol.HTTP, 2, a)), Instant.now());
+    assertThat(door.api().servers("fleet_web")).extracting(RuntimeApi.ServerState::limit).containsExactly(2);
+    assertThat(Files.readString(door.config())).contains("server " + a.name() + " 127.0.0.1:29111 weight 100 maxconn 2");
+
+    // five requests at once: two reach the node, three wait in the door's queue; all are answered
+    HttpClient client = HttpClient.newHttpClient();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sent.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DOOR + "/")).timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> queued(door) == 3 && holding.get() == 2);
+    release.countDown();
+    for (var f : sent) {
+      assertThat(f.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    assertThat(mostAtOnce.get()).as("connections the node had at once").isEqualTo(2);
+
+    // the limit changes on the running server, and comes off (0: none), without a reload
+    long pid = door.running().orElseThrow();
+    door.reconcile(List.of(web(Fleet.Protocol.HTTP, 7, a)), Instant.now());
+    assertThat(door.api().servers("fleet_web")).extracting(RuntimeApi.ServerState::limit).containsExactly(7);
+    door.reconcile(List.of(web(Fleet.Protocol.HTTP, 0, a)), Instant.now());
+    assertThat(door.api().servers("fleet_web")).extracting(RuntimeApi.ServerState::limit).containsExactly(0);
+    assertThat(Files.readString(door.config())).doesNotContain("maxconn");
+
+    // http → tcp: the frontend's mode is in the file only, so herd reloads HAProxy with it (a
+    // new worker under the same master)
+    String worker = workerPid(door);
+    door.reconcile(List.of(web(Fleet.Protocol.TCP, 0, a)), Instant.now());
+    assertThat(door.running()).contains(pid);
+    assertThat(Files.readString(door.config())).contains("frontend fleet_web\n  mode tcp\n");
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> !workerPid(door).equals(worker));
+    assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + DOOR + "/")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("v1");
+  }
+
+  /** The pid of the worker answering on the Runtime API ({@code show info}). */
+  private static String workerPid(FrontDoor door) throws IOException {
+    return door.api().send("show info").lines().filter(l -> l.startsWith("Pid: ")).findFirst().orElseThrow();
+  }
+
+  /** Requests waiting in fleet web's backend queue ({@code qcur}). */
+  private static int queued(FrontDoor door) throws IOException {
+    List<String> lines = door.api().send("show stat").lines().toList();
+    List<String> header = List.of(lines.get(0).substring(2).split(","));
+    return lines.stream().filter(l -> l.startsWith("fleet_web,BACKEND,")).map(l -> l.split(",", -1)[header.indexOf("qcur")])
+        .mapToInt(v -> v.isEmpty() ? 0 : Integer.parseInt(v)).sum();
   }
 
   @Test

@@ -165,6 +165,11 @@ class StoreTest {
     assertThat(back).isEqualTo(withDoor);
     assertThat(back.expose().orElseThrow().address()).isEqualTo("[::1]:8080");
     assertThat(back.withCount(7).expose()).isEqualTo(back.expose());
+    assertThat(back.expose().orElseThrow().maxConnections()).as("no limit unless written").isZero();
+    FleetSettings limited = new FleetSettings(old.name(), old.role(), old.count(), old.nodeName(), old.rollout(), old.maxAge(),
+        old.onUnhealthy(), old.quarantineRetention(), old.logs(), old.drift(),
+        Optional.of(new dev.herd.spec.Fleet.Expose(8080, "::1", dev.herd.spec.Fleet.Protocol.TCP, java.time.Duration.ofSeconds(45), 64, at, at)));
+    assertThat(FleetSettings.decode(limited.encode()).expose().orElseThrow().maxConnections()).isEqualTo(64);
   }
 
   @Test
