@@ -317,7 +317,7 @@ class ConfigDeliveryTest {
     assertThat(spec(sim.running().get(0)).env()).doesNotContainKey("HERD_WEB_URL");
     assertThat(json(sim.running().get(0), "discovery.json").path("front_doors").isEmpty()).isTrue();
     assertThat(sim.controller.status("web").address()).isEmpty();
-    // A new release (the front door changes nothing by itself; a config change rolls the node).
+    // A new release (a front door alone is a fleet update and replaces no node; the config change rolls it).
     apply(yaml(1, "rolling").replace("    count: 1\n", "    count: 1\n    expose: {port: 29099, bind: 127.0.0.1}\n")
         .replace("GREETING: hello", "GREETING: hi"));
     sim.runUntil(Duration.ofSeconds(30), s -> s.running().stream().anyMatch(n -> spec(n).env().containsKey("HERD_WEB_URL")));
