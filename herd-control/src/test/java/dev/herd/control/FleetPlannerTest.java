@@ -557,7 +557,7 @@ class FleetPlannerTest {
     /** A front door on 127.0.0.1:8080 with drain_timeout 7s. */
     World exposed() {
       dev.herd.spec.Location at = dev.herd.spec.Location.UNKNOWN;
-      expose = Optional.of(new Fleet.Expose(8080, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(7), at, at));
+      expose = Optional.of(new Fleet.Expose(8080, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(7), 0, at, at));
       return this;
     }
 

@@ -39,7 +39,7 @@ final class KubeFixtures {
 
   static Fleet.Expose expose() {
     Location at = Location.start(Path.of("herd.yaml"));
-    return new Fleet.Expose(80, Fleet.Expose.DEFAULT_BIND, Fleet.Protocol.HTTP, Duration.ofSeconds(30), at, at);
+    return new Fleet.Expose(80, Fleet.Expose.DEFAULT_BIND, Fleet.Protocol.HTTP, Duration.ofSeconds(30), 0, at, at);
   }
 
   static List<KubeNode> fleet() {

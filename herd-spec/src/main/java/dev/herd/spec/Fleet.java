@@ -298,11 +298,6 @@ public record Fleet(
       Objects.requireNonNull(bindAt, "bindAt");
     }
 
-    /** A front door without a per-node connection limit. */
-    public Expose(int port, String bind, Protocol protocol, Duration drainTimeout, Location portAt, Location bindAt) {
-      this(port, bind, protocol, drainTimeout, 0, portAt, bindAt);
-    }
-
     /** The address clients use, e.g. {@code 127.0.0.1:8080} ({@code [::1]:8080} for IPv6). */
     public String address() {
       return (bind.contains(":") ? "[" + bind + "]" : bind) + ":" + port;

@@ -96,10 +96,6 @@ public final class RuntimeApi {
    * @param limit the server's connection limit ({@code slim}), 0 for none
    */
   public record ServerState(String name, String address, String status, int weight, int sessions, int limit) {
-    public ServerState(String name, String address, String status, int weight, int sessions) {
-      this(name, address, status, weight, sessions, 0);
-    }
-
     public boolean draining() {
       return status.startsWith("DRAIN");
     }

@@ -27,10 +27,6 @@ public final class ServerPlan {
    * @param maxConnections the server's connection limit, 0 for none
    */
   public record Add(Server add, int maxConnections) implements Step {
-    public Add(Server add) {
-      this(add, 0);
-    }
-
     public String server() {
       return add.name();
     }
@@ -53,15 +49,7 @@ public final class ServerPlan {
   /**
    * @param drainingSince when herd set each draining server to drain; a drain herd did not see
    *     start (adopted after a controller restart) counts from now
-   */
-  public static List<Step> plan(List<Server> desired, List<ServerState> actual, Map<String, Instant> drainingSince,
-      Instant now, Duration drainTimeout) {
-    return plan(desired, actual, drainingSince, now, drainTimeout, 0);
-  }
-
-  /**
-   * As {@link #plan(List, List, Map, Instant, Duration)}, every server of the backend held to
-   * {@code maxConnections} connections at once (0: no limit).
+   * @param maxConnections what every server of the backend is held to at once (0: no limit)
    */
   public static List<Step> plan(List<Server> desired, List<ServerState> actual, Map<String, Instant> drainingSince,
       Instant now, Duration drainTimeout, int maxConnections) {

@@ -17,9 +17,9 @@ class FrontDoorCommandsTest {
   void aBlueGreenSwitchIsOneBatchThatEnablesTheNewSetAndDrainsTheOld() {
     List<ServerPlan.Step> steps = ServerPlan.plan(
         List.of(Server.of("web-1-g2", "127.0.0.1", 18083), Server.of("web-2-g2", "127.0.0.1", 18084)),
-        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "UP", 100, 3),
-            new ServerState("web-2-g1_18082", "127.0.0.1:18082", "UP", 100, 1)),
-        Map.of(), NOW, Duration.ofSeconds(30));
+        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "UP", 100, 3, 0),
+            new ServerState("web-2-g1_18082", "127.0.0.1:18082", "UP", 100, 1, 0)),
+        Map.of(), NOW, Duration.ofSeconds(30), 0);
     assertThat(FrontDoor.commands("fleet_web", false, steps)).containsExactly(
         "add server fleet_web/web-1-g2_18083 127.0.0.1:18083 weight 100",
         "enable server fleet_web/web-1-g2_18083",
@@ -33,9 +33,9 @@ class FrontDoorCommandsTest {
   void aSwitchBackReadiesTheKeptSetAndDrainsTheOtherInOneBatch() {
     List<ServerPlan.Step> steps = ServerPlan.plan(
         List.of(Server.of("web-1-g1", "127.0.0.1", 18081)),
-        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "DRAIN", 100, 0),
-            new ServerState("web-1-g2_18083", "127.0.0.1:18083", "UP", 100, 2)),
-        Map.of("web-1-g1_18081", NOW.minusSeconds(5)), NOW, Duration.ofSeconds(30));
+        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "DRAIN", 100, 0, 0),
+            new ServerState("web-1-g2_18083", "127.0.0.1:18083", "UP", 100, 2, 0)),
+        Map.of("web-1-g1_18081", NOW.minusSeconds(5)), NOW, Duration.ofSeconds(30), 0);
     assertThat(FrontDoor.commands("fleet_web", false, steps)).containsExactly(
         "set server fleet_web/web-1-g1_18081 state ready",
         "set server fleet_web/web-1-g2_18083 state drain");
@@ -45,9 +45,9 @@ class FrontDoorCommandsTest {
   void canaryWeightsChangeInOneBatchAndAStickyBackendMovesItsClientsOffALeavingServer() {
     List<ServerPlan.Step> steps = ServerPlan.plan(
         List.of(new Server("web-1-g2_18083", "127.0.0.1", 18083, 57), new Server("web-2-g1_18082", "127.0.0.1", 18082, 256)),
-        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "UP", 100, 0),
-            new ServerState("web-2-g1_18082", "127.0.0.1:18082", "UP", 100, 0)),
-        Map.of(), NOW, Duration.ofSeconds(30));
+        List.of(new ServerState("web-1-g1_18081", "127.0.0.1:18081", "UP", 100, 0, 0),
+            new ServerState("web-2-g1_18082", "127.0.0.1:18082", "UP", 100, 0, 0)),
+        Map.of(), NOW, Duration.ofSeconds(30), 0);
     assertThat(FrontDoor.commands("fleet_web", true, steps)).containsExactly(
         "add server fleet_web/web-1-g2_18083 127.0.0.1:18083 weight 57",
         "enable server fleet_web/web-1-g2_18083",
@@ -123,7 +123,7 @@ class FrontDoorCommandsTest {
   void aStickyBackendCarriesItsCookieAndStickTable() {
     dev.herd.spec.Location at = dev.herd.spec.Location.UNKNOWN;
     Backend be = new Backend("web", new dev.herd.spec.Fleet.Expose(8080, "127.0.0.1", dev.herd.spec.Fleet.Protocol.HTTP,
-        Duration.ofSeconds(30), at, at), List.of(), true);
+        Duration.ofSeconds(30), 0, at, at), List.of(), true);
     String cfg = HaproxyConfig.render("shop", java.nio.file.Path.of("/tmp/rt.sock"), List.of(be));
     assertThat(cfg).contains("  http-request set-var(txn.herd_cookie) req.cook(herd_web)\n", "  stick on var(txn.herd_sticky)\n",
         "Set-Cookie \"herd_web=%[var(txn.herd_sticky)]; Path=/; HttpOnly; SameSite=Lax\" unless { var(txn.herd_cookie) -m found }");

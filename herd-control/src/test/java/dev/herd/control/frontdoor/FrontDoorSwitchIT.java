@@ -56,7 +56,7 @@ class FrontDoorSwitchIT {
 
   static Backend web(boolean sticky, Server... servers) {
     Location at = Location.start(Path.of("herd.yaml"));
-    return new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30), at, at),
+    return new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30), 0, at, at),
         List.of(servers), sticky);
   }
 

@@ -63,7 +63,7 @@ class FrontDoorTrafficIT {
     });
     node.start();
     Location at = Location.start(Path.of("herd.yaml"));
-    Backend web = new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30), at, at),
+    Backend web = new Backend("web", new Fleet.Expose(DOOR, "127.0.0.1", Fleet.Protocol.HTTP, Duration.ofSeconds(30), 0, at, at),
         List.of(Server.of("web-1", "127.0.0.1", NODE)));
     door = new FrontDoor("fdedgestraffic", dir.resolve("frontdoor"), "haproxy");
     door.reconcile(List.of(web), Instant.now());

@@ -19,7 +19,7 @@ class RuntimeApiTest {
         fleet_web,BACKEND,0,0,2,3,,13,UP,200,
         """;
     assertThat(RuntimeApi.parseStat(csv, "fleet_web")).containsExactly(
-        new ServerState("web-1_18081", "127.0.0.1:18081", "UP", 100, 2),
+        new ServerState("web-1_18081", "127.0.0.1:18081", "UP", 100, 2, 0),
         new ServerState("web-2_18082", "127.0.0.1:18082", "DRAIN", 100, 0, 8));
   }
 

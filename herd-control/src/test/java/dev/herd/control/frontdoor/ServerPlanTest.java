@@ -24,19 +24,19 @@ class ServerPlanTest {
   static final Server B = Server.of("web-2", "127.0.0.1", 18082);
 
   static ServerState up(Server s, int sessions) {
-    return new ServerState(s.name(), s.address(), "UP", s.weight(), sessions);
+    return new ServerState(s.name(), s.address(), "UP", s.weight(), sessions, 0);
   }
 
   static ServerState draining(Server s, int sessions) {
-    return new ServerState(s.name(), s.address(), "DRAIN", s.weight(), sessions);
+    return new ServerState(s.name(), s.address(), "DRAIN", s.weight(), sessions, 0);
   }
 
   static Stream<Arguments> cases() {
     return Stream.of(
-        Arguments.of("a new node is added", List.of(A), List.of(), Map.of(), List.of(new Add(A))),
+        Arguments.of("a new node is added", List.of(A), List.of(), Map.of(), List.of(new Add(A, 0))),
         Arguments.of("nothing to do", List.of(A), List.of(up(A, 3)), Map.of(), List.of()),
         Arguments.of("a replacement is added before the old one drains", List.of(B), List.of(up(A, 1)), Map.of(),
-            List.of(new Add(B), new Drain(A.name()))),
+            List.of(new Add(B, 0), new Drain(A.name()))),
         Arguments.of("a draining server with connections stays", List.of(B), List.of(up(B, 0), draining(A, 2)),
             Map.of(A.name(), NOW.minusSeconds(5)), List.of()),
         Arguments.of("a drained server is deleted", List.of(B), List.of(up(B, 0), draining(A, 0)),
@@ -53,6 +53,6 @@ class ServerPlanTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void plans(String why, List<Server> desired, List<ServerState> actual, Map<String, Instant> since, List<Step> expected) {
-    assertThat(ServerPlan.plan(desired, actual, since, NOW, Duration.ofSeconds(30))).containsExactlyElementsOf(expected);
+    assertThat(ServerPlan.plan(desired, actual, since, NOW, Duration.ofSeconds(30), 0)).containsExactlyElementsOf(expected);
   }
 }

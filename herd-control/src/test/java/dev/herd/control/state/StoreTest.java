@@ -158,7 +158,7 @@ class StoreTest {
     assertThat(old.expose()).isEmpty();
     dev.herd.spec.Location at = new dev.herd.spec.Location(java.nio.file.Path.of("herd.yaml"), 12, 5);
     dev.herd.spec.Fleet.Expose e = new dev.herd.spec.Fleet.Expose(8080, "::1", dev.herd.spec.Fleet.Protocol.TCP,
-        java.time.Duration.ofSeconds(45), at, at);
+        java.time.Duration.ofSeconds(45), 0, at, at);
     FleetSettings withDoor = new FleetSettings(old.name(), old.role(), old.count(), old.nodeName(), old.rollout(), old.maxAge(),
         old.onUnhealthy(), old.quarantineRetention(), old.logs(), old.drift(), Optional.of(e));
     FleetSettings back = FleetSettings.decode(withDoor.encode());
